@@ -1,0 +1,2 @@
+// Sentences for the run concern.
+export {};

@@ -1,0 +1,2 @@
+// Sentences for the watchtab concern.
+export {};

@@ -1,0 +1,58 @@
+// The one interface the rest of watchtab sees of a watcher: a back-end arms targets and reports
+// the contract's events for them. inotify, fanotify and polling implement it; the daemon never
+// branches on which one it holds.
+import type { EventName, PathSpec } from '../watchtab/entry.js';
+
+export const BACKEND_NAMES = ['inotify', 'fanotify', 'poll', 'chokidar'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+/** What to watch, taken from an entry: the watcher needs no more than this. */
+export interface WatchTarget {
+  /** The entry's name: used in logs and for the watch budget. */
+  readonly id: string;
+  readonly path: PathSpec;
+  /** Absolute glob patterns; matching paths are not reported, matching folders not watched. */
+  readonly exclude: readonly string[];
+  /** Only these events are reported for this target. */
+  readonly events: readonly EventName[];
+  /** Keep a content hash per file and report `write`/`close_write` only when it changed. */
+  readonly contentOnly: boolean;
+  /** For polling back-ends. */
+  readonly pollIntervalMs: number;
+}
+
+/**
+ * One contract event on one path. A single kernel event may become several of these (a file moved
+ * onto a watched path is `rename`, `create` when new, `write` and `close_write`).
+ */
+export interface WatchEvent {
+  readonly event: EventName;
+  /** Absolute path; for `rename`, the new name. */
+  readonly path: string;
+  /** For `rename`: the old name, where the kernel paired both. */
+  readonly oldPath?: string;
+  readonly isDir: boolean;
+}
+
+/** A target being watched. */
+export interface Armed {
+  /** Kernel watches (or marks) this target holds now. */
+  watchCount(): number;
+  /** Stop reporting for this target and release what only it used. */
+  disarm(): Promise<void>;
+}
+
+export type EventListener = (event: WatchEvent) => void;
+
+/** Implemented by every back-end; the conformance suite in test/backends/ runs against each. */
+export interface WatchBackend {
+  readonly name: BackendName;
+  /**
+   * Start watching `target`. Resolves once the watch has taken hold (events after that are
+   * reported); a path that does not exist yet is armed when it appears. Rejects with a
+   * `SystemCallError` only when the back-end cannot watch at all (not for a missing path).
+   */
+  arm(target: WatchTarget, onEvent: EventListener): Promise<Armed>;
+  /** Release every watch and the kernel objects; the process can exit after this resolves. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,102 @@
+// The validated, typed form of one watchtab entry: what the parser produces and what the watcher,
+// the runner and the daemon consume. Name lists are `as const` arrays so the parser, --help, the man
+// pages and the types share one source.
+
+export const EVENT_NAMES = [
+  'create',
+  'write',
+  'close_write',
+  'delete',
+  'rename',
+  'attrib',
+  'extend',
+  'link',
+  'revoke',
+  'access',
+  'open',
+  'close_nowrite',
+] as const;
+export type EventName = (typeof EVENT_NAMES)[number];
+
+/** Read-side events are noisy and never part of `*`. */
+export const READ_SIDE_EVENTS = ['access', 'open', 'close_nowrite'] as const satisfies readonly EventName[];
+
+/** What `*` means: every event but the read-side ones. */
+export const STAR_EVENTS: readonly EventName[] = EVENT_NAMES.filter(
+  (e) => !(READ_SIDE_EVENTS as readonly EventName[]).includes(e),
+);
+
+export const ON_BUSY_POLICIES = ['queue', 'ignore', 'restart'] as const;
+export type OnBusy = (typeof ON_BUSY_POLICIES)[number];
+
+export const BACKEND_CHOICES = ['auto', 'inotify', 'fanotify', 'poll'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+/**
+ * Where an entry looks. An exact path is a file (watched by itself) or a folder (itself and its
+ * direct children), decided when it exists. A glob is split into the static folder it starts from
+ * and an absolute pattern; `maxDepth` is how many components below `base` the pattern can reach
+ * (`Infinity` when it holds `**`), so the watcher never watches deeper than a match could be.
+ */
+export type PathSpec =
+  | { readonly kind: 'exact'; readonly path: string }
+  | { readonly kind: 'glob'; readonly base: string; readonly pattern: string; readonly maxDepth: number };
+
+/** The account a command runs as, resolved through the system's user database (NSS). */
+export interface RunAs {
+  readonly user: string;
+  readonly uid: number;
+  readonly group: string;
+  readonly gid: number;
+  /** Supplementary groups as `getgrouplist` gives them (includes `gid`). */
+  readonly groups: readonly number[];
+  readonly home: string;
+}
+
+/** Where an entry was written; `name` defaults to `FILE:LINE` from this. */
+export interface SourcePlace {
+  readonly file: string;
+  readonly line: number;
+}
+
+/** The runaway guard: more than `burst` runs within `intervalMs` pauses the entry. */
+export interface RunLimit {
+  readonly burst: number;
+  readonly intervalMs: number;
+}
+
+export interface Entry {
+  readonly name: string;
+  readonly source: SourcePlace;
+  readonly path: PathSpec;
+  /** Absolute glob patterns; a path (or folder) matching one is neither watched nor reported. */
+  readonly exclude: readonly string[];
+  /** Sorted in EVENT_NAMES order, no duplicates. */
+  readonly events: readonly EventName[];
+  readonly delayMs: number;
+  /** null: run as the daemon's own user. */
+  readonly runAs: RunAs | null;
+  readonly chroot: string | null;
+  /** null: the contract's default (the watch's base folder, or `/` inside a chroot). */
+  readonly cwd: string | null;
+  readonly command: string;
+  readonly onBusy: OnBusy;
+  readonly timeoutMs: number | null;
+  readonly graceMs: number;
+  /** The watchtab's environment for this entry, in order: environment lines or file `env`, then the entry's `env`. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly contentOnly: boolean;
+  /** null: the daemon's `--backend`. */
+  readonly backend: BackendChoice | null;
+  /** null: the daemon's `--poll-interval`. */
+  readonly pollIntervalMs: number | null;
+  readonly runLimit: RunLimit;
+}
+
+export const DEFAULT_GRACE_MS = 10_000;
+export const DEFAULT_RUN_LIMIT: RunLimit = { burst: 20, intervalMs: 10_000 };
+
+/** The folder a watch is based on: the glob's base, or the exact path itself. */
+export function watchBase(spec: PathSpec): string {
+  return spec.kind === 'glob' ? spec.base : spec.path;
+}
