@@ -1,0 +1,241 @@
+// The inotify kernel edge against the real kernel: watches, raw events, errors, exit on close.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { symlinkSync, unlinkSync } from 'node:fs';
+import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { SystemCallError } from '../../src/errors.js';
+import { openInotify, readLimit, type InotifyInstance } from '../../src/watch/inotify/instance.js';
+import type { RawInotifyEvent } from '../../src/watch/inotify/decode.js';
+import { IN, IN_ALL_EVENTS, maskNames } from '../../src/watch/inotify/mask.js';
+import { fsTypeInfo, fsTypeOf, isRemoteOrUserSpace } from '../../src/watch/fs-type.js';
+import { tempDir } from '../helpers/temp.js';
+import { waitFor } from '../helpers/wait.js';
+import { REPO_ROOT } from '../helpers/paths.js';
+
+function collect(t: { after(fn: () => Promise<void>): void }): {
+  ino: InotifyInstance;
+  events: RawInotifyEvent[];
+} {
+  const ino = openInotify();
+  t.after(() => ino.close());
+  const events: RawInotifyEvent[] = [];
+  ino.onEvents((batch) => events.push(...batch));
+  return { ino, events };
+}
+
+const show = (events: readonly RawInotifyEvent[]) => events.map((e) => `${maskNames(e.mask)} ${e.name}`);
+
+test('create, modify, move and delete in a watched folder give the kernel masks, names, cookies', async (t) => {
+  const dir = await tempDir(t);
+  const { ino, events } = collect(t);
+  const wd = ino.addWatch(dir, IN_ALL_EVENTS);
+  assert.ok(wd > 0);
+  await writeFile(join(dir, 'a'), 'x');
+  await rename(join(dir, 'a'), join(dir, 'b'));
+  await mkdir(join(dir, 'sub'));
+  await rm(join(dir, 'b'));
+  await waitFor(
+    () => events,
+    (e) => e.some((x) => x.name === 'sub'),
+    { withinMs: 5000, what: 'mkdir' },
+  );
+  const interesting = events.filter((e) => (e.mask & (IN.OPEN | IN.ACCESS | IN.CLOSE_NOWRITE)) === 0);
+  assert.deepEqual(show(interesting), [
+    'IN_CREATE a',
+    'IN_MODIFY a',
+    'IN_CLOSE_WRITE a',
+    'IN_MOVED_FROM a',
+    'IN_MOVED_TO b',
+    'IN_CREATE|IN_ISDIR sub',
+    ...show(interesting).slice(6),
+  ]);
+  await waitFor(
+    () => events,
+    (e) => e.some((x) => x.mask === IN.DELETE),
+    { withinMs: 5000, what: 'delete' },
+  );
+  const from = events.find((e) => e.mask === IN.MOVED_FROM);
+  const to = events.find((e) => e.mask === IN.MOVED_TO);
+  assert.ok(from && to && from.cookie !== 0 && from.cookie === to.cookie, 'a rename is paired by cookie');
+  assert.ok(events.every((e) => e.wd === wd));
+});
+
+test('removeWatch yields IN_IGNORED; removing it again is not an error', async (t) => {
+  const dir = await tempDir(t);
+  const { ino, events } = collect(t);
+  const wd = ino.addWatch(dir, IN.CREATE);
+  ino.removeWatch(wd);
+  await waitFor(
+    () => events,
+    (e) => e.some((x) => x.wd === wd && x.mask === IN.IGNORED),
+    {
+      withinMs: 5000,
+      what: 'IN_IGNORED',
+    },
+  );
+  ino.removeWatch(wd);
+});
+
+test('deleting a watched folder reports IN_DELETE_SELF then IN_IGNORED', async (t) => {
+  const dir = await tempDir(t);
+  const sub = join(dir, 'sub');
+  await mkdir(sub);
+  const { ino, events } = collect(t);
+  const wd = ino.addWatch(sub, IN_ALL_EVENTS);
+  await rm(sub, { recursive: true });
+  await waitFor(
+    () => events,
+    (e) => e.some((x) => x.mask === IN.IGNORED),
+    { withinMs: 5000, what: 'IN_IGNORED' },
+  );
+  assert.deepEqual(show(events.filter((e) => e.wd === wd)).slice(-2), ['IN_DELETE_SELF ', 'IN_IGNORED ']);
+  ino.removeWatch(wd); // already gone: EINVAL is not an error
+});
+
+test('ENOENT, ENOTDIR and ELOOP errors carry the errno name, the call and the path', async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, 'file');
+  await writeFile(file, '');
+  const { ino } = collect(t);
+  const missing = join(dir, 'missing');
+  assert.throws(
+    () => ino.addWatch(missing, IN.CREATE),
+    (e: unknown) =>
+      e instanceof SystemCallError &&
+      e.code === 'ENOENT' &&
+      e.errno === 'ENOENT' &&
+      e.call === 'inotify_add_watch' &&
+      e.path === missing &&
+      e.message.includes(missing),
+  );
+  assert.throws(
+    () => ino.addWatch(join(file, 'below'), IN.CREATE),
+    (e: unknown) =>
+      e instanceof SystemCallError && e.errno === 'ENOTDIR' && e.message.includes(join(file, 'below')),
+  );
+  assert.throws(
+    () => ino.addWatch(file, IN.CREATE | IN.ONLYDIR),
+    (e: unknown) => e instanceof SystemCallError && e.errno === 'ENOTDIR',
+  );
+  assert.throws(() => ino.addWatch('a\0b', IN.CREATE), SystemCallError);
+  const loop = join(dir, 'loop');
+  await symlink(loop, loop);
+  assert.throws(
+    () => ino.addWatch(loop, IN.CREATE),
+    (e: unknown) => e instanceof SystemCallError && e.errno === 'ELOOP',
+  );
+});
+
+test('a name that is not UTF-8 keeps its bytes, and a Buffer path can be watched', async (t) => {
+  const dir = await tempDir(t);
+  const { ino, events } = collect(t);
+  ino.addWatch(dir, IN.CREATE);
+  const raw = Buffer.concat([Buffer.from(dir + '/'), Buffer.from([0x66, 0xff, 0x66])]);
+  await mkdir(raw);
+  await waitFor(
+    () => events,
+    (e) => e.length > 0,
+    { withinMs: 5000, what: 'create' },
+  );
+  assert.deepEqual(events[0]?.nameBytes, Buffer.from([0x66, 0xff, 0x66]));
+  assert.ok(ino.addWatch(raw, IN.CREATE) > 0);
+});
+
+test('a burst of 10,000 events is decoded whole, or the kernel says it overflowed', async (t) => {
+  const dir = await tempDir(t);
+  const { ino, events } = collect(t);
+  ino.addWatch(dir, IN.CREATE | IN.DELETE);
+  const target = join(dir, 'f');
+  await writeFile(target, '');
+  const count = 10_000;
+  // 5,000 creates (as links) and 5,000 deletes, made synchronously so that all of them queue in
+  // the kernel before the instance reads any: the reads come in full 64 KiB batches.
+  for (let i = 0; i < count / 2; i++) symlinkSync(target, join(dir, `l${i}`));
+  for (let i = 0; i < count / 2; i++) unlinkSync(join(dir, `l${i}`));
+  const isDone = (e: RawInotifyEvent[]) =>
+    e.some((x) => x.mask === IN.Q_OVERFLOW) || e.filter((x) => x.name.startsWith('l')).length >= count;
+  await waitFor(() => events, isDone, { withinMs: 20_000, what: `${count} events` });
+  if (!events.some((x) => x.mask === IN.Q_OVERFLOW)) {
+    const names = events.filter((x) => x.name.startsWith('l'));
+    assert.equal(names.length, count);
+    assert.equal(names[0]?.name, 'l0');
+    assert.equal(names[count - 1]?.name, `l${count / 2 - 1}`);
+    assert.equal(names.filter((x) => x.mask === IN.CREATE).length, count / 2);
+  } else {
+    t.diagnostic(`overflow seen (fs.inotify.max_queued_events = ${readLimit('max_queued_events')})`);
+  }
+});
+
+test('the process exits within 1 s of close()', async (t) => {
+  const dir = await tempDir(t);
+  const module = pathToFileURL(join(REPO_ROOT, 'dist/src/watch/inotify/instance.js')).href;
+  const script = `
+    import { openInotify } from ${JSON.stringify(module)};
+    const ino = openInotify();
+    ino.addWatch(${JSON.stringify(dir)}, 0xfff);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // let the poll thread start
+    process.stdout.write('closing ' + Date.now() + '\\n');
+    await ino.close();
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  t.after(() => child.kill('SIGKILL'));
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number>((resolve) => child.on('exit', () => resolve(Date.now())));
+  const exitedAt = await Promise.race([
+    exited,
+    new Promise<null>((resolve) => setTimeout(() => resolve(null), 10_000).unref()),
+  ]);
+  assert.notEqual(exitedAt, null, 'the child did not exit within 10 s');
+  const closingAt = Number(/closing (\d+)/.exec(out)?.[1]);
+  assert.ok(Number.isFinite(closingAt), `no closing line in ${JSON.stringify(out)}`);
+  const delayMs = (exitedAt ?? 0) - closingAt;
+  t.diagnostic(`exited ${delayMs} ms after close()`);
+  assert.ok(delayMs < 1000, `exited ${delayMs} ms after close()`);
+  assert.equal(child.exitCode, 0);
+});
+
+test('process.exit() with an instance still open does not hang', async (t) => {
+  const module = pathToFileURL(join(REPO_ROOT, 'dist/src/watch/inotify/instance.js')).href;
+  const script = `
+    import { openInotify } from ${JSON.stringify(module)};
+    openInotify(); openInotify();
+    setTimeout(() => process.exit(3), 50);
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'inherit' });
+  t.after(() => child.kill('SIGKILL'));
+  const code = await Promise.race([
+    new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c))),
+    new Promise<string>((resolve) => setTimeout(() => resolve('hung'), 5_000).unref()),
+  ]);
+  assert.equal(code, 3);
+});
+
+test('close() is idempotent and calls after it are refused', async () => {
+  const ino = openInotify();
+  await Promise.all([ino.close(), ino.close()]);
+  await ino.close();
+  assert.throws(() => ino.addWatch('/', IN.CREATE), /closed inotify instance/);
+});
+
+test('statfs gives a known file-system magic for / and /tmp', () => {
+  for (const path of ['/', '/tmp', '/proc']) {
+    const info = fsTypeOf(path);
+    assert.doesNotMatch(info.name, /unknown/, `${path}: ${info.name}`);
+  }
+  assert.equal(fsTypeOf('/proc').name, 'proc');
+  assert.deepEqual(fsTypeInfo(0x01021994), { magic: 0x01021994, name: 'tmpfs', kind: 'local' });
+  assert.equal(isRemoteOrUserSpace(0x6969), true); // NFS
+  assert.equal(isRemoteOrUserSpace(0xff534d42), true); // CIFS
+  assert.equal(isRemoteOrUserSpace(0x65735546), true); // FUSE
+  assert.equal(isRemoteOrUserSpace(0xef53), false); // ext4
+  assert.throws(
+    () => fsTypeOf('/does/not/exist'),
+    (e: unknown) => e instanceof SystemCallError && e.errno === 'ENOENT',
+  );
+});
