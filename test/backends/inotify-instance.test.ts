@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { symlinkSync, unlinkSync } from 'node:fs';
-import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SystemCallError } from '../../src/errors.js';
@@ -237,5 +237,44 @@ test('statfs gives a known file-system magic for / and /tmp', () => {
   assert.throws(
     () => fsTypeOf('/does/not/exist'),
     (e: unknown) => e instanceof SystemCallError && e.errno === 'ENOENT',
+  );
+});
+
+test('many open instances share one poll thread: fs calls still run, and all fds are released', async (t) => {
+  const dir = await tempDir(t);
+  const fdsBefore = (await readdir('/proc/self/fd')).length;
+  const instances = Array.from({ length: 8 }, () => openInotify());
+  const seen = instances.map(() => [] as RawInotifyEvent[]);
+  instances.forEach((ino, i) => {
+    ino.onEvents((batch) => seen[i]!.push(...batch));
+    ino.addWatch(dir, IN.CREATE);
+  });
+  // With a poll per instance, 8 pending polls would hold libuv's 4 pool threads and this would hang.
+  await writeFile(join(dir, 'x'), 'x');
+  await readFile(join(dir, 'x'));
+  await waitFor(
+    () => seen,
+    (s) => s.every((events) => events.some((e) => e.name === 'x')),
+    {
+      withinMs: 5000,
+      what: 'every instance sees the create',
+    },
+  );
+  await Promise.all(instances.slice(0, 4).map((ino) => ino.close()));
+  await writeFile(join(dir, 'y'), 'y');
+  await waitFor(
+    () => seen,
+    (s) => s.slice(4).every((events) => events.some((e) => e.name === 'y')),
+    {
+      withinMs: 5000,
+      what: 'the instances left open see the next create',
+    },
+  );
+  assert.ok(seen.slice(0, 4).every((events) => !events.some((e) => e.name === 'y')));
+  await Promise.all(instances.map((ino) => ino.close()));
+  assert.equal(
+    (await readdir('/proc/self/fd')).length,
+    fdsBefore,
+    'every inotify fd and the eventfd are closed',
   );
 });

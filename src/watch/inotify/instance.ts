@@ -1,13 +1,11 @@
 // One inotify instance: add and remove watches, and deliver what the kernel reports, batch by
 // batch, on the main thread. Watch bookkeeping (paths, renames, overflow) is left to tree.ts.
 //
-// Waiting: the inotify fd is non-blocking. poll(2) on [inotify fd, wake eventfd] runs off the
-// main thread (ffi-rs `runInNewThread`, one libuv pool thread) with no timeout, so an idle
-// instance costs no CPU; reads happen on the main thread until EAGAIN, then poll again.
-// Exit: a pending poll keeps the event loop alive and, worse, makes process exit hang (exit joins
-// the pool threads). close() writes to the eventfd, waits for poll to return, then closes both
-// fds; an `exit` hook does the same wake for instances still open when the process ends
-// (process.exit(), an uncaught exception), so exit never hangs.
+// The fd is non-blocking. Readiness is awaited off the main thread by poller.ts (poll(2) with
+// no timeout, so an idle instance costs no CPU and no wake-ups); reads happen here, on the main
+// thread, until EAGAIN. close() takes the fd out of the poll, waits until no poll(2) holds it,
+// then closes it; once the last instance is closed no thread or fd is held and the process can
+// exit. An instance left open keeps the event loop alive, as a listening socket does.
 import { readFileSync } from 'node:fs';
 import { SystemCallError } from '../../errors.js';
 import { errnoName } from '../../system/errno.js';
@@ -15,6 +13,7 @@ import * as msg from '../../log/messages/watch-kernel.js';
 import * as sys from './libc.js';
 import { decodeEvents, type RawInotifyEvent } from './decode.js';
 import { IN_INIT } from './mask.js';
+import { addPollClient, removePollClient, type PollClient } from './poller.js';
 
 export type { RawInotifyEvent } from './decode.js';
 
@@ -39,9 +38,6 @@ const EAGAIN = 11;
 const EINTR = 4;
 const EINVAL = 22;
 
-const open = new Set<Instance>();
-let isExitHookInstalled = false;
-
 /** Opens an instance with inotify_init1(IN_NONBLOCK | IN_CLOEXEC). Throws SystemCallError. */
 export function openInotify(): InotifyInstance {
   const init = sys.inotifyInit1(IN_INIT.NONBLOCK | IN_INIT.CLOEXEC);
@@ -50,24 +46,14 @@ export function openInotify(): InotifyInstance {
     const limit = readLimit('max_user_instances');
     throw new SystemCallError('inotify_init1', errno, null, msg.inotifyInitFailed(errno, limit));
   }
-  const wake = sys.eventfd(0, sys.EFD_NONBLOCK | sys.EFD_CLOEXEC);
-  if (wake.value < 0) {
+  const instance = new Instance(init.value);
+  try {
+    addPollClient(instance);
+  } catch (error) {
     sys.close(init.value);
-    const errno = errnoName(wake.errno);
-    throw new SystemCallError('eventfd', errno, null, msg.kernelCallFailed('eventfd', errno, null));
+    throw error;
   }
-  if (!isExitHookInstalled) {
-    process.on('exit', wakeAllForExit);
-    isExitHookInstalled = true;
-  }
-  const instance = new Instance(init.value, wake.value);
-  open.add(instance);
   return instance;
-}
-
-// Synchronous, as `exit` listeners must be: each pending poll returns and frees its thread.
-function wakeAllForExit(): void {
-  for (const instance of open) instance.wake();
 }
 
 /** The value of /proc/sys/fs/inotify/NAME, or null when it cannot be read. */
@@ -84,24 +70,13 @@ export function readLimit(
 
 type State = 'open' | 'closing' | 'closed';
 
-class Instance implements InotifyInstance {
+class Instance implements InotifyInstance, PollClient {
   private state: State = 'open';
   private readonly listeners: ((events: readonly RawInotifyEvent[]) => void)[] = [];
   private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
-  private readonly pollFds = Buffer.alloc(2 * sys.POLLFD_BYTES);
-  private readonly wakeValue = Buffer.alloc(8);
-  private readonly polling: Promise<void>;
   private closing: Promise<void> | null = null;
 
-  constructor(
-    readonly fd: number,
-    private readonly wakeFd: number,
-  ) {
-    sys.setPollFd(this.pollFds, 0, fd, sys.POLLIN);
-    sys.setPollFd(this.pollFds, 1, wakeFd, sys.POLLIN);
-    this.wakeValue.writeBigUInt64LE(1n);
-    this.polling = this.pollLoop();
-  }
+  constructor(readonly fd: number) {}
 
   addWatch(path: string | Buffer, mask: number): number {
     this.assertOpen('inotify_add_watch');
@@ -121,13 +96,7 @@ class Instance implements InotifyInstance {
     const result = sys.inotifyRmWatch(this.fd, wd);
     // EINVAL: the kernel already dropped the watch (its path was deleted, or unmounted).
     if (result.value >= 0 || result.errno === EINVAL) return;
-    const errno = errnoName(result.errno);
-    throw new SystemCallError(
-      'inotify_rm_watch',
-      errno,
-      null,
-      msg.kernelCallFailed('inotify_rm_watch', errno, null),
-    );
+    throw this.bug('inotify_rm_watch', result.errno);
   }
 
   onEvents(listener: (events: readonly RawInotifyEvent[]) => void): void {
@@ -139,41 +108,15 @@ class Instance implements InotifyInstance {
     return this.closing;
   }
 
-  /** Makes a pending poll return (its thread is then free); safe at any time while fds are open. */
-  wake(): void {
-    if (this.state === 'closed') return;
-    sys.write(this.wakeFd, this.wakeValue, 8);
-  }
-
   private async shutDown(): Promise<void> {
     this.state = 'closing';
-    this.wake();
-    await this.polling;
+    await removePollClient(this); // closing an fd a poll(2) still holds would race with fd reuse
     this.state = 'closed';
-    open.delete(this);
     sys.close(this.fd);
-    sys.close(this.wakeFd);
   }
 
-  private async pollLoop(): Promise<void> {
-    while (this.state === 'open') {
-      const result = await sys.pollWait(this.pollFds, 2, -1);
-      if (this.state !== 'open') return;
-      if (result.value < 0) {
-        if (result.errno === EINTR) continue;
-        throw this.bug('poll', result.errno);
-      }
-      if ((sys.pollRevents(this.pollFds, 0) & (sys.POLLNVAL | sys.POLLERR)) !== 0) {
-        throw new Error(
-          `poll reported the inotify fd ${this.fd} as invalid (revents ${sys.pollRevents(this.pollFds, 0)})`,
-        );
-      }
-      this.readAvailable();
-    }
-  }
-
-  // Reads until EAGAIN (or READS_PER_ROUND reads), delivering each read as one batch.
-  private readAvailable(): void {
+  /** Called by the poller: reads until EAGAIN (or READS_PER_ROUND reads), one batch per read. */
+  onReadable(): void {
     for (let i = 0; i < READS_PER_ROUND && this.state === 'open'; i++) {
       const result = sys.read(this.fd, this.readBuffer, this.readBuffer.length);
       if (result.value < 0) {
@@ -192,7 +135,7 @@ class Instance implements InotifyInstance {
         listener(events);
       } catch (error) {
         // A listener's exception is a bug: crash with its stack, as if it were thrown from a
-        // callback, rather than stopping this loop silently.
+        // callback, rather than stop delivering to the others.
         process.nextTick(() => {
           throw error;
         });
