@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { symlinkSync, unlinkSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SystemCallError } from '../../src/errors.js';
@@ -276,5 +276,93 @@ test('many open instances share one poll thread: fs calls still run, and all fds
     (await readdir('/proc/self/fd')).length,
     fdsBefore,
     'every inotify fd and the eventfd are closed',
+  );
+});
+
+// Runs a script in a child node process (ESM, importing the built instance module as `m`).
+function runChild(
+  script: string,
+  options: { uid?: number; gid?: number; prefix?: string[] } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const module = pathToFileURL(join(REPO_ROOT, 'dist/src/watch/inotify/instance.js')).href;
+  const body = `import * as m from ${JSON.stringify(module)};\n${script}`;
+  const argv = [process.execPath, '--input-type=module', '-e', body];
+  const [command, ...args] = [...(options.prefix ?? []), ...argv];
+  const spawnOptions = {
+    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid }),
+  };
+  const child = spawn(command!, args, { ...spawnOptions, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+const isRoot = process.getuid?.() === 0;
+
+test(
+  'EACCES names the path and says who cannot read it',
+  { skip: !isRoot && 'needs root to run a child as nobody' },
+  async (t) => {
+    const dir = await tempDir(t);
+    const secret = join(dir, 'secret');
+    await mkdir(secret, { mode: 0o700 });
+    await chmod(dir, 0o755);
+    const result = await runChild(
+      `const i = m.openInotify();
+     try { i.addWatch(${JSON.stringify(secret)}, 0x100); } catch (e) { console.log(JSON.stringify({ errno: e.errno, path: e.path, message: e.message })); }
+     await i.close();`,
+      { uid: 65534 },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const error = JSON.parse(result.stdout) as { errno: string; path: string; message: string };
+    assert.equal(error.errno, 'EACCES');
+    assert.equal(error.path, secret);
+    assert.match(error.message, /permission denied/);
+  },
+);
+
+test('ENOSPC names the watch limit in force, in a user namespace with its own low limit', async (t) => {
+  const dir = await tempDir(t);
+  const subs = ['a', 'b', 'c', 'd'].map((s) => join(dir, s));
+  for (const sub of subs) await mkdir(sub);
+  // user.max_inotify_watches is per user namespace: lowering it there leaves the host alone.
+  const script = `const i = m.openInotify();
+     for (const p of ${JSON.stringify(subs)}) {
+       try { i.addWatch(p, 0x100); } catch (e) { console.log(JSON.stringify({ errno: e.errno, path: e.path, message: e.message })); }
+     }
+     await i.close();`;
+  const probe = await runChild('', { prefix: ['unshare', '-U', '-r'] }).catch(() => null);
+  if (probe?.code !== 0) {
+    t.skip('cannot create a user namespace here (unshare -U -r)');
+    return;
+  }
+  const result = await runChild(script, {
+    prefix: [
+      'unshare',
+      '-U',
+      '-r',
+      'sh',
+      '-c',
+      'echo 2 > /proc/sys/user/max_inotify_watches && exec "$@"',
+      'sh',
+    ],
+  });
+  assert.equal(result.code, 0, result.stderr);
+  const errors = result.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { errno: string; path: string; message: string });
+  assert.deepEqual(
+    errors.map((e) => [e.errno, e.path]),
+    [
+      ['ENOSPC', subs[2]],
+      ['ENOSPC', subs[3]],
+    ],
+  );
+  assert.match(
+    errors[0]!.message,
+    /inotify watch limit reached \(user\.max_inotify_watches = 2\): raise it with sysctl/,
   );
 });

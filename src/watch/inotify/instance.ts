@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { SystemCallError } from '../../errors.js';
 import { errnoName } from '../../system/errno.js';
 import * as msg from '../../log/messages/watch-kernel.js';
+import type { SysctlLimit } from '../../log/messages/watch-kernel.js';
 import * as sys from './libc.js';
 import { decodeEvents, type RawInotifyEvent } from './decode.js';
 import { IN_INIT } from './mask.js';
@@ -43,7 +44,7 @@ export function openInotify(): InotifyInstance {
   const init = sys.inotifyInit1(IN_INIT.NONBLOCK | IN_INIT.CLOEXEC);
   if (init.value < 0) {
     const errno = errnoName(init.errno);
-    const limit = readLimit('max_user_instances');
+    const limit = inotifyLimit('instances');
     throw new SystemCallError('inotify_init1', errno, null, msg.inotifyInitFailed(errno, limit));
   }
   const instance = new Instance(init.value);
@@ -60,8 +61,24 @@ export function openInotify(): InotifyInstance {
 export function readLimit(
   name: 'max_user_watches' | 'max_user_instances' | 'max_queued_events',
 ): number | null {
+  return readNumber(`/proc/sys/fs/inotify/${name}`);
+}
+
+/**
+ * The per-user limit in force: fs.inotify.max_user_NAME, or the user namespace's own
+ * user.max_inotify_NAME when that is lower (in a container, the one that is hit first).
+ */
+export function inotifyLimit(name: 'watches' | 'instances'): SysctlLimit | null {
+  const global = readNumber(`/proc/sys/fs/inotify/max_user_${name}`);
+  const own = readNumber(`/proc/sys/user/max_inotify_${name}`);
+  if (own !== null && (global === null || own < global))
+    return { name: `user.max_inotify_${name}`, value: own };
+  return global === null ? null : { name: `fs.inotify.max_user_${name}`, value: global };
+}
+
+function readNumber(file: string): number | null {
   try {
-    const value = Number.parseInt(readFileSync(`/proc/sys/fs/inotify/${name}`, 'utf8'), 10);
+    const value = Number.parseInt(readFileSync(file, 'utf8'), 10);
     return Number.isNaN(value) ? null : value;
   } catch {
     return null;
@@ -87,7 +104,7 @@ class Instance implements InotifyInstance, PollClient {
     const result = sys.inotifyAddWatch(this.fd, sys.cPath(path), mask);
     if (result.value >= 0) return result.value;
     const errno = errnoName(result.errno);
-    const limit = errno === 'ENOSPC' ? readLimit('max_user_watches') : null;
+    const limit = errno === 'ENOSPC' ? inotifyLimit('watches') : null;
     throw new SystemCallError('inotify_add_watch', errno, shown, msg.watchAddFailed(shown, errno, limit));
   }
 
