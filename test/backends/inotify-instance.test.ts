@@ -12,6 +12,7 @@ import type { RawInotifyEvent } from '../../src/watch/inotify/decode.js';
 import { IN, IN_ALL_EVENTS, maskNames } from '../../src/watch/inotify/mask.js';
 import { fsTypeInfo, fsTypeOf, isRemoteOrUserSpace } from '../../src/watch/fs-type.js';
 import { tempDir } from '../helpers/temp.js';
+import { createMemoryLogger } from '../../src/log/logger.js';
 import { waitFor } from '../helpers/wait.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
@@ -61,6 +62,25 @@ test('create, modify, move and delete in a watched folder give the kernel masks,
   const to = events.find((e) => e.mask === IN.MOVED_TO);
   assert.ok(from && to && from.cookie !== 0 && from.cookie === to.cookie, 'a rename is paired by cookie');
   assert.ok(events.every((e) => e.wd === wd));
+});
+
+test('with a trace logger, every raw event is logged at debug', async (t) => {
+  const dir = await tempDir(t);
+  const log = createMemoryLogger('debug');
+  const ino = openInotify({ trace: log });
+  t.after(() => ino.close());
+  const wd = ino.addWatch(dir, IN.CREATE);
+  await mkdir(join(dir, 'sub'));
+  await waitFor(
+    () => log.records,
+    (r) => r.length > 0,
+    { withinMs: 5000, what: 'a trace line' },
+  );
+  assert.deepEqual(log.records[0], {
+    level: 'debug',
+    message: 'inotify event',
+    fields: { fd: ino.fd, wd, mask: 'IN_CREATE|IN_ISDIR', cookie: 0, name: 'sub' },
+  });
 });
 
 test('removeWatch yields IN_IGNORED; removing it again is not an error', async (t) => {

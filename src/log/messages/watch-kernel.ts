@@ -7,6 +7,9 @@ export interface SysctlLimit {
   readonly value: number;
 }
 
+/** Debug trace of one raw event, with fields fd, wd, mask (as names), cookie, name. */
+export const KERNEL_EVENT = 'inotify event';
+
 /** inotify_add_watch failed; `limit` is the watch limit in force when it could be read. */
 export function watchAddFailed(path: string, errno: string, limit: SysctlLimit | null): string {
   switch (errno) {
