@@ -386,3 +386,47 @@ test('ENOSPC names the watch limit in force, in a user namespace with its own lo
     /inotify watch limit reached \(user\.max_inotify_watches = 2\): raise it with sysctl/,
   );
 });
+
+test('more events than max_queued_events give one IN_Q_OVERFLOW (wd -1) after the queued ones', async (t) => {
+  const limit = readLimit('max_queued_events');
+  if (limit === null || limit > 100_000) {
+    t.skip(`fs.inotify.max_queued_events is ${limit}: too many events to force an overflow quickly`);
+    return;
+  }
+  const dir = await tempDir(t);
+  const { ino, events } = collect(t);
+  ino.addWatch(dir, IN.CREATE | IN.DELETE);
+  const target = join(dir, 'f');
+  await writeFile(target, '');
+  await waitFor(() => events, (e) => e.length === 1, { withinMs: 5000, what: 'the create of f' });
+  events.length = 0; // the kernel queue is empty again
+  // Synchronous calls: the main thread cannot read meanwhile, so the kernel queue must overflow.
+  const pairs = Math.ceil(limit / 2) + 100;
+  for (let i = 0; i < pairs; i++) symlinkSync(target, join(dir, `l${i}`));
+  for (let i = 0; i < pairs; i++) unlinkSync(join(dir, `l${i}`));
+  await waitFor(
+    () => events,
+    (e) => e.some((x) => x.mask === IN.Q_OVERFLOW),
+    {
+      withinMs: 20_000,
+      what: 'IN_Q_OVERFLOW',
+    },
+  );
+  const overflow = events.filter((x) => x.mask === IN.Q_OVERFLOW);
+  assert.deepEqual(overflow, [{ wd: -1, mask: IN.Q_OVERFLOW, cookie: 0, name: '' }]);
+  assert.equal(
+    events.indexOf(overflow[0]!),
+    limit,
+    'the overflow comes after exactly max_queued_events events',
+  );
+});
+
+test('an uncaught exception with an instance open ends the process (no hang)', async () => {
+  const result = await Promise.race([
+    runChild(`m.openInotify(); setTimeout(() => { throw new Error('boom'); }, 50);`),
+    new Promise<null>((resolve) => setTimeout(() => resolve(null), 5_000).unref()),
+  ]);
+  assert.notEqual(result, null, 'the child hung');
+  assert.equal(result?.code, 1);
+  assert.match(result?.stderr ?? '', /boom/);
+});
