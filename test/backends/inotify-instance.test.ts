@@ -398,7 +398,11 @@ test('more events than max_queued_events give one IN_Q_OVERFLOW (wd -1) after th
   ino.addWatch(dir, IN.CREATE | IN.DELETE);
   const target = join(dir, 'f');
   await writeFile(target, '');
-  await waitFor(() => events, (e) => e.length === 1, { withinMs: 5000, what: 'the create of f' });
+  await waitFor(
+    () => events,
+    (e) => e.length === 1,
+    { withinMs: 5000, what: 'the create of f' },
+  );
   events.length = 0; // the kernel queue is empty again
   // Synchronous calls: the main thread cannot read meanwhile, so the kernel queue must overflow.
   const pairs = Math.ceil(limit / 2) + 100;
