@@ -58,7 +58,11 @@ function stringAt(pointer: bigint, strings: Buffer, stringsAddress: bigint): str
 type Call = (record: Buffer, strings: Buffer, result: Buffer) => number;
 
 /** Runs a `*_r` lookup, growing the string buffer on ERANGE; decodes the record when found. */
-function lookup<T>(recordSize: number, call: Call, decode: (record: Buffer, strings: Buffer, at: bigint) => T): Lookup<T> {
+function lookup<T>(
+  recordSize: number,
+  call: Call,
+  decode: (record: Buffer, strings: Buffer, at: bigint) => T,
+): Lookup<T> {
   if (process.arch !== 'x64' && process.arch !== 'arm64') {
     throw new Error(`nss: struct layouts are known for x64 and arm64 only, not ${process.arch}`);
   }
@@ -68,7 +72,8 @@ function lookup<T>(recordSize: number, call: Call, decode: (record: Buffer, stri
     const result = Buffer.alloc(8);
     const code = call(record, strings, result);
     if (code === ERANGE) continue;
-    if (result.readBigUInt64LE(0) !== 0n) return { kind: 'found', value: decode(record, strings, addressOf(strings)) };
+    if (result.readBigUInt64LE(0) !== 0n)
+      return { kind: 'found', value: decode(record, strings, addressOf(strings)) };
     return NOT_FOUND.has(code) ? { kind: 'missing' } : { kind: 'failed', errno: errnoName(code) };
   }
   return { kind: 'failed', errno: 'ERANGE' };

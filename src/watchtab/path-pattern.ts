@@ -9,7 +9,8 @@ export const WATCHTAB_DIR_PLACEHOLDER = '${WATCHTAB_DIR}';
 
 export type PathError = 'empty' | 'relative' | 'dotdot';
 
-export type PathResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: PathError };
+export type PathResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: PathError };
 
 export function expandWatchtabDir(text: string, watchtabDir: string): string {
   return text.replaceAll(WATCHTAB_DIR_PLACEHOLDER, watchtabDir);
@@ -24,8 +25,9 @@ function isGlobComponent(component: string): boolean {
  * Normalizes an absolute path or glob by text: repeated `/` and `.` components go, a trailing `/`
  * goes, and `..` removes the component before it (by text, not following symbolic links). A `..`
  * after a glob component cannot be resolved by text and is an error, as is a relative path.
+ * With `isGlob` false (cwd, chroot) every character is literal.
  */
-export function normalizeAbsolute(path: string): PathResult<string> {
+export function normalizeAbsolute(path: string, isGlob = true): PathResult<string> {
   if (path === '') return { ok: false, error: 'empty' };
   if (!path.startsWith('/')) return { ok: false, error: 'relative' };
   const kept: string[] = [];
@@ -37,7 +39,7 @@ export function normalizeAbsolute(path: string): PathResult<string> {
       kept.pop();
       continue;
     }
-    if (isGlobComponent(component)) isAfterGlob = true;
+    if (isGlob && isGlobComponent(component)) isAfterGlob = true;
     kept.push(component);
   }
   return { ok: true, value: `/${kept.join('/')}` };

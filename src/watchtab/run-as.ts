@@ -1,7 +1,10 @@
 // `user[:group]` of an entry: splitting the field and turning it into a RunAs through an injected
 // UserResolver (the NSS one in system/nss.ts for real, so LDAP and sssd users work). Also the rule
 // for a daemon that is not root: it cannot switch users, so only its own user and group are allowed.
+import { assertNever } from '../errors.js';
+import { watchtabMessages as msg } from '../log/messages/watchtab.js';
 import type { RunAs } from './entry.js';
+import { problemAt, type Place, type Problem, type ProblemCode } from './problem.js';
 
 export type Resolution =
   | { readonly kind: 'ok'; readonly runAs: RunAs }
@@ -42,4 +45,50 @@ export interface Self {
 /** Whether a non-root daemon may run a command as `runAs`: only as its own user and group. */
 export function isSelf(runAs: RunAs, self: Self): boolean {
   return runAs.uid === self.uid && runAs.gid === self.gid;
+}
+
+/** Resolutions already made during one load, keyed by `user:group`. */
+export type ResolveCache = Map<string, Resolution>;
+
+export interface ResolveOptions {
+  readonly resolver: UserResolver;
+  readonly isRoot: boolean;
+  readonly self: Self;
+  readonly cache: ResolveCache;
+}
+
+/** `user[:group]` at `place` → RunAs, or the problem (unknown user or group, lookup failure, not self). */
+export async function resolveRunAs(
+  user: { readonly spec: UserSpec; readonly place: Place },
+  options: ResolveOptions,
+): Promise<RunAs | Problem> {
+  const { spec, place } = user;
+  const key = `${spec.user}:${spec.group ?? ''}`;
+  const resolution = options.cache.get(key) ?? (await options.resolver.resolve(spec.user, spec.group));
+  options.cache.set(key, resolution);
+  const text = spec.group === null ? spec.user : `${spec.user}:${spec.group}`;
+  const at = (code: ProblemCode, message: string): Problem =>
+    problemAt(place, code, message, { key: 'user', found: text });
+  switch (resolution.kind) {
+    case 'no-user':
+      return at('E_USER_UNKNOWN', msg.unknownUser(spec.user));
+    case 'no-group':
+      return at('E_GROUP_UNKNOWN', msg.unknownGroup(spec.group ?? ''));
+    case 'failed':
+      return at(
+        'E_USER_LOOKUP',
+        msg.lookupFailed(
+          resolution.what,
+          resolution.what === 'user' ? spec.user : (spec.group ?? ''),
+          resolution.errno,
+        ),
+      );
+    case 'ok':
+      if (!options.isRoot && !isSelf(resolution.runAs, options.self)) {
+        return at('E_USER_NOT_SELF', msg.notSelf(options.self.uid, options.self.gid));
+      }
+      return resolution.runAs;
+    default:
+      return assertNever(resolution);
+  }
 }

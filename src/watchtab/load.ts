@@ -1,0 +1,195 @@
+// Reads a watchtab: the main file, then `*.tab`, `*.yaml`, `*.yml` in FILE.d/ in name order. The only
+// module of watchtab/ that does I/O. Guarantees: a file with any problem contributes no entries (the
+// daemon keeps that file's previous ones); as root, a file or drop-in folder not owned by root or
+// writable by group or others is refused, as cron does; a missing main file is not a problem here.
+import { constants, type Stats } from 'node:fs';
+import { open, readdir, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { watchtabMessages as msg } from '../log/messages/watchtab.js';
+import { errnoCode } from './errno-code.js';
+import type { Entry } from './entry.js';
+import { parseClassic, type ParsedFile } from './classic.js';
+import { problemAt, type Problem } from './problem.js';
+import { resolveRunAs, type ResolveCache, type UserResolver } from './run-as.js';
+import { validateEntry, type Draft } from './validate.js';
+import { isYaml, parseYaml } from './yaml.js';
+
+export interface LoadOptions {
+  /** The reader runs as root: apply the ownership rule, and allow any `user`. */
+  readonly isRoot: boolean;
+  readonly resolver: UserResolver;
+}
+
+export interface FileResult {
+  /** As given (the main file), or the main file's name + `.d/` + the drop-in's name. */
+  readonly file: string;
+  readonly exists: boolean;
+  /** Why the ownership rule refused the file (or the drop-in folder), with the fix; null when not refused. */
+  readonly refused: string | null;
+  /** Empty when there is any problem. */
+  readonly entries: readonly Entry[];
+  readonly problems: readonly Problem[];
+}
+
+export interface LoadResult {
+  /** The main file first, then FILE.d/ (the folder itself only when refused or unreadable), then its files in name order. */
+  readonly files: readonly FileResult[];
+}
+
+export function dropInFolder(mainFile: string): string {
+  return `${mainFile}.d`;
+}
+
+/** Drop-in file names that are read: `*.tab`, `*.yaml`, `*.yml`, not hidden (editors' lock files). */
+export function isDropInName(name: string): boolean {
+  return !name.startsWith('.') && /\.(tab|ya?ml)$/.test(name);
+}
+
+export async function loadWatchtab(mainFile: string, options: LoadOptions): Promise<LoadResult> {
+  const texts: FileText[] = [await readWatchtabFile(mainFile, options.isRoot)];
+  texts.push(...(await readDropIns(dropInFolder(mainFile), options.isRoot)));
+  const cache: ResolveCache = new Map();
+  const names = new Map<string, { file: string; line: number }>();
+  const files: FileResult[] = [];
+  for (const text of texts) {
+    if (text.text === null) {
+      files.push({
+        file: text.file,
+        exists: text.exists,
+        refused: text.refused,
+        entries: [],
+        problems: text.problems,
+      });
+      continue;
+    }
+    const parsed: ParsedFile = isYaml(text.file, text.text)
+      ? parseYaml(text.text, text.file)
+      : parseClassic(text.text, text.file);
+    const problems: Problem[] = [...parsed.problems];
+    const entries: Entry[] = [];
+    const watchtabDir = dirname(resolve(text.file));
+    for (const raw of parsed.entries) {
+      const { draft, problems: found } = validateEntry(raw, { watchtabDir });
+      problems.push(...found);
+      if (draft === null) continue;
+      const first = names.get(draft.entry.name);
+      if (first !== undefined) {
+        problems.push(
+          problemAt(
+            raw.place,
+            'E_NAME_DUPLICATE',
+            msg.duplicateName(draft.entry.name, first.file, first.line),
+            {
+              key: 'name',
+              found: draft.entry.name,
+            },
+          ),
+        );
+        continue;
+      }
+      names.set(draft.entry.name, draft.entry.source);
+      const entry = await finish(draft, options, cache, problems);
+      if (entry !== null) entries.push(entry);
+    }
+    problems.sort((a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
+    files.push({
+      file: text.file,
+      exists: true,
+      refused: null,
+      entries: problems.length > 0 ? [] : entries,
+      problems,
+    });
+  }
+  return { files };
+}
+
+async function finish(
+  draft: Draft,
+  options: LoadOptions,
+  cache: ResolveCache,
+  problems: Problem[],
+): Promise<Entry | null> {
+  if (draft.user === null) return { ...draft.entry, runAs: null };
+  const self = { uid: process.geteuid?.() ?? 0, gid: process.getegid?.() ?? 0 };
+  const result = await resolveRunAs(draft.user, {
+    resolver: options.resolver,
+    isRoot: options.isRoot,
+    self,
+    cache,
+  });
+  if ('code' in result) {
+    problems.push(result);
+    return null;
+  }
+  return { ...draft.entry, runAs: result };
+}
+
+/** One file's text, or why there is none. */
+interface FileText {
+  readonly file: string;
+  readonly exists: boolean;
+  readonly refused: string | null;
+  readonly text: string | null;
+  readonly problems: readonly Problem[];
+}
+
+function refusal(file: string, st: Stats, isRoot: boolean): string | null {
+  if (!isRoot) return null;
+  const reasons: string[] = [];
+  if (st.uid !== 0) reasons.push(msg.refusedOwner(file, st.uid));
+  if ((st.mode & 0o022) !== 0) reasons.push(msg.refusedMode(file, st.mode));
+  return reasons.length > 0 ? reasons.join('; ') : null;
+}
+
+async function readWatchtabFile(file: string, isRoot: boolean): Promise<FileText> {
+  const fail = (problem: Problem): FileText => ({
+    file,
+    exists: true,
+    refused: null,
+    text: null,
+    problems: [problem],
+  });
+  let handle;
+  try {
+    // O_NONBLOCK: a FIFO named like a watchtab must not hang the reader; it is refused below.
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'ENOENT') return { file, exists: false, refused: null, text: null, problems: [] };
+    return fail(problemAt({ file, line: 0 }, 'E_READ', msg.cannotRead(code)));
+  }
+  try {
+    // fstat on the open file: what is checked is what is read.
+    const st = await handle.stat();
+    if (!st.isFile()) return fail(problemAt({ file, line: 0 }, 'E_NOT_FILE', msg.notRegularFile()));
+    const refused = refusal(file, st, isRoot);
+    if (refused !== null) return { file, exists: true, refused, text: null, problems: [] };
+    return { file, exists: true, refused: null, text: await handle.readFile('utf8'), problems: [] };
+  } catch (error) {
+    return fail(problemAt({ file, line: 0 }, 'E_READ', msg.cannotRead(errnoCode(error))));
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readDropIns(folder: string, isRoot: boolean): Promise<FileText[]> {
+  const fail = (problem: Problem): FileText[] => [
+    { file: folder, exists: true, refused: null, text: null, problems: [problem] },
+  ];
+  let names: string[];
+  try {
+    const st = await stat(folder);
+    if (!st.isDirectory()) return fail(problemAt({ file: folder, line: 0 }, 'E_NOT_FILE', msg.notFolder()));
+    const refused = refusal(folder, st, isRoot);
+    if (refused !== null) return [{ file: folder, exists: true, refused, text: null, problems: [] }];
+    names = await readdir(folder);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'ENOENT') return [];
+    return fail(problemAt({ file: folder, line: 0 }, 'E_READ', msg.cannotRead(code)));
+  }
+  const files = names.filter(isDropInName).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const texts: FileText[] = [];
+  for (const name of files) texts.push(await readWatchtabFile(`${folder}/${name}`, isRoot));
+  return texts.filter((t) => t.exists);
+}

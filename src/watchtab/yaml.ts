@@ -1,0 +1,134 @@
+// The YAML watchtab format: a mapping with `env` (for every entry) and `entries` (a list of
+// mappings). This turns the document into raw entries with a place (line, column) for every
+// value; what the values mean is validate.ts's job, shared with the classic format.
+import {
+  isMap,
+  isNode,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  type Document,
+  type Node,
+  type Pair,
+} from 'yaml';
+import { watchtabMessages as msg } from '../log/messages/watchtab.js';
+import type { ParsedFile } from './classic.js';
+import { problemAt, type Place, type Problem } from './problem.js';
+import type { RawEntry } from './validate.js';
+import { Checker, checkEnv, type RawField } from './values.js';
+
+export const FILE_KEYS = ['env', 'entries'] as const;
+
+/** A file is YAML by its name, or when its first line that is not blank or a comment is `---`. */
+export function isYaml(file: string, text: string): boolean {
+  if (/\.ya?ml$/.test(file)) return true;
+  const first = text.split('\n').find((line) => line.trim() !== '' && !line.trim().startsWith('#'));
+  return first !== undefined && /^---(\s|$)/.test(first.trim());
+}
+
+export function parseYaml(text: string, file: string): ParsedFile {
+  const counter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  const placeOf = (offset: number): Place => {
+    const pos = counter.linePos(offset);
+    return { file, line: pos.line, column: pos.col };
+  };
+  if (!Array.isArray(docs)) return { entries: [], problems: [] }; // an empty stream
+  const problems: Problem[] = [];
+  for (const doc of docs) {
+    for (const error of [...doc.errors]) {
+      problems.push(
+        problemAt(placeOf(error.pos[0]), 'E_SYNTAX', msg.yamlSyntax(error.message.split('\n')[0] ?? '')),
+      );
+    }
+  }
+  if (problems.length > 0) return { entries: [], problems };
+  if (docs.length > 1) {
+    return {
+      entries: [],
+      problems: [problemAt({ file, line: 0 }, 'E_SYNTAX', msg.yamlDocuments(docs.length))],
+    };
+  }
+  const doc = docs[0];
+  if (doc === undefined) return { entries: [], problems };
+  const root = doc.contents;
+  if (root === null || (isScalar(root) && root.value === null)) return { entries: [], problems };
+  if (!isMap(root)) {
+    return {
+      entries: [],
+      problems: [typeProblem(placeOf(nodeStart(root)), undefined, 'a mapping with "entries"', root)],
+    };
+  }
+  let env: Record<string, string> = {};
+  let list: Node | null = null;
+  for (const pair of root.items as Pair[]) {
+    const key = keyText(pair);
+    const place = placeOf(nodeStart(pair.key as Node));
+    if (key === 'env') {
+      const field: RawField = { value: toJs(doc, pair.value), place: valuePlace(pair, placeOf) };
+      env = checkEnv(new Checker(problems, 'env', field)) ?? env;
+    } else if (key === 'entries') {
+      list = (pair.value as Node | null) ?? null;
+    } else {
+      problems.push(
+        problemAt(place, 'E_KEY_UNKNOWN', msg.unknownKey(key), { key, found: key, allowed: FILE_KEYS }),
+      );
+    }
+  }
+  const entries: RawEntry[] = [];
+  if (list === null || (isScalar(list) && list.value === null)) return { entries, problems };
+  if (!isSeq(list))
+    return {
+      entries,
+      problems: [...problems, typeProblem(placeOf(nodeStart(list)), 'entries', 'a list', list)],
+    };
+  for (const item of list.items as Node[]) {
+    const place = placeOf(nodeStart(item));
+    if (!isMap(item)) {
+      problems.push(typeProblem(place, 'entries', 'a mapping (one entry)', item));
+      continue;
+    }
+    const fields = new Map<string, RawField>();
+    for (const pair of item.items as Pair[]) {
+      fields.set(keyText(pair), {
+        value: toJs(doc, pair.value),
+        place: valuePlace(pair, placeOf),
+        keyPlace: placeOf(nodeStart(pair.key as Node)),
+      });
+    }
+    entries.push({ place: { file, line: place.line }, fields, env });
+  }
+  return { entries, problems };
+}
+
+function nodeStart(node: Node | null | undefined): number {
+  return node?.range?.[0] ?? 0;
+}
+
+function keyText(pair: Pair): string {
+  return isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+}
+
+/** Where a key's value is written; the key's place when the value is empty. */
+function valuePlace(pair: Pair, placeOf: (offset: number) => Place): Place {
+  const value = pair.value as Node | null;
+  return placeOf(value?.range?.[0] ?? nodeStart(pair.key as Node));
+}
+
+/** A node as plain data (aliases resolved); what validate.ts receives as `unknown`. */
+function toJs(doc: Document, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  return isNode(value) ? (value.toJS(doc) as unknown) : value;
+}
+
+function typeProblem(place: Place, key: string | undefined, expected: string, node: Node): Problem {
+  const found = isMap(node)
+    ? 'a mapping'
+    : isSeq(node)
+      ? 'a list'
+      : isScalar(node)
+        ? `a ${typeof node.value}`
+        : 'an alias';
+  return problemAt(place, 'E_TYPE', msg.wrongType(expected, found), key === undefined ? {} : { key });
+}
