@@ -12,8 +12,14 @@ export type PathError = 'empty' | 'relative' | 'dotdot';
 export type PathResult<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: PathError };
 
-export function expandWatchtabDir(text: string, watchtabDir: string): string {
-  return text.replaceAll(WATCHTAB_DIR_PLACEHOLDER, watchtabDir);
+/** Replaces the placeholder; `isGlob`: the folder's own glob characters are escaped, so they stay literal. */
+export function expandWatchtabDir(text: string, watchtabDir: string, isGlob: boolean): string {
+  return text.replaceAll(WATCHTAB_DIR_PLACEHOLDER, isGlob ? escapeGlob(watchtabDir) : watchtabDir);
+}
+
+/** Escapes every character picomatch could read as a glob, so `text` matches only itself. */
+export function escapeGlob(text: string): string {
+  return text.replace(/[\\*?[\]{}()!+@|]/g, '\\$&');
 }
 
 /** True when a component holds an unescaped glob character (as picomatch would read it). */
@@ -68,11 +74,11 @@ export function parsePathSpec(path: string): PathResult<PathSpec> {
 
 /**
  * Makes an exclude pattern absolute: an absolute one is normalized; a relative one (`**\/.git/**`,
- * `*.tmp`) is taken relative to the watch's base folder.
+ * `*.tmp`) is taken relative to the watch's base folder (a literal folder: its glob characters are escaped).
  */
 export function absoluteExclude(base: string, pattern: string): PathResult<string> {
   if (pattern === '') return { ok: false, error: 'empty' };
-  const absolute = pattern.startsWith('/') ? pattern : `${base === '/' ? '' : base}/${pattern}`;
+  const absolute = pattern.startsWith('/') ? pattern : `${base === '/' ? '' : escapeGlob(base)}/${pattern}`;
   return normalizeAbsolute(absolute);
 }
 

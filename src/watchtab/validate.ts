@@ -78,12 +78,9 @@ export function validateEntry(
   const problems: Problem[] = [];
   for (const [key, field] of raw.fields) {
     if (!(ENTRY_KEYS as readonly string[]).includes(key)) {
+      const place = field.keyPlace ?? field.place;
       problems.push(
-        problemAt(field.keyPlace ?? field.place, 'E_KEY_UNKNOWN', msg.unknownKey(key), {
-          key,
-          found: key,
-          allowed: ENTRY_KEYS,
-        }),
+        problemAt(place, 'E_KEY_UNKNOWN', msg.unknownKey(key), { key, found: key, allowed: ENTRY_KEYS }),
       );
     }
   }
@@ -91,86 +88,44 @@ export function validateEntry(
     if (raw.fields.get(key) === undefined)
       problems.push(problemAt(raw.place, 'E_KEY_MISSING', msg.missingKey(key), { key }));
   }
-  /** Runs `check` on a present, non-null field; `fallback` when absent. undefined: a problem. */
-  const take = <T, F>(
-    key: EntryKey,
-    check: (c: Checker) => T | undefined,
-    fallback: F,
-  ): T | F | undefined => {
+  /**
+   * Runs `check` on a present, non-null field; `fallback` when absent. On a problem it also gives
+   * `fallback`: the problem is recorded and the draft is dropped, so the value is never used.
+   */
+  const take = <T, F>(key: EntryKey, check: (c: Checker) => T | undefined, fallback: F): T | F => {
     const field = raw.fields.get(key);
     if (field === undefined || field.value === null || field.value === undefined) return fallback;
-    return check(new Checker(problems, key, field));
+    return check(new Checker(problems, key, field)) ?? fallback;
   };
-  const expand = (text: string): string => expandWatchtabDir(text, context.watchtabDir);
-
-  const fileName = `${raw.place.file}:${raw.place.line}`;
-  const name = take('name', checkName, fileName);
-  const path = take('path', (c) => checkPathSpec(c, expand), null);
-  const exclude =
-    path === null || path === undefined ? [] : take('exclude', (c) => checkExclude(c, path, expand), []);
-  const events = take('events', checkEvents, []);
-  const delayMs = take('delay', (c) => checkSeconds(c, { isZeroAllowed: true, isStarZero: true }), 0);
+  const dir = context.watchtabDir;
+  const path = take('path', (c) => checkPathSpec(c, (text) => expandWatchtabDir(text, dir, true)), null);
+  const folder = (c: Checker): string | undefined =>
+    checkFolder(c, (text) => expandWatchtabDir(text, dir, false));
+  const seconds = (isZeroAllowed: boolean) => (c: Checker) => checkSeconds(c, { isZeroAllowed });
   const user = take('user', checkUser, null);
-  const chroot = take('chroot', (c) => checkFolder(c, expand), null);
-  const cwd = take('cwd', (c) => checkFolder(c, expand), null);
-  const command = take('command', checkString, '');
-  const onBusy = take('on-busy', (c) => checkChoice(c, ON_BUSY_POLICIES), 'queue' as const);
-  const timeoutMs = take('timeout', (c) => checkSeconds(c, { isZeroAllowed: false }), null);
-  const graceMs = take('grace', (c) => checkSeconds(c, { isZeroAllowed: true }), DEFAULT_GRACE_MS);
-  const env = take('env', checkEnv, {});
-  const contentOnly = take('content-only', checkBoolean, false);
-  const backend = take('backend', (c) => checkChoice(c, BACKEND_CHOICES), null);
-  const pollIntervalMs = take('poll-interval', (c) => checkSeconds(c, { isZeroAllowed: false }), null);
-  const burst = take('trigger-limit-burst', (c) => checkInteger(c, 1, 1_000_000), DEFAULT_RUN_LIMIT.burst);
-  const intervalMs = take(
-    'trigger-limit-interval',
-    (c) => checkSeconds(c, { isZeroAllowed: false }),
-    DEFAULT_RUN_LIMIT.intervalMs,
-  );
-
-  if (
-    problems.length > 0 ||
-    name === undefined ||
-    path === undefined ||
-    path === null ||
-    exclude === undefined ||
-    events === undefined ||
-    delayMs === undefined ||
-    user === undefined ||
-    chroot === undefined ||
-    cwd === undefined ||
-    command === undefined ||
-    onBusy === undefined ||
-    timeoutMs === undefined ||
-    graceMs === undefined ||
-    env === undefined ||
-    contentOnly === undefined ||
-    backend === undefined ||
-    pollIntervalMs === undefined ||
-    burst === undefined ||
-    intervalMs === undefined
-  ) {
-    return { draft: null, problems };
-  }
   const entry: Omit<Entry, 'runAs'> = {
-    name,
+    name: take('name', checkName, `${raw.place.file}:${raw.place.line}`),
     source: { file: raw.place.file, line: raw.place.line },
-    path,
-    exclude,
-    events,
-    delayMs,
-    chroot,
-    cwd,
-    command,
-    onBusy,
-    timeoutMs,
-    graceMs,
-    env: { ...raw.env, ...env },
-    contentOnly,
-    backend,
-    pollIntervalMs,
-    runLimit: { burst, intervalMs },
+    path: path ?? { kind: 'exact', path: '/' },
+    exclude: path === null ? [] : take('exclude', (c) => checkExclude(c, path, dir), []),
+    events: take('events', checkEvents, []),
+    delayMs: take('delay', (c) => checkSeconds(c, { isZeroAllowed: true, isStarZero: true }), 0),
+    chroot: take('chroot', folder, null),
+    cwd: take('cwd', folder, null),
+    command: take('command', checkString, ''),
+    onBusy: take('on-busy', (c) => checkChoice(c, ON_BUSY_POLICIES), 'queue' as const),
+    timeoutMs: take('timeout', seconds(false), null),
+    graceMs: take('grace', seconds(true), DEFAULT_GRACE_MS),
+    env: { ...raw.env, ...take('env', checkEnv, {}) },
+    contentOnly: take('content-only', checkBoolean, false),
+    backend: take('backend', (c) => checkChoice(c, BACKEND_CHOICES), null),
+    pollIntervalMs: take('poll-interval', seconds(false), null),
+    runLimit: {
+      burst: take('trigger-limit-burst', (c) => checkInteger(c, 1, 1_000_000), DEFAULT_RUN_LIMIT.burst),
+      intervalMs: take('trigger-limit-interval', seconds(false), DEFAULT_RUN_LIMIT.intervalMs),
+    },
   };
+  if (problems.length > 0) return { draft: null, problems };
   const userPlace = raw.fields.get('user')?.place ?? raw.place;
   return { draft: { entry, user: user === null ? null : { spec: user, place: userPlace } }, problems };
 }
@@ -191,7 +146,7 @@ function checkPathSpec(c: Checker, expand: (text: string) => string): PathSpec |
   return result.ok ? result.value : c.report('E_PATH', pathMessage(result.error, value), { found: value });
 }
 
-function checkExclude(c: Checker, path: PathSpec, expand: (text: string) => string): string[] | undefined {
+function checkExclude(c: Checker, path: PathSpec, watchtabDir: string): string[] | undefined {
   const { value } = c.field;
   const list = typeof value === 'string' ? [value] : value;
   if (!Array.isArray(list) || !list.every((v): v is string => typeof v === 'string')) {
@@ -199,7 +154,7 @@ function checkExclude(c: Checker, path: PathSpec, expand: (text: string) => stri
   }
   const patterns: string[] = [];
   for (const pattern of list) {
-    const result = absoluteExclude(watchBase(path), expand(pattern));
+    const result = absoluteExclude(watchBase(path), expandWatchtabDir(pattern, watchtabDir, true));
     if (!result.ok) return c.report('E_PATH', pathMessage(result.error, pattern), { found: pattern });
     if (!patterns.includes(result.value)) patterns.push(result.value);
   }

@@ -175,15 +175,11 @@ export function checkEnv(c: Checker): Record<string, string> | undefined {
   const { value } = c.field;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return c.wrongType('a mapping');
   const env: Record<string, string> = {};
-  let isValid = true;
+  const before = c.problems.length;
   for (const [name, v] of Object.entries(value)) {
-    if (!ENV_NAME.test(name)) {
-      isValid = c.report('E_ENV', msg.envName(name), { found: name }) ?? false;
-    } else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
-      env[name] = String(v);
-    } else {
-      isValid = c.report('E_ENV', msg.envValue(name, typeName(v))) ?? false;
-    }
+    if (!ENV_NAME.test(name)) c.report('E_ENV', msg.envName(name), { found: name });
+    else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') env[name] = String(v);
+    else c.report('E_ENV', msg.envValue(name, typeName(v)));
   }
-  return isValid ? env : undefined;
+  return c.problems.length === before ? env : undefined;
 }

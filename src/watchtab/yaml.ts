@@ -16,7 +16,7 @@ import { watchtabMessages as msg } from '../log/messages/watchtab.js';
 import type { ParsedFile } from './classic.js';
 import { problemAt, type Place, type Problem } from './problem.js';
 import type { RawEntry } from './validate.js';
-import { Checker, checkEnv, type RawField } from './values.js';
+import { Checker, checkEnv, typeName, type RawField } from './values.js';
 
 export const FILE_KEYS = ['env', 'entries'] as const;
 
@@ -27,23 +27,21 @@ export function isYaml(file: string, text: string): boolean {
   return first !== undefined && /^---(\s|$)/.test(first.trim());
 }
 
+type PlaceOf = (offset: number) => Place;
+
 export function parseYaml(text: string, file: string): ParsedFile {
   const counter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
-  const placeOf = (offset: number): Place => {
+  const placeOf: PlaceOf = (offset) => {
     const pos = counter.linePos(offset);
     return { file, line: pos.line, column: pos.col };
   };
-  if (!Array.isArray(docs)) return { entries: [], problems: [] }; // an empty stream
-  const problems: Problem[] = [];
-  for (const doc of docs) {
-    for (const error of [...doc.errors]) {
-      problems.push(
-        problemAt(placeOf(error.pos[0]), 'E_SYNTAX', msg.yamlSyntax(error.message.split('\n')[0] ?? '')),
-      );
-    }
-  }
-  if (problems.length > 0) return { entries: [], problems };
+  const syntax = docs.flatMap((doc) =>
+    doc.errors.map((e) =>
+      problemAt(placeOf(e.pos[0]), 'E_SYNTAX', msg.yamlSyntax(e.message.split('\n')[0] ?? '')),
+    ),
+  );
+  if (syntax.length > 0) return { entries: [], problems: syntax };
   if (docs.length > 1) {
     return {
       entries: [],
@@ -51,38 +49,45 @@ export function parseYaml(text: string, file: string): ParsedFile {
     };
   }
   const doc = docs[0];
-  if (doc === undefined) return { entries: [], problems };
-  const root = doc.contents;
-  if (root === null || (isScalar(root) && root.value === null)) return { entries: [], problems };
+  const root = doc?.contents ?? null;
+  if (doc === undefined || isNull(root)) return { entries: [], problems: [] };
   if (!isMap(root)) {
-    return {
-      entries: [],
-      problems: [typeProblem(placeOf(nodeStart(root)), undefined, 'a mapping with "entries"', root)],
-    };
+    const problem = typeProblem(placeOf(nodeStart(root)), undefined, 'a mapping with "entries"', root);
+    return { entries: [], problems: [problem] };
   }
+  const problems: Problem[] = [];
   let env: Record<string, string> = {};
   let list: Node | null = null;
   for (const pair of root.items as Pair[]) {
     const key = keyText(pair);
-    const place = placeOf(nodeStart(pair.key as Node));
     if (key === 'env') {
       const field: RawField = { value: toJs(doc, pair.value), place: valuePlace(pair, placeOf) };
       env = checkEnv(new Checker(problems, 'env', field)) ?? env;
     } else if (key === 'entries') {
       list = (pair.value as Node | null) ?? null;
     } else {
+      const place = placeOf(nodeStart(pair.key as Node));
       problems.push(
         problemAt(place, 'E_KEY_UNKNOWN', msg.unknownKey(key), { key, found: key, allowed: FILE_KEYS }),
       );
     }
   }
+  return { entries: isNull(list) ? [] : rawEntries(doc, list, env, placeOf, problems), problems };
+}
+
+/** The `entries` list → raw entries (with their env), recording type problems. */
+function rawEntries(
+  doc: Document,
+  list: Node,
+  env: Readonly<Record<string, string>>,
+  placeOf: PlaceOf,
+  problems: Problem[],
+): RawEntry[] {
+  if (!isSeq(list)) {
+    problems.push(typeProblem(placeOf(nodeStart(list)), 'entries', 'a list', list));
+    return [];
+  }
   const entries: RawEntry[] = [];
-  if (list === null || (isScalar(list) && list.value === null)) return { entries, problems };
-  if (!isSeq(list))
-    return {
-      entries,
-      problems: [...problems, typeProblem(placeOf(nodeStart(list)), 'entries', 'a list', list)],
-    };
   for (const item of list.items as Node[]) {
     const place = placeOf(nodeStart(item));
     if (!isMap(item)) {
@@ -97,9 +102,13 @@ export function parseYaml(text: string, file: string): ParsedFile {
         keyPlace: placeOf(nodeStart(pair.key as Node)),
       });
     }
-    entries.push({ place: { file, line: place.line }, fields, env });
+    entries.push({ place: { file: place.file, line: place.line }, fields, env });
   }
-  return { entries, problems };
+  return entries;
+}
+
+function isNull(node: Node | null): node is null {
+  return node === null || (isScalar(node) && node.value === null);
 }
 
 function nodeStart(node: Node | null | undefined): number {
@@ -111,7 +120,7 @@ function keyText(pair: Pair): string {
 }
 
 /** Where a key's value is written; the key's place when the value is empty. */
-function valuePlace(pair: Pair, placeOf: (offset: number) => Place): Place {
+function valuePlace(pair: Pair, placeOf: PlaceOf): Place {
   const value = pair.value as Node | null;
   return placeOf(value?.range?.[0] ?? nodeStart(pair.key as Node));
 }
@@ -123,12 +132,12 @@ function toJs(doc: Document, value: unknown): unknown {
 }
 
 function typeProblem(place: Place, key: string | undefined, expected: string, node: Node): Problem {
-  const found = isMap(node)
-    ? 'a mapping'
-    : isSeq(node)
-      ? 'a list'
-      : isScalar(node)
-        ? `a ${typeof node.value}`
+  const found = isScalar(node)
+    ? typeName(node.value)
+    : isMap(node)
+      ? 'a mapping'
+      : isSeq(node)
+        ? 'a list'
         : 'an alias';
   return problemAt(place, 'E_TYPE', msg.wrongType(expected, found), key === undefined ? {} : { key });
 }

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import picomatch from 'picomatch';
 import {
   absoluteExclude,
+  escapeGlob,
+  expandWatchtabDir,
   isWithin,
   normalizeAbsolute,
   parsePathSpec,
@@ -83,4 +85,21 @@ test('containment is decided on whole path components', () => {
   assert.equal(isWithin('/var/lib_x/y', '/var/lib'), false);
   assert.equal(isWithin('/var', '/var/lib'), false);
   assert.equal(isWithin('/anything', '/'), true);
+});
+
+test('a base folder with glob characters stays literal in relative excludes and in ${WATCHTAB_DIR}', () => {
+  assert.deepEqual(absoluteExclude('/srv/a[1]', '*.tmp'), { ok: true, value: '/srv/a\\[1\\]/*.tmp' });
+  assert.ok(picomatch('/srv/a\\[1\\]/*.tmp', { dot: true })('/srv/a[1]/x.tmp'));
+  assert.equal(escapeGlob('/x/{a}*?(b)!'), '/x/\\{a\\}\\*\\?\\(b\\)\\!');
+  const spec = parsePathSpec(expandWatchtabDir('${WATCHTAB_DIR}/demo/*.md', '/home/u/my[proj]', true));
+  assert.deepEqual(spec, {
+    ok: true,
+    value: {
+      kind: 'glob',
+      base: '/home/u/my[proj]/demo',
+      pattern: '/home/u/my\\[proj\\]/demo/*.md',
+      maxDepth: 1,
+    },
+  });
+  assert.equal(expandWatchtabDir('${WATCHTAB_DIR}/x', '/home/u/my[proj]', false), '/home/u/my[proj]/x');
 });
