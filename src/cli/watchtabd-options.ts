@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { LOG_LEVELS, type LogLevel } from '../log/logger.js';
+import { usageMessages as usage } from '../log/messages/watchtab.js';
 import { BACKEND_CHOICES, DEFAULT_GRACE_MS, type BackendChoice } from '../watchtab/entry.js';
 import { MAX_SECONDS } from '../watchtab/values.js';
 
@@ -72,17 +73,14 @@ export function defaultSocket(uid: number, env: NodeJS.ProcessEnv): string {
 function seconds(option: string, text: string, isZeroAllowed: boolean): number {
   const value = Number(text);
   if (!/^(\d+(\.\d*)?|\.\d+)$/.test(text) || value > MAX_SECONDS || (!isZeroAllowed && value === 0)) {
-    throw new UsageError(
-      `--${option}: ${JSON.stringify(text)} is not a number of seconds${isZeroAllowed ? '' : ' above 0'}`,
-    );
+    throw new UsageError(usage.notSeconds(option, text, isZeroAllowed));
   }
   return Math.round(value * 1000);
 }
 
 function choice<T extends string>(option: string, text: string, choices: readonly T[]): T {
   const found = choices.find((c) => c === text);
-  if (found === undefined)
-    throw new UsageError(`--${option}: ${JSON.stringify(text)} is not one of ${choices.join(', ')}`);
+  if (found === undefined) throw new UsageError(usage.notOneOf(option, text, choices));
   return found;
 }
 
@@ -113,7 +111,7 @@ export function parseWatchtabdArgs(
   if (values['version'] === true) return { kind: 'version' };
   const text = (name: string): string | undefined => {
     const value = values[name];
-    if (value === '') throw new UsageError(`--${name} needs a value`);
+    if (value === '') throw new UsageError(usage.needsValue(name));
     return typeof value === 'string' ? value : undefined;
   };
   const pollInterval = text('poll-interval');

@@ -105,9 +105,7 @@ export function checkChoice<T extends string>(c: Checker, choices: readonly T[])
   const { value } = c.field;
   if (typeof value !== 'string') return c.wrongType('a string');
   const found = choices.find((choice) => choice === value);
-  return (
-    found ?? c.report('E_VALUE', `unknown value ${JSON.stringify(value)}`, { found: value, allowed: choices })
-  );
+  return found ?? c.report('E_VALUE', msg.unknownValue(value), { found: value, allowed: choices });
 }
 
 const EVENT_ALLOWED: readonly string[] = ['*', ...EVENT_NAMES];

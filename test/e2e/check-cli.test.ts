@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cp, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO_ROOT, WATCHTAB_BIN, WATCHTABD_BIN } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp.js';
@@ -115,4 +115,30 @@ test('watchtab list: an aligned table, or JSON with unlimited depth as null', as
   assert.equal(entries[0]?.path.maxDepth, null);
   const usage = await run(WATCHTAB_BIN, ['list', 'a', 'b']);
   assert.equal(usage.code, 2);
+});
+
+test('watchtab check: a problem in a drop-in, or a refused file as root, makes the check fail', async (t) => {
+  const dir = await tempDir(t);
+  const main = join(dir, 'watchtab');
+  await writeFile(main, '/a\twrite\ta\n');
+  await mkdir(`${main}.d`);
+  await writeFile(
+    `${main}.d/site.yaml`,
+    'entries:\n  - {path: /b, events: write, command: b, colour: red}\n',
+  );
+  const dropIn = await run(WATCHTAB_BIN, ['check', main]);
+  assert.equal(dropIn.code, 1);
+  assert.match(dropIn.stderr, new RegExp(`^${main}\\.d/site\\.yaml:2:43: colour: unknown key "colour"`, 'm'));
+  if (process.geteuid?.() !== 0) return t.skip('the ownership rule applies only when run as root');
+  await writeFile(`${main}.d/site.yaml`, 'entries: []\n');
+  await chmod(main, 0o646);
+  const refused = await run(WATCHTAB_BIN, ['check', main]);
+  assert.equal(refused.code, 1);
+  assert.match(
+    refused.stderr,
+    new RegExp(
+      `^${main}: refused: writable by group or others \\(mode 0646\\); fix: chmod go-w ${main}$`,
+      'm',
+    ),
+  );
 });

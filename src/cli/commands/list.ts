@@ -1,7 +1,11 @@
 // `watchtab list [FILE] [--json]`: the entries as the daemon will see them, as an aligned table or
 // as JSON (one array of entries; `maxDepth` null means unlimited). Problems go to stderr and make
 // the exit status 1; the valid files' entries are still listed.
-import { formatProblem, watchtabMessages as msg } from '../../log/messages/watchtab.js';
+import {
+  formatProblem,
+  usageMessages as usage,
+  watchtabMessages as msg,
+} from '../../log/messages/watchtab.js';
 import { STAR_EVENTS, type Entry } from '../../watchtab/entry.js';
 import { UsageError } from '../../errors.js';
 import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
@@ -64,7 +68,7 @@ export const listCommand: Command = {
   summary: `list the entries the daemon will run (default ${DEFAULT_WATCHTAB})`,
   async run(args) {
     const { flags, operands } = splitArgs(args, ['--json']);
-    if (operands.length > 1) throw new UsageError('list takes one FILE');
+    if (operands.length > 1) throw new UsageError(usage.oneFile('list'));
     const result = await loadAsDaemon(operands[0] ?? DEFAULT_WATCHTAB);
     let isValid = true;
     for (const part of result.files) {

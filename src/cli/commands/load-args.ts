@@ -1,6 +1,7 @@
 // What `check` and `list` share: reading a watchtab the way the daemon would (as the current user,
 // with the system's user database), and splitting their arguments.
 import { UsageError } from '../../errors.js';
+import { usageMessages as usage } from '../../log/messages/watchtab.js';
 import { createNssResolver } from '../../system/nss.js';
 import { loadWatchtab, type LoadResult } from '../../watchtab/load.js';
 
@@ -23,7 +24,7 @@ export function splitArgs(
     if (isOperandsOnly || arg === '-' || !arg.startsWith('-')) operands.push(arg);
     else if (arg === '--') isOperandsOnly = true;
     else if (flags.includes(arg)) found.add(arg);
-    else throw new UsageError(`unknown option "${arg}"`);
+    else throw new UsageError(usage.unknownOption(arg));
   }
   return { flags: found, operands };
 }

@@ -40,6 +40,7 @@ export const watchtabMessages = {
   notSeconds: (text: string): string => `${quote(text)} is not a number of seconds`,
   outOfRange: (value: string, range: string): string => `${value} is out of range (${range})`,
   notInteger: (value: string): string => `${value} is not a whole number`,
+  unknownValue: (value: string): string => `unknown value ${quote(value)}`,
   emptyText: (): string => 'must not be empty',
   badName: (): string => 'an entry name must not be empty or hold control characters',
   pathRelative: (path: string): string => `${quote(path)} is not an absolute path`,
@@ -66,4 +67,15 @@ export const watchtabMessages = {
   checkValid: (file: string, entries: number): string =>
     `${file}: ${entries} ${entries === 1 ? 'entry' : 'entries'}, valid`,
   checkInvalid: (problems: number): string => `${problems} ${problems === 1 ? 'problem' : 'problems'} found`,
+} as const;
+
+/** Command-line usage mistakes of `watchtab check|list` and `watchtabd` (printed with a hint, exit 2). */
+export const usageMessages = {
+  unknownOption: (arg: string): string => `unknown option ${quote(arg)}`,
+  oneFile: (command: string): string => `${command} takes one FILE`,
+  needsValue: (option: string): string => `--${option} needs a value`,
+  notSeconds: (option: string, text: string, isZeroAllowed: boolean): string =>
+    `--${option}: ${quote(text)} is not a number of seconds${isZeroAllowed ? '' : ' above 0'}`,
+  notOneOf: (option: string, text: string, choices: readonly string[]): string =>
+    `--${option}: ${quote(text)} is not one of ${choices.join(', ')}`,
 } as const;
