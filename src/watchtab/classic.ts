@@ -41,7 +41,7 @@ export function parseClassic(text: string, file: string): ParsedFile {
     if (stop >= 0 && body[stop] === '=') {
       const name = body.slice(0, stop).replace(/ +$/, '');
       if (!ENV_NAME.test(name)) {
-        problems.push(problemAt({ file, line, column }, 'E_ENV', msg.envName(name), { found: name }));
+        problems.push(problemAt({ file, line, column }, 'E_ENV', msg.envLineName(name), { found: name }));
         return;
       }
       env = { ...env, [name]: unquote(body.slice(stop + 1).replace(/^ +/, '')) };

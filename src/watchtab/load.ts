@@ -164,7 +164,7 @@ async function readWatchtabFile(file: string, isRoot: boolean): Promise<FileText
     if (!st.isFile()) return fail(problemAt({ file, line: 0 }, 'E_NOT_FILE', msg.notRegularFile()));
     const refused = refusal(file, st, isRoot);
     if (refused !== null) return { file, exists: true, refused, text: null, problems: [] };
-    return { file, exists: true, refused: null, text: await handle.readFile('utf8'), problems: [] };
+    return { file, exists: true, refused: null, text: stripBom(await handle.readFile('utf8')), problems: [] };
   } catch (error) {
     return fail(problemAt({ file, line: 0 }, 'E_READ', msg.cannotRead(errnoCode(error))));
   } finally {
@@ -192,4 +192,9 @@ async function readDropIns(folder: string, isRoot: boolean): Promise<FileText[]>
   const texts: FileText[] = [];
   for (const name of files) texts.push(await readWatchtabFile(`${folder}/${name}`, isRoot));
   return texts.filter((t) => t.exists);
+}
+
+/** A UTF-8 byte-order mark some editors write is not part of the first line. */
+function stripBom(text: string): string {
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
 }

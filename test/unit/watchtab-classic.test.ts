@@ -122,10 +122,15 @@ test('environment lines apply to the entries below them, later ones override, qu
 });
 
 test('an = after a tab or backslash is part of an entry, not an environment line', async (t) => {
-  const [entry] = await entries(t, '/a\twrite\tX=1 make\n/b\\=c\twrite\tmake');
+  const [entry, escaped] = await entries(t, '/a\twrite\tX=1 make\n/b\\=c\twrite\tmake');
   assert.equal(entry?.command, 'X=1 make');
-  const bad = await problems(t, 'BAD NAME = 1\n');
-  assert.equal(bad[0]?.code, 'E_ENV');
+  assert.deepEqual(escaped?.path, { kind: 'exact', path: '/b=c' });
+  const bad = await problems(t, 'BAD NAME = 1\n/b=c\twrite\tmake\n');
+  assert.deepEqual(
+    bad.map((p) => p.code),
+    ['E_ENV', 'E_ENV'],
+  );
+  assert.match(bad[1]?.message ?? '', /in a path, write \\=/);
 });
 
 test('events: any one separator, any case, * for all but read-side events', async (t) => {
@@ -172,8 +177,8 @@ test('bad delays, relative paths and unknown users are problems; every one is re
   );
 });
 
-test('blank lines, comments and surrounding blanks are ignored; CRLF line ends are accepted', async (t) => {
-  const list = await entries(t, '\r\n   # note\r\n  \t/a\twrite\tcmd  \r\n\n');
+test('blank lines, comments, surrounding blanks and a byte-order mark are ignored; CRLF line ends are accepted', async (t) => {
+  const list = await entries(t, '\uFEFF\r\n   # note\r\n  \t/a\twrite\tcmd  \r\n\n');
   assert.equal(list.length, 1);
   assert.equal(list[0]?.command, 'cmd');
   assert.equal(list[0]?.source.line, 3);

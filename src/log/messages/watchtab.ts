@@ -32,6 +32,8 @@ export const watchtabMessages = {
   danglingBackslash: (): string =>
     'a backslash at the end of the line escapes nothing (write \\\\ for a backslash)',
   envName: (name: string): string => `${quote(name)} is not a valid environment variable name`,
+  envLineName: (name: string): string =>
+    `${quote(name)} is not a valid environment variable name (this line has "=" before any tab or backslash, so it is an environment line; in a path, write \\=)`,
   envValue: (name: string, type: string): string =>
     `the value of ${quote(name)} must be a string, a number or a boolean, not ${type}`,
   unknownKey: (key: string): string => `unknown key ${quote(key)}`,
