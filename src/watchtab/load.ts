@@ -7,8 +7,8 @@ import { open, readdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { watchtabMessages as msg } from '../log/messages/watchtab.js';
 import { errnoCode } from './errno-code.js';
-import type { Entry } from './entry.js';
-import { parseClassic, type ParsedFile } from './classic.js';
+import type { Entry, SourcePlace } from './entry.js';
+import { parseClassic } from './classic.js';
 import { problemAt, type Problem } from './problem.js';
 import { resolveRunAs, type ResolveCache, type UserResolver } from './run-as.js';
 import { validateEntry, type Draft } from './validate.js';
@@ -46,77 +46,59 @@ export function isDropInName(name: string): boolean {
 }
 
 export async function loadWatchtab(mainFile: string, options: LoadOptions): Promise<LoadResult> {
-  const texts: FileText[] = [await readWatchtabFile(mainFile, options.isRoot)];
-  texts.push(...(await readDropIns(dropInFolder(mainFile), options.isRoot)));
-  const cache: ResolveCache = new Map();
-  const names = new Map<string, { file: string; line: number }>();
+  const texts = [
+    await readWatchtabFile(mainFile, options.isRoot),
+    ...(await readDropIns(dropInFolder(mainFile), options.isRoot)),
+  ];
+  const context: LoadContext = { options, cache: new Map(), names: new Map() };
   const files: FileResult[] = [];
-  for (const text of texts) {
-    if (text.text === null) {
-      files.push({
-        file: text.file,
-        exists: text.exists,
-        refused: text.refused,
-        entries: [],
-        problems: text.problems,
-      });
-      continue;
-    }
-    const parsed: ParsedFile = isYaml(text.file, text.text)
-      ? parseYaml(text.text, text.file)
-      : parseClassic(text.text, text.file);
-    const problems: Problem[] = [...parsed.problems];
-    const entries: Entry[] = [];
-    const watchtabDir = dirname(resolve(text.file));
-    for (const raw of parsed.entries) {
-      const { draft, problems: found } = validateEntry(raw, { watchtabDir });
-      problems.push(...found);
-      if (draft === null) continue;
-      const first = names.get(draft.entry.name);
-      if (first !== undefined) {
-        problems.push(
-          problemAt(
-            raw.place,
-            'E_NAME_DUPLICATE',
-            msg.duplicateName(draft.entry.name, first.file, first.line),
-            {
-              key: 'name',
-              found: draft.entry.name,
-            },
-          ),
-        );
-        continue;
-      }
-      names.set(draft.entry.name, draft.entry.source);
-      const entry = await finish(draft, options, cache, problems);
-      if (entry !== null) entries.push(entry);
-    }
-    problems.sort((a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
-    files.push({
-      file: text.file,
-      exists: true,
-      refused: null,
-      entries: problems.length > 0 ? [] : entries,
-      problems,
-    });
+  for (const { file, exists, refused, text, problems } of texts) {
+    files.push(
+      text === null
+        ? { file, exists, refused, entries: [], problems }
+        : await readEntries(file, text, context),
+    );
   }
   return { files };
 }
 
-async function finish(
-  draft: Draft,
-  options: LoadOptions,
-  cache: ResolveCache,
-  problems: Problem[],
-): Promise<Entry | null> {
+/** What one load shares between its files: resolved accounts, and the names already used. */
+interface LoadContext {
+  readonly options: LoadOptions;
+  readonly cache: ResolveCache;
+  readonly names: Map<string, SourcePlace>;
+}
+
+/** Parses, validates and resolves one file's entries; any problem empties `entries`. */
+async function readEntries(file: string, text: string, context: LoadContext): Promise<FileResult> {
+  const parsed = isYaml(file, text) ? parseYaml(text, file) : parseClassic(text, file);
+  const problems: Problem[] = [...parsed.problems];
+  const entries: Entry[] = [];
+  const watchtabDir = dirname(resolve(file));
+  for (const raw of parsed.entries) {
+    const { draft, problems: found } = validateEntry(raw, { watchtabDir });
+    problems.push(...found);
+    if (draft === null) continue;
+    const { name } = draft.entry;
+    const first = context.names.get(name);
+    if (first !== undefined) {
+      const message = msg.duplicateName(name, first.file, first.line);
+      problems.push(problemAt(raw.place, 'E_NAME_DUPLICATE', message, { key: 'name', found: name }));
+      continue;
+    }
+    context.names.set(name, draft.entry.source);
+    const entry = await withRunAs(draft, context, problems);
+    if (entry !== null) entries.push(entry);
+  }
+  problems.sort((a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
+  return { file, exists: true, refused: null, entries: problems.length > 0 ? [] : entries, problems };
+}
+
+async function withRunAs(draft: Draft, context: LoadContext, problems: Problem[]): Promise<Entry | null> {
   if (draft.user === null) return { ...draft.entry, runAs: null };
+  const { resolver, isRoot } = context.options;
   const self = { uid: process.geteuid?.() ?? 0, gid: process.getegid?.() ?? 0 };
-  const result = await resolveRunAs(draft.user, {
-    resolver: options.resolver,
-    isRoot: options.isRoot,
-    self,
-    cache,
-  });
+  const result = await resolveRunAs(draft.user, { resolver, isRoot, self, cache: context.cache });
   if ('code' in result) {
     problems.push(result);
     return null;
