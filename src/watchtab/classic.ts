@@ -60,8 +60,8 @@ export function parseClassic(text: string, file: string): ParsedFile {
       return;
     }
     const map = new Map<string, RawField>();
-    layout.forEach((key, i) => {
-      const field = fields[i] as Field; // layout and fields have the same length
+    fields.forEach((field, i) => {
+      const key = layout[i] ?? 'command';
       const value = ESCAPED_FIELDS.has(key) ? unescape(field.text) : field.text;
       map.set(key, { value, place: { file, line, column: field.column } });
     });
@@ -76,11 +76,11 @@ function splitFields(body: string, firstColumn: number): Field[] | null {
   let current = '';
   let column = firstColumn;
   for (let i = 0; i < body.length; i++) {
-    const ch = body[i] as string;
+    const ch = body.charAt(i);
     if (ch === '\\') {
       if (i + 1 >= body.length) return null;
       if (current === '') column = firstColumn + i;
-      current += ch + (body[i + 1] as string);
+      current += ch + body.charAt(i + 1);
       i++;
     } else if (ch === '\t') {
       if (current !== '') fields.push({ text: current, column });

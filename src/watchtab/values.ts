@@ -125,7 +125,13 @@ function eventsFromText(c: Checker, text: string): EventName[] | undefined {
   const words = trimmed.split(/[^A-Za-z0-9_]/);
   if (words.some((w) => w === '')) return c.report('E_EVENT_EMPTY', msg.emptyEvent(text), { found: text });
   const names = words.map((w) => eventName(c, w));
-  return names.every((n) => n !== undefined) ? (names as EventName[]) : undefined;
+  return allDefined(names);
+}
+
+/** The list when every item is there; undefined when one failed (its problem is recorded). */
+function allDefined<T>(items: readonly (T | undefined)[]): T[] | undefined {
+  const defined = items.filter((item): item is T => item !== undefined);
+  return defined.length === items.length ? defined : undefined;
 }
 
 /** Events as a string (classic, or YAML) or a YAML list of names (`'*'` allowed as an item); sorted. */
@@ -138,7 +144,7 @@ export function checkEvents(c: Checker): readonly EventName[] | undefined {
     if (value.length === 0) return c.report('E_EVENT_EMPTY', msg.noEvents());
     const each = value.map((v) => (v.trim() === '*' ? [...STAR_EVENTS] : [eventName(c, v.trim())]));
     const flat = each.flat();
-    names = flat.every((n) => n !== undefined) ? (flat as EventName[]) : undefined;
+    names = allDefined(flat);
   } else {
     return c.wrongType('"*", or a list of event names');
   }

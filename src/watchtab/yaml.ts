@@ -58,15 +58,15 @@ export function parseYaml(text: string, file: string): ParsedFile {
   const problems: Problem[] = [];
   let env: Record<string, string> = {};
   let list: Node | null = null;
-  for (const pair of root.items as Pair[]) {
+  for (const pair of root.items) {
     const key = keyText(pair);
     if (key === 'env') {
       const field: RawField = { value: toJs(doc, pair.value), place: valuePlace(pair, placeOf) };
       env = checkEnv(new Checker(problems, 'env', field)) ?? env;
     } else if (key === 'entries') {
-      list = (pair.value as Node | null) ?? null;
+      list = nodeOf(pair.value);
     } else {
-      const place = placeOf(nodeStart(pair.key as Node));
+      const place = placeOf(nodeStart(nodeOf(pair.key)));
       problems.push(
         problemAt(place, 'E_KEY_UNKNOWN', msg.unknownKey(key), { key, found: key, allowed: FILE_KEYS }),
       );
@@ -88,23 +88,28 @@ function rawEntries(
     return [];
   }
   const entries: RawEntry[] = [];
-  for (const item of list.items as Node[]) {
+  for (const item of list.items.map(nodeOf)) {
     const place = placeOf(nodeStart(item));
     if (!isMap(item)) {
       problems.push(typeProblem(place, 'entries', 'a mapping (one entry)', item));
       continue;
     }
     const fields = new Map<string, RawField>();
-    for (const pair of item.items as Pair[]) {
+    for (const pair of item.items) {
       fields.set(keyText(pair), {
         value: toJs(doc, pair.value),
         place: valuePlace(pair, placeOf),
-        keyPlace: placeOf(nodeStart(pair.key as Node)),
+        keyPlace: placeOf(nodeStart(nodeOf(pair.key))),
       });
     }
     entries.push({ place: { file: place.file, line: place.line }, fields, env });
   }
   return entries;
+}
+
+/** The YAML node a pair's key or value holds, if any (the yaml types leave them unknown). */
+function nodeOf(value: unknown): Node | null {
+  return isNode(value) ? value : null;
 }
 
 function isNull(node: Node | null): node is null {
@@ -121,23 +126,23 @@ function keyText(pair: Pair): string {
 
 /** Where a key's value is written; the key's place when the value is empty. */
 function valuePlace(pair: Pair, placeOf: PlaceOf): Place {
-  const value = pair.value as Node | null;
-  return placeOf(value?.range?.[0] ?? nodeStart(pair.key as Node));
+  return placeOf(nodeOf(pair.value)?.range?.[0] ?? nodeStart(nodeOf(pair.key)));
 }
 
 /** A node as plain data (aliases resolved); what validate.ts receives as `unknown`. */
 function toJs(doc: Document, value: unknown): unknown {
   if (value === null || value === undefined) return null;
-  return isNode(value) ? (value.toJS(doc) as unknown) : value;
+  return isNode(value) ? value.toJS(doc) : value;
 }
 
-function typeProblem(place: Place, key: string | undefined, expected: string, node: Node): Problem {
-  const found = isScalar(node)
-    ? typeName(node.value)
-    : isMap(node)
-      ? 'a mapping'
-      : isSeq(node)
-        ? 'a list'
-        : 'an alias';
+function typeProblem(place: Place, key: string | undefined, expected: string, node: Node | null): Problem {
+  const found =
+    node === null || isScalar(node)
+      ? typeName(node?.value)
+      : isMap(node)
+        ? 'a mapping'
+        : isSeq(node)
+          ? 'a list'
+          : 'an alias';
   return problemAt(place, 'E_TYPE', msg.wrongType(expected, found), key === undefined ? {} : { key });
 }
