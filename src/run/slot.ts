@@ -16,7 +16,7 @@ import type { Identity } from './env.js';
 import { FailureSummary } from './failure-summary.js';
 import { Fold } from './fold.js';
 import { describeOutcome, isFailure } from './outcome.js';
-import { decide, type SlotEvent, type SlotStateKind, type Step } from './policy.js';
+import { decide, type SlotEvent, type Step } from './policy.js';
 import { Run, type RunContext, type RunReport } from './run.js';
 import { RunGuard } from './run-guard.js';
 import type { Trigger } from './trigger.js';
