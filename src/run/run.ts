@@ -113,7 +113,7 @@ export class Run {
 
   /** The shell is gone; whatever it left in its group is stopped too, or the next run would overlap. */
   private async reapLeftovers(): Promise<void> {
-    if (this.stopping === null && this.pid !== null && isGroupAlive(this.pid)) {
+    if (this.stopping === null && this.pid !== null && (await isGroupAlive(this.pid))) {
       this.ctx.logger.warn(msg.RUN_LEFT_PROCESSES, { entry: this.entry.name, pid: this.pid });
       this.beginStop(this.entry.graceMs);
     }

@@ -1,6 +1,7 @@
 // Entries and slots for runner tests: an Entry with sensible defaults, a slot with a memory logger
 // that is always stopped when the test ends, and probes on what the slot logged.
 import type { TestContext } from 'node:test';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createMemoryLogger, type LogRecord } from '../../src/log/logger.js';
 import * as msg from '../../src/log/messages/run.js';
@@ -78,11 +79,12 @@ export async function readLines(path: string): Promise<string[]> {
   return text.split('\n').filter((l) => l !== '');
 }
 
-/** True while a process exists (a zombie counts). */
+/** True while a process lives: a zombie waiting for its new parent to reap it is dead. */
 export function isAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return state !== 'Z' && state !== 'X';
   } catch {
     return false;
   }
