@@ -5,8 +5,11 @@ import * as msg from '../log/messages/run.js';
 
 export type StopReason = 'restart' | 'shutdown';
 
+/** The program the runner executed to reach /bin/sh: directly, or through a user switch or a jail. */
+export type Launcher = 'sh' | 'setpriv' | 'chroot';
+
 export type Outcome =
-  | { readonly kind: 'exited'; readonly code: number }
+  | { readonly kind: 'exited'; readonly code: number; readonly via?: Launcher }
   | { readonly kind: 'signaled'; readonly signal: string }
   | { readonly kind: 'timed-out'; readonly timeoutMs: number; readonly signal: string | null }
   | { readonly kind: 'stopped'; readonly reason: StopReason; readonly signal: string | null }
@@ -15,7 +18,7 @@ export type Outcome =
 export function describeOutcome(o: Outcome): string {
   switch (o.kind) {
     case 'exited':
-      return o.code === 0 ? msg.EXITED_OK : msg.exitStatus(o.code);
+      return o.code === 0 ? msg.EXITED_OK : msg.exitStatus(o.code, o.via ?? 'sh');
     case 'signaled':
       return msg.killedBySignal(o.signal);
     case 'timed-out':
@@ -46,7 +49,7 @@ export function isFailure(o: Outcome): boolean {
 }
 
 /** The outcome of a process that exited on its own or by a signal nobody in the runner sent. */
-export function fromExit(code: number | null, signal: string | null): Outcome {
+export function fromExit(code: number | null, signal: string | null, via: Launcher = 'sh'): Outcome {
   if (signal !== null) return { kind: 'signaled', signal };
-  return { kind: 'exited', code: code ?? 0 };
+  return via === 'sh' ? { kind: 'exited', code: code ?? 0 } : { kind: 'exited', code: code ?? 0, via };
 }

@@ -10,13 +10,17 @@ import type { Entry } from '../watchtab/entry.js';
 import { buildEnv } from './env.js';
 import type { FoldSummary } from './fold.js';
 import { planLaunch, type LaunchContext } from './launch.js';
-import { fromExit, type Outcome, type StopReason } from './outcome.js';
+import { fromExit, type Launcher, type Outcome, type StopReason } from './outcome.js';
 import { LineSplitter, LINE_CAP_BYTES } from './output.js';
 import { isGroupAlive, stopGroup } from './process-group.js';
 import { spawnLaunch, type Spawned } from './spawn.js';
 
 /** How long, once the group is gone, the output pipes may take to drain before they are closed. */
 const DRAIN_MS = 1000;
+
+function launcherOf(file: string): Launcher {
+  return file === 'setpriv' || file === 'chroot' ? file : 'sh';
+}
 
 export interface RunReport {
   readonly outcome: Outcome;
@@ -97,7 +101,7 @@ export class Run {
     spawned.stderr?.destroy();
     if (this.isTimedOut) return { kind: 'timed-out', timeoutMs: this.entry.timeoutMs ?? 0, signal };
     if (this.stopReason !== null) return { kind: 'stopped', reason: this.stopReason, signal };
-    return fromExit(code, signal);
+    return fromExit(code, signal, launcherOf(plan.file));
   }
 
   private armTimeout(): NodeJS.Timeout | undefined {

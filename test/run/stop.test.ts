@@ -1,6 +1,6 @@
 // Stopping commands: timeouts, daemon shutdown and retirement, always the whole process group —
 // background grandchildren included, and SIGKILL for what ignores SIGTERM.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { FIXTURES } from '../helpers/paths.js';
@@ -22,11 +22,7 @@ import {
 const fixture = (name: string) => `. '${join(FIXTURES, 'run', name)}'`;
 
 /** The pid a fixture printed as "WORD PID"; killed when the test ends in case the runner failed to. */
-async function printedPid(
-  t: import('node:test').TestContext,
-  log: MemoryLogger,
-  word: string,
-): Promise<number> {
+async function printedPid(t: TestContext, log: MemoryLogger, word: string): Promise<number> {
   const lines = await waitFor(
     () => outputLines(log).filter((l) => l.startsWith(`${word} `)),
     (l) => l.length > 0,

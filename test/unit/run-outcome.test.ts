@@ -8,6 +8,17 @@ test('exit statuses and signals are told in words', () => {
     [{ kind: 'exited', code: 1 }, 'exit status 1', true],
     [{ kind: 'exited', code: 126 }, 'not executable (exit status 126)', true],
     [{ kind: 'exited', code: 127 }, 'command not found (exit status 127)', true],
+    [
+      { kind: 'exited', code: 127, via: 'setpriv' },
+      'command not found, or setpriv could not switch to the user (exit status 127; see the output above)',
+      true,
+    ],
+    [
+      { kind: 'exited', code: 125, via: 'chroot' },
+      'chroot could not enter the jail or switch to the user (exit status 125; see the output above)',
+      true,
+    ],
+    [{ kind: 'exited', code: 127, via: 'chroot' }, 'command not found (exit status 127)', true],
     [{ kind: 'signaled', signal: 'SIGSEGV' }, 'killed by SIGSEGV', true],
     [
       { kind: 'timed-out', timeoutMs: 1500, signal: 'SIGKILL' },

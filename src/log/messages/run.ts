@@ -20,7 +20,12 @@ export const GROUP_STUCK =
 
 // Outcomes, in words (zx's "command not found" for 127).
 export const EXITED_OK = 'exited successfully';
-export const exitStatus = (code: number): string => {
+export const exitStatus = (code: number, via: 'sh' | 'setpriv' | 'chroot' = 'sh'): string => {
+  // setpriv and chroot exit 127 and 125 when they fail themselves; their message is in the output.
+  if (via === 'setpriv' && code === 127)
+    return 'command not found, or setpriv could not switch to the user (exit status 127; see the output above)';
+  if (via === 'chroot' && code === 125)
+    return 'chroot could not enter the jail or switch to the user (exit status 125; see the output above)';
   if (code === 127) return 'command not found (exit status 127)';
   if (code === 126) return 'not executable (exit status 126)';
   return `exit status ${code}`;
