@@ -27,6 +27,8 @@ export interface LaunchContext {
   readonly self: Identity;
 }
 
+const SH = '/bin/sh';
+
 /** Inside a chroot the command changes to its working folder itself: chroot(1) always enters `/`. */
 const CD_THEN_RUN = 'cd "$1" || exit 1; exec /bin/sh -c "$2"';
 
@@ -35,10 +37,11 @@ function groupList(runAs: RunAs, prefix: string): string {
   return groups.map((g) => `${prefix}${g}`).join(',');
 }
 
+/** /bin/sh's own arguments: the command as one argument; in a jail, after changing to the folder. */
 function shellArgs(command: string, innerCwd: string | null): string[] {
   return innerCwd === null || innerCwd === '/'
-    ? ['/bin/sh', '-c', command]
-    : ['/bin/sh', '-c', CD_THEN_RUN, 'watchtab', innerCwd, command];
+    ? ['-c', command]
+    : ['-c', CD_THEN_RUN, 'watchtab', innerCwd, command];
 }
 
 /** The argv for an entry, given where it runs; pure, so every combination is unit-tested. */
@@ -47,21 +50,11 @@ export function launchArgv(entry: Entry, cwd: string): { file: string; args: str
   if (chroot !== null) {
     const user =
       runAs === null ? [] : [`--userspec=+${runAs.uid}:+${runAs.gid}`, `--groups=${groupList(runAs, '+')}`];
-    return { file: 'chroot', args: [...user, chroot, ...shellArgs(entry.command, cwd)] };
+    return { file: 'chroot', args: [...user, chroot, SH, ...shellArgs(entry.command, cwd)] };
   }
-  const [sh, ...rest] = shellArgs(entry.command, null) as [string, ...string[]];
-  if (runAs === null) return { file: sh, args: rest };
-  return {
-    file: 'setpriv',
-    args: [
-      `--reuid=${runAs.uid}`,
-      `--regid=${runAs.gid}`,
-      `--groups=${groupList(runAs, '')}`,
-      '--',
-      sh,
-      ...rest,
-    ],
-  };
+  if (runAs === null) return { file: SH, args: shellArgs(entry.command, null) };
+  const user = [`--reuid=${runAs.uid}`, `--regid=${runAs.gid}`, `--groups=${groupList(runAs, '')}`];
+  return { file: 'setpriv', args: [...user, '--', SH, ...shellArgs(entry.command, null)] };
 }
 
 async function isFolder(path: string): Promise<boolean> {

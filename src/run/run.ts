@@ -3,7 +3,6 @@
 // is over only when nothing of its process group is left, so the next run never overlaps it.
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log/logger.js';
 import * as msg from '../log/messages/run.js';
 import type { Entry } from '../watchtab/entry.js';
@@ -17,6 +16,14 @@ import { spawnLaunch, type Spawned } from './spawn.js';
 
 /** How long, once the group is gone, the output pipes may take to drain before they are closed. */
 const DRAIN_MS = 1000;
+
+/** Waits for the output to be read to its end, but no longer than `ms` (a process that left the group may hold the pipe). */
+async function drainWithin(drained: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  await Promise.race([drained, deadline]);
+  clearTimeout(timer);
+}
 
 function launcherOf(file: string): Launcher {
   return file === 'setpriv' || file === 'chroot' ? file : 'sh';
@@ -96,7 +103,7 @@ export class Run {
     const [code, signal] = await exited;
     clearTimeout(timer);
     await this.reapLeftovers();
-    await Promise.race([drained, sleep(DRAIN_MS)]);
+    await drainWithin(drained, DRAIN_MS);
     spawned.stdout?.destroy();
     spawned.stderr?.destroy();
     if (this.isTimedOut) return { kind: 'timed-out', timeoutMs: this.entry.timeoutMs ?? 0, signal };

@@ -54,7 +54,8 @@ for (const onBusy of ['queue', 'ignore', 'restart'] as const) {
     }
     await idle(slot);
     const runs = assertNoOverlap(await readLines(out));
-    assert.ok(runs >= 2, `several runs happened (${runs})`);
+    // A restart may stop a run before its shell wrote anything; at least the last one is whole.
+    assert.ok(runs >= (onBusy === 'restart' ? 1 : 2), `runs happened (${runs})`);
     if (onBusy === 'restart') assert.ok(slot.status().counters.runs >= runs);
     else assert.equal(slot.status().counters.runs, runs);
   });

@@ -111,3 +111,17 @@ test('processes a command leaves behind in its group are stopped before the next
   assert.equal(isAlive(left), false);
   assert.equal(records(log, msg.RUN_LEFT_PROCESSES).length, 1);
 });
+
+test('a process that left the group on purpose (setsid) cannot hold the run open through its output pipe', async (t) => {
+  const dir = await tempDir(t);
+  // The escapee marks that it runs (so it has left the group) before the shell goes on and exits.
+  const command =
+    'setsid sh -c \'touch "$R"; exec sleep 30\' & until [ -e "$R" ]; do sleep 0.01; done; echo "escaped $!"';
+  const { slot, log } = slotFor(t, makeEntry({ dir, command, env: { R: join(dir, 'ready') } }));
+  slot.trigger({ path: join(dir, 'x'), event: 'write' });
+  const escaped = await printedPid(t, log, 'escaped');
+  const [ended] = await waitForEndings(log, 1, 5000);
+  assert.equal(ended?.message, 'run ended: exited successfully');
+  assert.equal(slot.status().state, 'idle');
+  assert.equal(isAlive(escaped), true, 'the runner stops its process group, not processes that left it');
+});
