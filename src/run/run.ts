@@ -49,6 +49,8 @@ export class Run {
   private stopReason: StopReason | null = null;
   private isTimedOut = false;
   private stopping: Promise<void> | null = null;
+  /** The group is gone: its id may be reused, so it is never signalled again. */
+  private isGone = false;
 
   constructor(
     private readonly entry: Entry,
@@ -70,7 +72,7 @@ export class Run {
   }
 
   private beginStop(graceMs: number): void {
-    if (this.stopping !== null || this.pid === null) return;
+    if (this.stopping !== null || this.pid === null || this.isGone) return;
     const pid = this.pid;
     this.stopping = stopGroup(pid, graceMs).then((end) => {
       if (end === 'stuck') this.ctx.logger.warn(msg.GROUP_STUCK, { entry: this.entry.name, pid });
@@ -103,6 +105,7 @@ export class Run {
     const [code, signal] = await exited;
     clearTimeout(timer);
     await this.reapLeftovers();
+    this.isGone = true;
     await drainWithin(drained, DRAIN_MS);
     spawned.stdout?.destroy();
     spawned.stderr?.destroy();

@@ -9,6 +9,7 @@
 // (each dropped trigger restarts that quiet time), or at once when the entry is reloaded
 // (`replaceEntry`). Triggers dropped while paused are counted, logged at resumption, not run.
 import os from 'node:os';
+import { assertNever } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import * as msg from '../log/messages/run.js';
 import type { Entry } from '../watchtab/entry.js';
@@ -155,6 +156,8 @@ class EntrySlot implements Slot {
         return this.close();
       case 'none':
         return;
+      default:
+        return assertNever(step);
     }
   }
 
