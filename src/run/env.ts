@@ -1,6 +1,7 @@
 // The command's environment, built as cron builds it and never inherited from the daemon: PATH,
 // SHELL, HOME, USER and LOGNAME of the user it runs as; then the watchtab's variables (which may
 // override those); then the WATCHTAB_* variables. Paths travel only here, never in the command line.
+import os from 'node:os';
 import type { Entry } from '../watchtab/entry.js';
 import type { FoldSummary } from './fold.js';
 
@@ -29,4 +30,15 @@ export function buildEnv(entry: Entry, identity: Identity, fold: FoldSummary): R
   if (fold.oldPath !== null) env['WATCHTAB_OLD_PATH'] = fold.oldPath;
   else delete env['WATCHTAB_OLD_PATH'];
   return env;
+}
+
+/** The daemon's own account, for HOME, USER and LOGNAME when an entry names no user. */
+export function daemonIdentity(): Identity {
+  try {
+    const me = os.userInfo();
+    return { user: me.username, home: me.homedir };
+  } catch {
+    // No passwd entry for our uid (some containers): never fall back to the daemon's environment.
+    return { user: String(process.getuid?.() ?? 0), home: '/' };
+  }
 }

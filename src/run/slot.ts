@@ -8,15 +8,13 @@
 // runaway guard pauses the entry; it resumes after `runLimit.intervalMs` without any trigger
 // (each dropped trigger restarts that quiet time), or at once when the entry is reloaded
 // (`replaceEntry`). Triggers dropped while paused are counted, logged at resumption, not run.
-import os from 'node:os';
 import { assertNever } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import * as msg from '../log/messages/run.js';
 import type { Entry } from '../watchtab/entry.js';
-import type { Identity } from './env.js';
-import { FailureSummary } from './failure-summary.js';
+import { daemonIdentity } from './env.js';
 import { Fold } from './fold.js';
-import { describeOutcome, isFailure } from './outcome.js';
+import { OutcomeLog } from './outcome-log.js';
 import { decide, type SlotEvent, type Step } from './policy.js';
 import { Run, type RunContext, type RunReport } from './run.js';
 import { RunGuard } from './run-guard.js';
@@ -60,22 +58,11 @@ type State =
   | { readonly kind: 'retiring'; readonly run: Run }
   | { readonly kind: 'retired' };
 
-/** The daemon's own account, for HOME, USER and LOGNAME when an entry names no user. */
-function selfIdentity(): Identity {
-  try {
-    const me = os.userInfo();
-    return { user: me.username, home: me.homedir };
-  } catch {
-    const uid = process.getuid?.() ?? 0;
-    return { user: String(uid), home: '/' };
-  }
-}
-
 class EntrySlot implements Slot {
   private state: State = { kind: 'idle' };
   private guard: RunGuard;
   private readonly tally: SlotTally = { triggers: 0, runs: 0, failures: 0, dropped: 0, lastRun: null };
-  private readonly failures = new FailureSummary();
+  private readonly outcomes: OutcomeLog;
   private readonly ctx: RunContext;
   private readonly now: () => number;
   private readonly retired: Promise<void>;
@@ -87,7 +74,8 @@ class EntrySlot implements Slot {
   ) {
     this.guard = new RunGuard(entry.runLimit);
     this.now = deps.now ?? (() => performance.now());
-    this.ctx = { logger: deps.logger, isRoot: deps.isRoot, self: selfIdentity() };
+    this.ctx = { logger: deps.logger, isRoot: deps.isRoot, self: daemonIdentity() };
+    this.outcomes = new OutcomeLog(deps.logger);
     this.retired = new Promise((resolve) => (this.markRetired = resolve));
   }
 
@@ -221,7 +209,9 @@ class EntrySlot implements Slot {
   }
 
   private ended(report: RunReport): void {
-    this.report(report);
+    const last = this.outcomes.say(this.entry.name, report);
+    if (last.failed) this.tally.failures += 1;
+    this.tally.lastRun = last;
     this.dispatch({ event: 'run-ended' });
   }
 
@@ -244,26 +234,6 @@ class EntrySlot implements Slot {
     if (s.kind === 'paused') clearTimeout(s.timer);
     this.state = { kind: 'retired' };
     this.markRetired();
-  }
-
-  /** The outcome, once per run; identical failures in a row are summarised (failure-summary.ts). */
-  private report(r: RunReport): void {
-    const words = describeOutcome(r.outcome);
-    const failed = isFailure(r.outcome);
-    if (failed) this.tally.failures += 1;
-    this.tally.lastRun = { startedAt: r.startedAt, durationMs: r.durationMs, outcome: words, failed };
-    const fields = { entry: this.entry.name, pid: r.pid, outcome: words, durationMs: r.durationMs };
-    const log = this.ctx.logger;
-    const said = this.failures.record(words, failed);
-    if (said.kind !== 'repeat' && said.endedSeries !== null) {
-      log.warn(msg.repeatedFailureEnded(said.endedSeries.times, said.endedSeries.words), {
-        entry: fields.entry,
-      });
-    }
-    if (said.kind === 'success') log.info(msg.runEnded(words), fields);
-    else if (said.kind === 'failure') log.error(msg.runFailed(words), fields);
-    else if (said.isMilestone) log.error(msg.failedAgain(said.times, words), fields);
-    else log.debug(msg.runFailed(words), fields);
   }
 }
 
