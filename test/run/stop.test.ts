@@ -70,7 +70,7 @@ test("stop(grace) at shutdown: SIGTERM to the group, SIGKILL after the daemon's 
   const { slot, log } = slotFor(t, makeEntry({ dir, command: fixture('ignore-term.sh'), graceMs: 60_000 }));
   slot.trigger({ path: join(dir, 'x'), event: 'write' });
   const shell = await printedPid(t, log, 'ignoring-term');
-  assert.equal(slot.status().pid, shell, 'status shows the running command\'s pid');
+  assert.equal(slot.status().pid, shell, "status shows the running command's pid");
   assert.equal(slot.status().state, 'running');
   const before = Date.now();
   await slot.stop(250);
