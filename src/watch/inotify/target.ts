@@ -223,7 +223,7 @@ export class TargetWatch implements WatchUser {
   private linked(path: string, now: PathState): void {
     this.emit('link', path, false);
     for (const [other, kept] of this.state) {
-      if (other === path || kept.ino !== now.ino || kept.nlink === now.nlink) continue;
+      if (other === path || kept.ino !== now.ino) continue;
       this.state.set(other, { ...kept, nlink: now.nlink });
       if (this.scope.isReported(other)) this.emit('link', other, false);
     }
