@@ -100,7 +100,8 @@ export class TargetWatch implements WatchUser {
         watchDir: (dir) => this.watchDir(dir),
         isReported: (p) => this.scope.isReported(p),
         isWatchedDir: (d) => this.scope.isWatchedDir(d),
-        hasHash: () => this.target.contentOnly,
+        // A file found new gets no hash: its next close_write counts, whatever it wrote.
+        hasHash: () => this.target.contentOnly && !isReporting,
       },
       (path, now, isReported) => {
         const before = this.state.get(path);
@@ -113,7 +114,7 @@ export class TargetWatch implements WatchUser {
   }
 
   private found(path: string, isReporting: boolean): void {
-    const now = readState(path, this.target.contentOnly);
+    const now = readState(path, this.target.contentOnly && !isReporting);
     if (now === null) return;
     this.state.set(path, now);
     if (isReporting) this.emit('create', path, now.type === 'dir');
@@ -210,7 +211,7 @@ export class TargetWatch implements WatchUser {
 
   private createdReported(path: string): void {
     const before = this.state.get(path);
-    const now = readState(path, this.target.contentOnly);
+    const now = readState(path); // no hash: a new file's first close_write always counts
     if (now !== null) this.state.set(path, now);
     // Already known with the same inode: a scan found it first (the folder was read after it
     // was watched); the kernel's IN_CREATE is the same fact, not a second one.
