@@ -245,6 +245,8 @@ export class TargetWatch implements WatchUser {
   }
 
   private modified(path: string): void {
+    // content-only: whether the content changed (and grew) is known at close_write
+    if (this.target.contentOnly) return;
     if (this.events.has('extend')) {
       const kept = this.state.get(path);
       const now = readState(path);
@@ -253,8 +255,7 @@ export class TargetWatch implements WatchUser {
         this.state.set(path, { ...now, hash: kept?.hash ?? null });
       }
     }
-    // content-only: whether the content changed is known at close_write
-    if (!this.target.contentOnly) this.emit('write', path, false);
+    this.emit('write', path, false);
   }
 
   private closedWrite(path: string): void {
@@ -263,6 +264,7 @@ export class TargetWatch implements WatchUser {
     if (now !== null) this.state.set(path, now);
     if (this.target.contentOnly) {
       if (now !== null && kept !== undefined && kept.hash !== null && kept.hash === now.hash) return;
+      if (now !== null && kept !== undefined && now.size > kept.size) this.emit('extend', path, false);
       this.emit('write', path, false);
     }
     this.emit('close_write', path, false);
