@@ -27,7 +27,8 @@ export function depthBelow(path: string, folder: string): number {
   if (!isWithin(path, folder)) return -1;
   if (path === folder) return 0;
   let depth = 0;
-  for (let i = folder === '/' ? 0 : folder.length; i < path.length; i++) if (path.charCodeAt(i) === 47) depth++;
+  for (let i = folder === '/' ? 0 : folder.length; i < path.length; i++)
+    if (path.charCodeAt(i) === 47) depth++;
   return depth;
 }
 

@@ -63,7 +63,8 @@ export function diffStates(
   const changes: StateChange[] = [];
   for (const [path, old] of before) {
     const cur = now.get(path);
-    if (cur === undefined || isReplaced(old, cur)) changes.push({ event: 'delete', path, isDir: old.type === 'dir' });
+    if (cur === undefined || isReplaced(old, cur))
+      changes.push({ event: 'delete', path, isDir: old.type === 'dir' });
   }
   for (const [path, cur] of now) {
     const old = before.get(path);

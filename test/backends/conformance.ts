@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { appendFile, link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/temp.js';
 import { recursiveSpec } from '../../src/watch/match.js';
@@ -50,7 +50,10 @@ export function conformance(name: string, make: MakeBackend): void {
     rec.events.length = 0;
     await appendFile(conf, 'd\n'); // still watched after two replacements
     await rec.until(is('close_write', conf), 'close_write in place');
-    assert.ok(rec.events.every((e) => e.path === conf), rec.lines().join('\n'));
+    assert.ok(
+      rec.events.every((e) => e.path === conf),
+      rec.lines().join('\n'),
+    );
   });
 
   test(`${name}: new sub-folders are watched at once; what they held already is reported`, async (t) => {
@@ -59,7 +62,8 @@ export function conformance(name: string, make: MakeBackend): void {
     const deep = join(dir, 'a', 'b', 'c');
     execFileSync('sh', ['-c', 'mkdir -p "$1" && touch "$1/f"', 'sh', deep]);
     await rec.until(is('create', join(deep, 'f')), 'create of a/b/c/f');
-    for (const p of [join(dir, 'a'), join(dir, 'a', 'b'), deep]) assert.ok(rec.events.some(is('create', p)), p);
+    for (const p of [join(dir, 'a'), join(dir, 'a', 'b'), deep])
+      assert.ok(rec.events.some(is('create', p)), p);
     await writeFile(join(deep, 'g'), 'x');
     await rec.until(is('close_write', join(deep, 'g')), 'close_write in the new folder');
     assert.equal(rec.events.filter(is('create', join(deep, 'f'))).length, 1, 'reported once');
@@ -133,7 +137,10 @@ export function conformance(name: string, make: MakeBackend): void {
     await writeFile(file, 'x');
     await rec.until(is('close_write', file), 'close_write of the file once it exists');
     assert.ok(rec.events.some(is('create', file)));
-    assert.ok(rec.events.every((e) => e.path === file), rec.lines().join('\n'));
+    assert.ok(
+      rec.events.every((e) => e.path === file),
+      rec.lines().join('\n'),
+    );
   });
 
   test(`${name}: excludes are neither reported nor watched; globs match whole components`, async (t) => {
@@ -160,7 +167,10 @@ export function conformance(name: string, make: MakeBackend): void {
   test(`${name}: only the target's events are delivered; two targets share a folder`, async (t) => {
     const dir = await tempDir(t);
     const backend = await backendOf(t);
-    const deletes = await record(backend, target({ kind: 'exact', path: dir }, { id: 'd', events: ['delete'] }));
+    const deletes = await record(
+      backend,
+      target({ kind: 'exact', path: dir }, { id: 'd', events: ['delete'] }),
+    );
     const all = await record(backend, target({ kind: 'exact', path: dir }, { id: 'all' }));
     const f = join(dir, 'f');
     await writeFile(f, 'x');

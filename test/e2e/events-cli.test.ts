@@ -9,7 +9,9 @@ import { waitFor } from '../helpers/wait.js';
 import { WATCHTAB_BIN } from '../helpers/paths.js';
 
 function start(t: { after(fn: () => void): void }, args: string[]) {
-  const child = spawn(process.execPath, [WATCHTAB_BIN, 'events', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [WATCHTAB_BIN, 'events', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   t.after(() => child.kill('SIGKILL'));
   const out = { stdout: '', stderr: '' };
   child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
@@ -21,7 +23,11 @@ function start(t: { after(fn: () => void): void }, args: string[]) {
 test('watchtab events prints EVENT<TAB>PATH lines, then exits 0 on SIGINT', async (t) => {
   const dir = await tempDir(t);
   const { child, out, exited } = start(t, ['--recursive', dir]);
-  await waitFor(() => out.stderr, (s) => s.includes('watching'), { withinMs: 10_000, what: 'ready' });
+  await waitFor(
+    () => out.stderr,
+    (s) => s.includes('watching'),
+    { withinMs: 10_000, what: 'ready' },
+  );
   await mkdir(join(dir, 'sub'));
   await writeFile(join(dir, 'sub', 'f'), 'x');
   await rename(join(dir, 'sub', 'f'), join(dir, 'sub', 'g'));
@@ -39,9 +45,17 @@ test('watchtab events prints EVENT<TAB>PATH lines, then exits 0 on SIGINT', asyn
 test('watchtab events --json prints one object per line', async (t) => {
   const dir = await tempDir(t);
   const { child, out, exited } = start(t, ['--json', dir]);
-  await waitFor(() => out.stderr, (s) => s.includes('watching'), { withinMs: 10_000, what: 'ready' });
+  await waitFor(
+    () => out.stderr,
+    (s) => s.includes('watching'),
+    { withinMs: 10_000, what: 'ready' },
+  );
   await writeFile(join(dir, 'f'), 'x');
-  await waitFor(() => out.stdout, (s) => s.includes('close_write'), { withinMs: 5000, what: 'close_write' });
+  await waitFor(
+    () => out.stdout,
+    (s) => s.includes('close_write'),
+    { withinMs: 5000, what: 'close_write' },
+  );
   const first = JSON.parse(out.stdout.split('\n')[0] ?? '') as unknown;
   assert.deepEqual(first, { event: 'create', path: join(dir, 'f'), isDir: false });
   child.kill('SIGTERM');

@@ -4,6 +4,7 @@
 // armed is retried with back-off (1 s doubling to 5 min) while the others go on.
 import type { Armed, EventListener, WatchBackend, WatchTarget } from '../backend.js';
 import type { Logger } from '../../log/logger.js';
+import type { SysctlLimit } from '../../log/messages/watch-kernel.js';
 import { SystemCallError } from '../../errors.js';
 import * as msg from '../../log/messages/watch.js';
 import { inotifyLimit, openInotify, type InotifyInstance } from './instance.js';
@@ -18,6 +19,8 @@ export interface InotifyBackendDeps {
   readonly logger: Logger;
   /** How long a MOVED_FROM that ends a read waits for its MOVED_TO in the next read. */
   readonly moveHoldMs?: number;
+  /** The watch limit to budget against; by default the one in force (read once, at creation). */
+  readonly watchLimit?: SysctlLimit | null;
 }
 
 const FIRST_RETRY_MS = 1000;
@@ -48,9 +51,10 @@ class InotifyBackend implements WatchBackend, TargetHost {
   private readonly skippedOnce = new Set<TargetWatch>();
   private readonly moves: MovePairer<MoveFrom>;
   private isBudgetWarned = false;
-  private readonly limit = inotifyLimit('watches');
+  private readonly limit: SysctlLimit | null;
 
   constructor(private readonly deps: InotifyBackendDeps) {
+    this.limit = deps.watchLimit === undefined ? inotifyLimit('watches') : deps.watchLimit;
     this.inotify = openInotify(isDebug(deps.logger) ? { trace: deps.logger } : {});
     this.table = new WatchTable(this.inotify);
     this.moves = new MovePairer(deps.moveHoldMs ?? 20, (from) => this.movedOut(from));
@@ -165,7 +169,10 @@ class InotifyBackend implements WatchBackend, TargetHost {
       const rec = this.table.record(e.wd);
       if (rec === undefined) return this.moves.other();
       const users = [...rec.subs].map(([u, s]) => [u as TargetWatch, joinPath(s.path, e.name)] as const);
-      return this.moves.from(e.cookie, { users: users as [TargetWatch, string][], isDir: (e.mask & IN.ISDIR) !== 0 });
+      return this.moves.from(e.cookie, {
+        users: users as [TargetWatch, string][],
+        isDir: (e.mask & IN.ISDIR) !== 0,
+      });
     }
     this.moves.other();
     if (e.mask & IN.IGNORED) {

@@ -127,7 +127,7 @@ export class TargetWatch implements WatchUser {
     } catch (error) {
       if (!(error instanceof SystemCallError)) throw error;
       if (error.errno === 'ENOENT' || error.errno === 'ENOTDIR') return false;
-      if (error.errno === 'EACCES' && dir !== this.scope.anchor) {
+      if (error.errno === 'EACCES' && dir !== this.scope.anchor && dir !== this.scope.named) {
         this.host.skipped(this, error);
         return false;
       }
@@ -172,8 +172,10 @@ export class TargetWatch implements WatchUser {
   self(dir: string, mask: number): void {
     if (dir === this.waitingOn) return; // its IN_IGNORED says when it is gone
     if (mask & IN.ATTRIB && this.scope.isReported(dir)) this.attribChanged(dir, true);
-    // Every watch on the file system gets IN_UNMOUNT: one revoke, from the anchor's.
-    if (mask & IN.UNMOUNT && dir === this.scope.anchor) this.emit('revoke', this.scope.named, true);
+    // Every watch on the file system gets IN_UNMOUNT: one revoke, from the anchor's or the named
+    // folder's (an unmount deeper in a tree is not reported: its IN_IGNORED re-watches below).
+    if (mask & IN.UNMOUNT && (dir === this.scope.anchor || dir === this.scope.named))
+      this.emit('revoke', this.scope.named, true);
     if (mask & IN.MOVE_SELF && dir === this.scope.anchor) {
       // The anchor moved and no watched parent saw where: is the folder at its path still it?
       const now = readState(dir);
@@ -189,12 +191,16 @@ export class TargetWatch implements WatchUser {
       this.settle(true);
     } else if (path === this.scope.anchor && !this.table.isHeld(this, path)) {
       this.lost();
+    } else if (this.isArmed && this.scope.isWatchedDir(path) && !this.table.isHeld(this, path)) {
+      // Still a folder at that path (an unmount uncovered the one below): watch that one.
+      if (statSync(path, { throwIfNoEntry: false })?.isDirectory() === true) this.armTree(path, true);
     }
   }
 
   /** The anchor went away: report what it held as deleted, then wait for it again. */
   private lost(): void {
-    for (const [path, kept] of this.state) if (this.scope.isReported(path)) this.emit('delete', path, kept.type === 'dir');
+    for (const [path, kept] of this.state)
+      if (this.scope.isReported(path)) this.emit('delete', path, kept.type === 'dir');
     this.state.clear();
     this.release();
     this.settle(true);
@@ -314,7 +320,8 @@ export class TargetWatch implements WatchUser {
     if (wasReported) this.emit('rename', to, isDir, from);
     if (before === undefined) this.emit('create', to, isDir);
     if (isFolder) return;
-    if (this.target.contentOnly && before?.hash != null && before.hash === now?.hash) return;
+    const isSameContent = before?.hash !== undefined && before.hash !== null && before.hash === now?.hash;
+    if (this.target.contentOnly && isSameContent) return;
     this.emit('write', to, false);
     this.emit('close_write', to, false);
   }
@@ -370,4 +377,3 @@ function nearestDir(path: string): string {
     if (p === '/' || statSync(p, { throwIfNoEntry: false })?.isDirectory() === true) return p;
   }
 }
-
