@@ -171,6 +171,16 @@ async function main(): Promise<void> {
         120_000,
       ),
     );
+    rows.push(
+      await measure(
+        'watchtab inotify, node --max-semi-space-size=1',
+        size,
+        process.execPath,
+        ['--max-semi-space-size=1', SELF, 'child-watchtab', root],
+        'ready',
+        120_000,
+      ),
+    );
     if (size === SIZES[1] && skipChokidar100k) {
       rows.push({
         tool: 'chokidar 5',
