@@ -3,6 +3,11 @@
 // Guarantees handled here: a missing path is armed when it appears (the nearest existing
 // ancestor is watched and we step down); new folders are watched, then scanned; a folder moved
 // away has its watches released; a file moved onto a reported path is a content change.
+// Decisions: an exact file is watched through its parent folder only (no watch on the file: the
+// parent reports its writes, attributes and closes, and sees it replaced by rename; a file on
+// another mount than its folder is the exception). A folder moved in is scanned and its contents
+// reported as `create`; a folder moved out is one `delete` (its own), its watches released; a
+// folder moved within the scope is one `rename`, its entries keep their state under new names.
 import { statSync } from 'node:fs';
 import type { EventListener, WatchEvent, WatchTarget } from '../backend.js';
 import type { EventName } from '../../watchtab/entry.js';
