@@ -2,7 +2,7 @@
 // rescan after an overflow, and the diff of two states into events. Each folder is watched
 // before it is read, so an entry made in between is seen twice (scan and event) and never lost;
 // the state dedupes it. Back-end neutral: watching a folder is a callback.
-import { readdirSync, type Dirent } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import type { EventName } from '../watchtab/entry.js';
 import { joinPath } from './match.js';
 import { isContentChanged, isReplaced, readState, type PathState } from './path-state.js';
@@ -25,22 +25,23 @@ export function scanTree(
   const stack = [root];
   for (let dir = stack.pop(); dir !== undefined; dir = stack.pop()) {
     if (!hooks.watchDir(dir)) continue;
-    let entries: Dirent[];
+    let names: string[];
     try {
-      entries = readdirSync(dir, { withFileTypes: true });
+      names = readdirSync(dir); // names only: the lstat below gives the type, and the state
     } catch {
       continue; // removed or unreadable since it was watched: its events say so
     }
-    for (const entry of entries) {
-      const path = joinPath(dir, entry.name);
-      const isDir = entry.isDirectory();
-      const isWatched = isDir && hooks.isWatchedDir(path);
+    for (const name of names) {
+      const path = joinPath(dir, name);
+      const mayWatch = hooks.isWatchedDir(path);
       const isReported = hooks.isReported(path);
-      if (!isWatched && !isReported) continue;
-      const state = readState(path, isReported && !isDir && hooks.hasHash(path));
+      if (!mayWatch && !isReported) continue;
+      const state = readState(path, isReported && hooks.hasHash(path));
       if (state === null) continue;
+      const isWatched = mayWatch && state.type === 'dir';
+      if (!isWatched && !isReported) continue;
       found(path, state, isReported);
-      if (isWatched && state.type === 'dir') stack.push(path);
+      if (isWatched) stack.push(path);
     }
   }
 }

@@ -126,6 +126,19 @@ export function conformance(name: string, make: MakeBackend): void {
     await rec.until(is('create', join(sub, 'f')), 'create inside the new folder');
   });
 
+  test(`${name}: a recursive watch whose base is removed and made again watches the new tree`, async (t) => {
+    const dir = await tempDir(t);
+    const base = join(dir, 'base');
+    await mkdir(join(base, 'old'), { recursive: true });
+    const rec = await record(await backendOf(t), target(recursiveSpec(base)));
+    await rm(base, { recursive: true });
+    await rec.until(is('delete', join(base, 'old')), 'delete below the base');
+    execFileSync('sh', ['-c', 'mkdir -p "$1/x" && touch "$1/x/f"', 'sh', base]);
+    await rec.until(is('create', join(base, 'x', 'f')), 'create in the new tree');
+    await writeFile(join(base, 'x', 'g'), '');
+    await rec.until(is('close_write', join(base, 'x', 'g')), 'the new tree is watched');
+  });
+
   test(`${name}: a path that does not exist yet is armed when it appears, level by level`, async (t) => {
     const dir = await tempDir(t);
     const file = join(dir, 'a', 'b', 'c', 'conf');
