@@ -29,7 +29,24 @@ test('watchtab events prints EVENT<TAB>PATH lines, then exits 0 on SIGINT', asyn
     { withinMs: 10_000, what: 'ready' },
   );
   await mkdir(join(dir, 'sub'));
+  // Once sub/ is reported it is watched; before, a file made and renamed in it would be one create.
+  await waitFor(
+    () => out.stdout,
+    (s) => s.includes(`create\t${join(dir, 'sub')}\n`),
+    {
+      withinMs: 5000,
+      what: 'create of sub',
+    },
+  );
   await writeFile(join(dir, 'sub', 'f'), 'x');
+  await waitFor(
+    () => out.stdout,
+    (s) => s.includes(`close_write\t${join(dir, 'sub', 'f')}\n`),
+    {
+      withinMs: 5000,
+      what: 'close_write of sub/f',
+    },
+  );
   await rename(join(dir, 'sub', 'f'), join(dir, 'sub', 'g'));
   const lines = await waitFor(
     () => out.stdout.split('\n'),
