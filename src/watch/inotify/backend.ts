@@ -82,6 +82,7 @@ class InotifyBackend implements WatchBackend, TargetHost {
     const retry = this.retries.get(watch);
     if (retry?.timer) clearTimeout(retry.timer);
     this.retries.delete(watch);
+    this.skippedOnce.delete(watch);
     watch.release();
   }
 
