@@ -269,3 +269,18 @@ test('inotify: a folder moved out releases its watches; one moved in is watched'
   await rec.until(is('create', join(inside, 'pack', 'c', 'marker')), 'marker');
   assert.ok(!rec.events.some((e) => e.path.includes('outside')), rec.lines().join('\n'));
 });
+
+test('inotify: idle means no timers: a held move half leaves none behind', async (t) => {
+  const dir = await tempDir(t);
+  await mkdir(join(dir, 'in'));
+  await writeFile(join(dir, 'in', 'f'), '');
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const before = timers();
+  const { backend } = makeLogged();
+  t.after(() => backend.close());
+  const rec = await record(backend, target(recursiveSpec(join(dir, 'in'))));
+  assert.equal(timers(), before, 'armed: no timer');
+  await rename(join(dir, 'in', 'f'), join(dir, 'out')); // a MOVED_FROM that ends its read
+  await rec.until(is('delete', join(dir, 'in', 'f')), 'delete on a move out');
+  await waitFor(timers, (n) => n === before, { withinMs: 2000, what: 'no timer left' });
+});
