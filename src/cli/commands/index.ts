@@ -2,5 +2,6 @@
 import type { Command } from '../command.js';
 import { checkCommand } from './check.js';
 import { listCommand } from './list.js';
+import { eventsCommand } from './events.js';
 
-export const COMMANDS: readonly Command[] = [checkCommand, listCommand];
+export const COMMANDS: readonly Command[] = [checkCommand, listCommand, eventsCommand];
