@@ -216,5 +216,6 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
     await status?.close();
     await pool.close();
     notifier.close();
+    await log.close();
   }
 }
