@@ -30,11 +30,12 @@ export function nextFileTable(previous: FileTable, outcomes: readonly FileOutcom
       case 'missing':
         break;
       case 'broken':
-      case 'refused': {
-        const kept = previous.get(outcome.file);
-        if (kept !== undefined) next.set(outcome.file, kept);
+      case 'refused':
+        // A refused drop-in folder hides its files from the loader: they keep theirs too.
+        for (const [file, entries] of previous) {
+          if (file === outcome.file || file.startsWith(`${outcome.file}/`)) next.set(file, entries);
+        }
         break;
-      }
     }
   }
   return next;

@@ -78,6 +78,18 @@ test('a broken or refused file keeps its previous entries; a missing file loses 
   );
 });
 
+test('a refused drop-in folder keeps the entries of the files inside it', () => {
+  const previous: FileTable = new Map([
+    ['/w', [entry('a', '1')]],
+    ['/w.d/x.tab', [entry('b', '2')]],
+  ]);
+  const next = nextFileTable(previous, [
+    { kind: 'loaded', file: '/w', entries: [entry('a', '1')] },
+    { kind: 'refused', file: '/w.d', reason: 'writable by others' },
+  ]);
+  assert.deepEqual(next.get('/w.d/x.tab')?.map((e) => e.name), ['b']);
+});
+
 test('at start-up a broken file contributes nothing', () => {
   const next = nextFileTable(new Map(), [{ kind: 'broken', file: '/w', problemCount: 1 }]);
   assert.equal(next.size, 0);
