@@ -4,11 +4,10 @@
 import { basename, dirname } from 'node:path';
 import type { Armed, WatchBackend } from '../watch/backend.js';
 import { STAR_EVENTS } from '../watchtab/entry.js';
+import { isDropInName } from '../watchtab/load.js';
 
 /** Long enough to fold an editor's write-rename-chmod sequence, short enough for the 1 s promise. */
 export const SETTLE_MS = 150;
-
-const DROP_IN_NAME = /\.(tab|ya?ml)$/;
 
 export interface WatchtabWatcher {
   close(): Promise<void>;
@@ -43,8 +42,8 @@ export async function watchWatchtab(
         // Editors leave swap and backup files beside the drop-ins; only files the loader reads
         // (and the folder itself) matter.
         const isFolder = event.path === dropInFolder;
-        const isDropIn = dirname(event.path) === dropInFolder && DROP_IN_NAME.test(basename(event.path));
-        const wasDropIn = event.oldPath !== undefined && DROP_IN_NAME.test(basename(event.oldPath));
+        const isDropIn = dirname(event.path) === dropInFolder && isDropInName(basename(event.path));
+        const wasDropIn = event.oldPath !== undefined && isDropInName(basename(event.oldPath));
         if (isFolder || isDropIn || wasDropIn) changed();
       },
     ),

@@ -2,5 +2,6 @@
 // wording is reviewed in one place (as filewatcherd's log.c and fastify's lib/errors.js do).
 export * from './messages/watchtab.js';
 export * from './messages/watch.js';
+export * from './messages/watch-kernel.js';
 export * from './messages/run.js';
 export * from './messages/daemon.js';

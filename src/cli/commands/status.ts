@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../../errors.js';
 import { readStatus } from '../../daemon/status-server.js';
 import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
-import { defaultSocketPath } from '../default-socket.js';
+import { defaultSocket } from '../watchtabd-options.js';
 import { renderTable } from '../table.js';
 
 function field(value: unknown, key: string): unknown {
@@ -76,7 +76,7 @@ export const statusCommand: Command = {
     } catch (error) {
       throw new UsageError(error instanceof Error ? error.message : String(error));
     }
-    const socket = parsed.values.socket ?? defaultSocketPath();
+    const socket = parsed.values.socket ?? defaultSocket(process.geteuid?.() ?? 0, process.env);
     let doc: unknown;
     try {
       doc = await readStatus(socket);

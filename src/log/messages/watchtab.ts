@@ -1,2 +1,83 @@
-// Sentences for the watchtab concern.
-export {};
+// Sentences for the watchtab concern: every problem a reader reports, the ownership refusals, and
+// what `watchtab check`/`list` print. `formatProblem` gives the one-line form users read.
+import type { Problem } from '../../watchtab/problem.js';
+
+/** `FILE:LINE[:COLUMN]: KEY: message (allowed: a, b)`; a whole-file problem has no line. */
+export function formatProblem(problem: Problem): string {
+  const place =
+    problem.line > 0
+      ? `${problem.file}:${problem.line}${problem.column !== undefined ? `:${problem.column}` : ''}`
+      : problem.file;
+  const key = problem.key !== undefined ? `${problem.key}: ` : '';
+  const allowed =
+    problem.allowed !== undefined && problem.allowed.length > 0
+      ? ` (allowed: ${problem.allowed.join(', ')})`
+      : '';
+  return `${place}: ${key}${problem.message}${allowed}`;
+}
+
+const quote = (text: string): string => JSON.stringify(text);
+
+export const watchtabMessages = {
+  cannotRead: (errno: string): string => `cannot be read (${errno})`,
+  notRegularFile: (): string => 'is not a regular file',
+  notFolder: (): string => 'is not a folder',
+  noSuchFile: (): string => 'no such file',
+  yamlSyntax: (detail: string): string => `not valid YAML: ${detail}`,
+  yamlDocuments: (count: number): string => `holds ${count} YAML documents; a watchtab is one`,
+  fieldCount: (count: number): string =>
+    count > 6
+      ? `an entry line has at most 6 tab-separated fields, this one has ${count} (a tab inside the command is written \\ followed by a tab)`
+      : `an entry line has at least 3 tab-separated fields (path, events, command), this one has ${count}`,
+  danglingBackslash: (): string =>
+    'a backslash at the end of the line escapes nothing (write \\\\ for a backslash)',
+  envName: (name: string): string => `${quote(name)} is not a valid environment variable name`,
+  envLineName: (name: string): string =>
+    `${quote(name)} is not a valid environment variable name (this line has "=" before any tab or backslash, so it is an environment line; in a path, write \\=)`,
+  envValue: (name: string, type: string): string =>
+    `the value of ${quote(name)} must be a string, a number or a boolean, not ${type}`,
+  unknownKey: (key: string): string => `unknown key ${quote(key)}`,
+  missingKey: (key: string): string => `${quote(key)} is required`,
+  wrongType: (expected: string, found: string): string => `expected ${expected}, found ${found}`,
+  notSeconds: (text: string): string => `${quote(text)} is not a number of seconds`,
+  outOfRange: (value: string, range: string): string => `${value} is out of range (${range})`,
+  notInteger: (value: string): string => `${value} is not a whole number`,
+  unknownValue: (value: string): string => `unknown value ${quote(value)}`,
+  emptyText: (): string => 'must not be empty',
+  badName: (): string => 'an entry name must not be empty or hold control characters',
+  pathRelative: (path: string): string => `${quote(path)} is not an absolute path`,
+  pathEmpty: (): string => 'the path is empty',
+  pathDotDot: (path: string): string => `${quote(path)}: ".." after a glob component cannot be resolved`,
+  unknownEvent: (name: string): string => `unknown event ${quote(name)}`,
+  emptyEvent: (text: string): string =>
+    `empty event name in ${quote(text)} (names are separated by exactly one character)`,
+  noEvents: (): string => 'at least one event is required',
+  badUserSpec: (text: string): string => `${quote(text)} is not user[:group]`,
+  unknownUser: (user: string): string => `no user ${quote(user)} in the user database`,
+  unknownGroup: (group: string): string => `no group ${quote(group)} in the user database`,
+  lookupFailed: (what: string, name: string, errno: string): string =>
+    `looking up ${what} ${quote(name)} failed (${errno}); the user database did not answer`,
+  notSelf: (uid: number, gid: number): string =>
+    `the daemon does not run as root, so it can run commands only as its own user and group (uid ${uid}, gid ${gid})`,
+  duplicateName: (name: string, file: string, line: number): string =>
+    `the entry name ${quote(name)} is already used at ${file}:${line}`,
+  refusedOwner: (file: string, uid: number): string =>
+    `not owned by root (owner uid ${uid}); fix: chown root:root ${file}`,
+  refusedMode: (file: string, mode: number): string =>
+    `writable by group or others (mode ${(mode & 0o7777).toString(8).padStart(4, '0')}); fix: chmod go-w ${file}`,
+  refused: (file: string, reason: string): string => `${file}: refused: ${reason}`,
+  checkValid: (file: string, entries: number): string =>
+    `${file}: ${entries} ${entries === 1 ? 'entry' : 'entries'}, valid`,
+  checkInvalid: (problems: number): string => `${problems} ${problems === 1 ? 'problem' : 'problems'} found`,
+} as const;
+
+/** Command-line usage mistakes of `watchtab check|list` and `watchtabd` (printed with a hint, exit 2). */
+export const usageMessages = {
+  unknownOption: (arg: string): string => `unknown option ${quote(arg)}`,
+  oneFile: (command: string): string => `${command} takes one FILE`,
+  needsValue: (option: string): string => `--${option} needs a value`,
+  notSeconds: (option: string, text: string, isZeroAllowed: boolean): string =>
+    `--${option}: ${quote(text)} is not a number of seconds${isZeroAllowed ? '' : ' above 0'}`,
+  notOneOf: (option: string, text: string, choices: readonly string[]): string =>
+    `--${option}: ${quote(text)} is not one of ${choices.join(', ')}`,
+} as const;

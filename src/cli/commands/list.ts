@@ -1,0 +1,81 @@
+// `watchtab list [FILE] [--json]`: the entries as the daemon will see them, as an aligned table or
+// as JSON (one array of entries; `maxDepth` null means unlimited). Problems go to stderr and make
+// the exit status 1; the valid files' entries are still listed.
+import {
+  formatProblem,
+  usageMessages as usage,
+  watchtabMessages as msg,
+} from '../../log/messages/watchtab.js';
+import { STAR_EVENTS, type Entry } from '../../watchtab/entry.js';
+import { UsageError } from '../../errors.js';
+import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
+import { renderTable } from '../table.js';
+import { DEFAULT_WATCHTAB, loadAsDaemon, splitArgs } from './load-args.js';
+
+const COLUMNS = [
+  'NAME',
+  'BASE',
+  'PATTERN',
+  'DEPTH',
+  'EVENTS',
+  'DELAY',
+  'USER',
+  'ON-BUSY',
+  'TIMEOUT',
+  'COMMAND',
+] as const;
+
+const seconds = (ms: number): string => `${ms / 1000}s`;
+
+function eventsText(entry: Entry): string {
+  const isStar =
+    entry.events.length === STAR_EVENTS.length && STAR_EVENTS.every((e) => entry.events.includes(e));
+  return isStar ? '*' : entry.events.join(',');
+}
+
+/** One table row: depth is `exact` for an exact path, `any` for `**`, else the component count. */
+export function entryRow(entry: Entry): string[] {
+  const { path } = entry;
+  return [
+    entry.name,
+    path.kind === 'exact' ? path.path : path.base,
+    path.kind === 'exact' ? '-' : path.pattern,
+    path.kind === 'exact' ? 'exact' : path.maxDepth === Infinity ? 'any' : String(path.maxDepth),
+    eventsText(entry),
+    seconds(entry.delayMs),
+    entry.runAs === null ? '-' : `${entry.runAs.user}:${entry.runAs.group}`,
+    entry.onBusy,
+    entry.timeoutMs === null ? '-' : seconds(entry.timeoutMs),
+    entry.command.replace(/\n/g, '\\n'),
+  ];
+}
+
+/** Aligned columns; the last one (the command) is not padded. */
+export function formatTable(entries: readonly Entry[]): string {
+  return renderTable(COLUMNS, entries.map(entryRow));
+}
+
+export function formatJson(entries: readonly Entry[]): string {
+  return JSON.stringify(entries, (_key, value: unknown) => (value === Infinity ? null : value), 2);
+}
+
+export const listCommand: Command = {
+  name: 'list',
+  synopsis: 'list [FILE] [--json]',
+  summary: `list the entries the daemon will run (default ${DEFAULT_WATCHTAB})`,
+  async run(args) {
+    const { flags, operands } = splitArgs(args, ['--json']);
+    if (operands.length > 1) throw new UsageError(usage.oneFile('list'));
+    const result = await loadAsDaemon(operands[0] ?? DEFAULT_WATCHTAB);
+    let isValid = true;
+    for (const part of result.files) {
+      if (!part.exists) process.stderr.write(`${part.file}: ${msg.noSuchFile()}\n`);
+      if (part.refused !== null) process.stderr.write(`${msg.refused(part.file, part.refused)}\n`);
+      for (const problem of part.problems) process.stderr.write(`${formatProblem(problem)}\n`);
+      isValid &&= part.exists && part.refused === null && part.problems.length === 0;
+    }
+    const entries = result.files.flatMap((f) => f.entries);
+    process.stdout.write(`${flags.has('--json') ? formatJson(entries) : formatTable(entries)}\n`);
+    return isValid ? EXIT_OK : EXIT_FAILURE;
+  },
+};

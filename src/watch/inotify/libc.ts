@@ -1,0 +1,140 @@
+// The only ffi-rs caller for inotify: each libc function the back-end needs, typed, returning
+// numbers and errno numbers. Meaning (errno names, hints, retries) is given by instance.ts.
+//
+// How ffi-rs passes memory (verified on ffi-rs 1.3.7, see bench/RESULTS-inotify-decode.md):
+// a `DataType.U8Array` parameter given a Buffer passes a pointer to the Buffer's own memory, so
+// the kernel reads and writes it in place (pipe/read/poll fill it; no copy-back is needed).
+// `runInNewThread: true` runs the call as N-API async work on libuv's thread pool: while it
+// is pending it holds one pool thread and keeps the event loop alive, and process exit joins the
+// pool, so a call that never returns hangs exit. Only `pollWait` is ever run that way, and
+// instance.ts always wakes it before the process ends.
+import { DataType, load } from 'ffi-rs';
+import { libc } from '../../system/libc.js';
+import { errnoName } from '../../system/errno.js';
+import { SystemCallError } from '../../errors.js';
+import { statfsFailed } from '../../log/messages/watch-kernel.js';
+
+/** A return value and the errno right after the call (0 when the call succeeded). */
+export interface CallResult {
+  readonly value: number;
+  readonly errno: number;
+}
+
+type Param = DataType.I32 | DataType.U32 | DataType.U64 | DataType.U8Array;
+
+// ffi-rs returns `{ value, errnoCode, errnoMessage }` when asked for errno; its typing is loose,
+// so the shape is checked here (the one FFI decoder of this module).
+function toCallResult(raw: unknown): CallResult {
+  if (typeof raw === 'object' && raw !== null && 'value' in raw && 'errnoCode' in raw) {
+    const { value, errnoCode } = raw;
+    if (typeof value === 'number' && typeof errnoCode === 'number') {
+      return { value, errno: value < 0 ? errnoCode : 0 };
+    }
+  }
+  throw new Error(`ffi-rs returned an unexpected value: ${JSON.stringify(raw)}`);
+}
+
+function call(funcName: string, retType: DataType.I32 | DataType.I64, params: Param[], values: unknown[]) {
+  return toCallResult(
+    load({ library: libc(), funcName, retType, paramsType: params, paramsValue: values, errno: true }),
+  );
+}
+
+/** A path as the NUL-terminated bytes the kernel reads; Buffers pass arbitrary (non-UTF-8) names. */
+export function cPath(path: string | Buffer): Buffer {
+  const bytes = typeof path === 'string' ? Buffer.from(path, 'utf8') : path;
+  const out = Buffer.alloc(bytes.length + 1);
+  bytes.copy(out);
+  return out;
+}
+
+export function inotifyInit1(flags: number): CallResult {
+  return call('inotify_init1', DataType.I32, [DataType.I32], [flags]);
+}
+
+/** `path` must come from `cPath` (NUL-terminated). */
+export function inotifyAddWatch(fd: number, path: Buffer, mask: number): CallResult {
+  return call(
+    'inotify_add_watch',
+    DataType.I32,
+    [DataType.I32, DataType.U8Array, DataType.U32],
+    [fd, path, mask >>> 0],
+  );
+}
+
+export function inotifyRmWatch(fd: number, wd: number): CallResult {
+  return call('inotify_rm_watch', DataType.I32, [DataType.I32, DataType.I32], [fd, wd]);
+}
+
+/** read(2) into `buf` from its start; value is the byte count. */
+export function read(fd: number, buf: Buffer, length: number): CallResult {
+  return call('read', DataType.I64, [DataType.I32, DataType.U8Array, DataType.U64], [fd, buf, length]);
+}
+
+/** write(2) of the first `length` bytes of `buf`. */
+export function write(fd: number, buf: Buffer, length: number): CallResult {
+  return call('write', DataType.I64, [DataType.I32, DataType.U8Array, DataType.U64], [fd, buf, length]);
+}
+
+export function close(fd: number): CallResult {
+  return call('close', DataType.I32, [DataType.I32], [fd]);
+}
+
+export const EFD_NONBLOCK = 0o4000;
+export const EFD_CLOEXEC = 0o2000000;
+
+export function eventfd(initval: number, flags: number): CallResult {
+  return call('eventfd', DataType.I32, [DataType.U32, DataType.I32], [initval, flags]);
+}
+
+/** `struct pollfd` is { int fd; short events; short revents; }: 8 bytes, little-endian here. */
+export const POLLFD_BYTES = 8;
+export const POLLIN = 0x0001;
+export const POLLERR = 0x0008;
+export const POLLHUP = 0x0010;
+export const POLLNVAL = 0x0020;
+
+/** Writes one `struct pollfd` at index `i` of `fds`. */
+export function setPollFd(fds: Buffer, i: number, fd: number, events: number): void {
+  fds.writeInt32LE(fd, i * POLLFD_BYTES);
+  fds.writeInt16LE(events, i * POLLFD_BYTES + 4);
+  fds.writeInt16LE(0, i * POLLFD_BYTES + 6);
+}
+
+export function pollRevents(fds: Buffer, i: number): number {
+  return fds.readUInt16LE(i * POLLFD_BYTES + 6);
+}
+
+/**
+ * poll(2) on a libuv pool thread, resolving on the main thread. `fds` must stay referenced and
+ * unmodified until it resolves (the kernel writes revents into it).
+ */
+export async function pollWait(fds: Buffer, count: number, timeoutMs: number): Promise<CallResult> {
+  const raw: unknown = await load({
+    library: libc(),
+    funcName: 'poll',
+    retType: DataType.I32,
+    paramsType: [DataType.U8Array, DataType.U64, DataType.I32],
+    paramsValue: [fds, count, timeoutMs],
+    errno: true,
+    runInNewThread: true,
+  });
+  return toCallResult(raw);
+}
+
+// struct statfs is 120 bytes on x86_64 and arm64; f_type (a long) comes first. Extra room is cheap.
+const STATFS_BYTES = 256;
+
+/** statfs(2) `f_type`: the file-system magic of `path` (see fs-type.ts); throws SystemCallError. */
+export function statfsType(path: string | Buffer): number {
+  const buf = Buffer.alloc(STATFS_BYTES);
+  const result = call('statfs', DataType.I32, [DataType.U8Array, DataType.U8Array], [cPath(path), buf]);
+  if (result.value < 0) {
+    const errno = errnoName(result.errno);
+    const shown = typeof path === 'string' ? path : path.toString('utf8');
+    throw new SystemCallError('statfs', errno, shown, statfsFailed(shown, errno));
+  }
+  // f_type is a signed long holding a 32-bit magic (CIFS's 0xff534d42 among them): keep the low
+  // 32 bits, unsigned. Both architectures we build for are little-endian.
+  return buf.readUInt32LE(0);
+}

@@ -1,0 +1,182 @@
+// Reads a watchtab: the main file, then `*.tab`, `*.yaml`, `*.yml` in FILE.d/ in name order. The only
+// module of watchtab/ that does I/O. Guarantees: a file with any problem contributes no entries (the
+// daemon keeps that file's previous ones); as root, a file or drop-in folder not owned by root or
+// writable by group or others is refused, as cron does; a missing main file is not a problem here.
+import { constants, type Stats } from 'node:fs';
+import { open, readdir, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { watchtabMessages as msg } from '../log/messages/watchtab.js';
+import { errnoCode } from './errno-code.js';
+import type { Entry, SourcePlace } from './entry.js';
+import { parseClassic } from './classic.js';
+import { problemAt, type Problem } from './problem.js';
+import { resolveRunAs, type ResolveCache, type UserResolver } from './run-as.js';
+import { validateEntry, type Draft } from './validate.js';
+import { isYaml, parseYaml } from './yaml.js';
+
+export interface LoadOptions {
+  /** The reader runs as root: apply the ownership rule, and allow any `user`. */
+  readonly isRoot: boolean;
+  readonly resolver: UserResolver;
+}
+
+export interface FileResult {
+  /** As given (the main file), or the main file's name + `.d/` + the drop-in's name. */
+  readonly file: string;
+  readonly exists: boolean;
+  /** Why the ownership rule refused the file (or the drop-in folder), with the fix; null when not refused. */
+  readonly refused: string | null;
+  /** Empty when there is any problem. */
+  readonly entries: readonly Entry[];
+  readonly problems: readonly Problem[];
+}
+
+export interface LoadResult {
+  /** The main file first, then FILE.d/ (the folder itself only when refused or unreadable), then its files in name order. */
+  readonly files: readonly FileResult[];
+}
+
+export function dropInFolder(mainFile: string): string {
+  return `${mainFile}.d`;
+}
+
+/** Drop-in file names that are read: `*.tab`, `*.yaml`, `*.yml`, not hidden (editors' lock files). */
+export function isDropInName(name: string): boolean {
+  return !name.startsWith('.') && /\.(tab|ya?ml)$/.test(name);
+}
+
+export async function loadWatchtab(mainFile: string, options: LoadOptions): Promise<LoadResult> {
+  const texts = [
+    await readWatchtabFile(mainFile, options.isRoot),
+    ...(await readDropIns(dropInFolder(mainFile), options.isRoot)),
+  ];
+  const context: LoadContext = { options, cache: new Map(), names: new Map() };
+  const files: FileResult[] = [];
+  for (const { file, exists, refused, text, problems } of texts) {
+    files.push(
+      text === null
+        ? { file, exists, refused, entries: [], problems }
+        : await readEntries(file, text, context),
+    );
+  }
+  return { files };
+}
+
+/** What one load shares between its files: resolved accounts, and the names already used. */
+interface LoadContext {
+  readonly options: LoadOptions;
+  readonly cache: ResolveCache;
+  readonly names: Map<string, SourcePlace>;
+}
+
+/** Parses, validates and resolves one file's entries; any problem empties `entries`. */
+async function readEntries(file: string, text: string, context: LoadContext): Promise<FileResult> {
+  const parsed = isYaml(file, text) ? parseYaml(text, file) : parseClassic(text, file);
+  const problems: Problem[] = [...parsed.problems];
+  const entries: Entry[] = [];
+  const watchtabDir = dirname(resolve(file));
+  for (const raw of parsed.entries) {
+    const { draft, problems: found } = validateEntry(raw, { watchtabDir });
+    problems.push(...found);
+    if (draft === null) continue;
+    const { name } = draft.entry;
+    const first = context.names.get(name);
+    if (first !== undefined) {
+      const message = msg.duplicateName(name, first.file, first.line);
+      problems.push(problemAt(raw.place, 'E_NAME_DUPLICATE', message, { key: 'name', found: name }));
+      continue;
+    }
+    context.names.set(name, draft.entry.source);
+    const entry = await withRunAs(draft, context, problems);
+    if (entry !== null) entries.push(entry);
+  }
+  problems.sort((a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
+  return { file, exists: true, refused: null, entries: problems.length > 0 ? [] : entries, problems };
+}
+
+async function withRunAs(draft: Draft, context: LoadContext, problems: Problem[]): Promise<Entry | null> {
+  if (draft.user === null) return { ...draft.entry, runAs: null };
+  const { resolver, isRoot } = context.options;
+  const self = { uid: process.geteuid?.() ?? 0, gid: process.getegid?.() ?? 0 };
+  const result = await resolveRunAs(draft.user, { resolver, isRoot, self, cache: context.cache });
+  if ('code' in result) {
+    problems.push(result);
+    return null;
+  }
+  return { ...draft.entry, runAs: result };
+}
+
+/** One file's text, or why there is none. */
+interface FileText {
+  readonly file: string;
+  readonly exists: boolean;
+  readonly refused: string | null;
+  readonly text: string | null;
+  readonly problems: readonly Problem[];
+}
+
+function refusal(file: string, st: Stats, isRoot: boolean): string | null {
+  if (!isRoot) return null;
+  const reasons: string[] = [];
+  if (st.uid !== 0) reasons.push(msg.refusedOwner(file, st.uid));
+  if ((st.mode & 0o022) !== 0) reasons.push(msg.refusedMode(file, st.mode));
+  return reasons.length > 0 ? reasons.join('; ') : null;
+}
+
+async function readWatchtabFile(file: string, isRoot: boolean): Promise<FileText> {
+  const fail = (problem: Problem): FileText => ({
+    file,
+    exists: true,
+    refused: null,
+    text: null,
+    problems: [problem],
+  });
+  let handle;
+  try {
+    // O_NONBLOCK: a FIFO named like a watchtab must not hang the reader; it is refused below.
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'ENOENT') return { file, exists: false, refused: null, text: null, problems: [] };
+    return fail(problemAt({ file, line: 0 }, 'E_READ', msg.cannotRead(code)));
+  }
+  try {
+    // fstat on the open file: what is checked is what is read.
+    const st = await handle.stat();
+    if (!st.isFile()) return fail(problemAt({ file, line: 0 }, 'E_NOT_FILE', msg.notRegularFile()));
+    const refused = refusal(file, st, isRoot);
+    if (refused !== null) return { file, exists: true, refused, text: null, problems: [] };
+    return { file, exists: true, refused: null, text: stripBom(await handle.readFile('utf8')), problems: [] };
+  } catch (error) {
+    return fail(problemAt({ file, line: 0 }, 'E_READ', msg.cannotRead(errnoCode(error))));
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readDropIns(folder: string, isRoot: boolean): Promise<FileText[]> {
+  const fail = (problem: Problem): FileText[] => [
+    { file: folder, exists: true, refused: null, text: null, problems: [problem] },
+  ];
+  let names: string[];
+  try {
+    const st = await stat(folder);
+    if (!st.isDirectory()) return fail(problemAt({ file: folder, line: 0 }, 'E_NOT_FILE', msg.notFolder()));
+    const refused = refusal(folder, st, isRoot);
+    if (refused !== null) return [{ file: folder, exists: true, refused, text: null, problems: [] }];
+    names = await readdir(folder);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'ENOENT') return [];
+    return fail(problemAt({ file: folder, line: 0 }, 'E_READ', msg.cannotRead(code)));
+  }
+  const files = names.filter(isDropInName).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const texts: FileText[] = [];
+  for (const name of files) texts.push(await readWatchtabFile(`${folder}/${name}`, isRoot));
+  return texts.filter((t) => t.exists);
+}
+
+/** A UTF-8 byte-order mark some editors write is not part of the first line. */
+function stripBom(text: string): string {
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
+}

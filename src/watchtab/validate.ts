@@ -1,0 +1,170 @@
+// Raw entry → validated entry or problems: one function for both formats, so a key means the same
+// thing in the classic and the YAML form. Every problem of an entry is collected; the account
+// (`user`) is resolved later, by the loader, through its UserResolver.
+import { watchtabMessages as msg } from '../log/messages/watchtab.js';
+import {
+  BACKEND_CHOICES,
+  DEFAULT_GRACE_MS,
+  DEFAULT_RUN_LIMIT,
+  ON_BUSY_POLICIES,
+  watchBase,
+  type Entry,
+  type PathSpec,
+} from './entry.js';
+import { absoluteExclude, expandWatchtabDir, parsePathSpec } from './path-pattern.js';
+import { problemAt, type Place, type Problem } from './problem.js';
+import { parseUserSpec, type UserSpec } from './run-as.js';
+import {
+  Checker,
+  checkBoolean,
+  checkChoice,
+  checkEnv,
+  checkEvents,
+  checkFolder,
+  checkInteger,
+  checkSeconds,
+  checkString,
+  pathMessage,
+  type RawField,
+} from './values.js';
+
+/** Every key an entry may have (YAML); the classic fields are path, events, delay, user, chroot, command. */
+export const ENTRY_KEYS = [
+  'name',
+  'path',
+  'exclude',
+  'events',
+  'delay',
+  'user',
+  'chroot',
+  'cwd',
+  'command',
+  'on-busy',
+  'timeout',
+  'grace',
+  'env',
+  'content-only',
+  'backend',
+  'poll-interval',
+  'trigger-limit-burst',
+  'trigger-limit-interval',
+] as const;
+export type EntryKey = (typeof ENTRY_KEYS)[number];
+export const REQUIRED_KEYS: readonly EntryKey[] = ['path', 'events', 'command'];
+
+export interface RawEntry {
+  /** Where the entry starts: its line, or its list item's. */
+  readonly place: Place;
+  readonly fields: ReadonlyMap<string, RawField>;
+  /** The file's environment in force for this entry (environment lines, or the file's `env`). */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** An entry before its account is resolved. */
+export interface Draft {
+  readonly entry: Omit<Entry, 'runAs'>;
+  readonly user: { readonly spec: UserSpec; readonly place: Place } | null;
+}
+
+export interface ValidateContext {
+  /** The absolute folder holding the file, for `${WATCHTAB_DIR}`. */
+  readonly watchtabDir: string;
+}
+
+export function validateEntry(
+  raw: RawEntry,
+  context: ValidateContext,
+): { draft: Draft | null; problems: Problem[] } {
+  const problems: Problem[] = [];
+  for (const [key, field] of raw.fields) {
+    if (!(ENTRY_KEYS as readonly string[]).includes(key)) {
+      const place = field.keyPlace ?? field.place;
+      problems.push(
+        problemAt(place, 'E_KEY_UNKNOWN', msg.unknownKey(key), { key, found: key, allowed: ENTRY_KEYS }),
+      );
+    }
+  }
+  for (const key of REQUIRED_KEYS) {
+    if (raw.fields.get(key) === undefined)
+      problems.push(problemAt(raw.place, 'E_KEY_MISSING', msg.missingKey(key), { key }));
+  }
+  /**
+   * Runs `check` on a present, non-null field; `fallback` when absent. On a problem it also gives
+   * `fallback`: the problem is recorded and the draft is dropped, so the value is never used.
+   */
+  const take = <T, F>(key: EntryKey, check: (c: Checker) => T | undefined, fallback: F): T | F => {
+    const field = raw.fields.get(key);
+    if (field === undefined || field.value === null || field.value === undefined) return fallback;
+    return check(new Checker(problems, key, field)) ?? fallback;
+  };
+  const dir = context.watchtabDir;
+  const path = take('path', (c) => checkPathSpec(c, (text) => expandWatchtabDir(text, dir, true)), null);
+  const folder = (c: Checker): string | undefined =>
+    checkFolder(c, (text) => expandWatchtabDir(text, dir, false));
+  const seconds = (isZeroAllowed: boolean) => (c: Checker) => checkSeconds(c, { isZeroAllowed });
+  const user = take('user', checkUser, null);
+  const entry: Omit<Entry, 'runAs'> = {
+    name: take('name', checkName, `${raw.place.file}:${raw.place.line}`),
+    source: { file: raw.place.file, line: raw.place.line },
+    path: path ?? { kind: 'exact', path: '/' },
+    exclude: path === null ? [] : take('exclude', (c) => checkExclude(c, path, dir), []),
+    events: take('events', checkEvents, []),
+    delayMs: take('delay', (c) => checkSeconds(c, { isZeroAllowed: true, isStarZero: true }), 0),
+    chroot: take('chroot', folder, null),
+    cwd: take('cwd', folder, null),
+    command: take('command', checkString, ''),
+    onBusy: take('on-busy', (c) => checkChoice(c, ON_BUSY_POLICIES), 'queue' as const),
+    timeoutMs: take('timeout', seconds(false), null),
+    graceMs: take('grace', seconds(true), DEFAULT_GRACE_MS),
+    env: { ...raw.env, ...take('env', checkEnv, {}) },
+    contentOnly: take('content-only', checkBoolean, false),
+    backend: take('backend', (c) => checkChoice(c, BACKEND_CHOICES), null),
+    pollIntervalMs: take('poll-interval', seconds(false), null),
+    runLimit: {
+      burst: take('trigger-limit-burst', (c) => checkInteger(c, 1, 1_000_000), DEFAULT_RUN_LIMIT.burst),
+      intervalMs: take('trigger-limit-interval', seconds(false), DEFAULT_RUN_LIMIT.intervalMs),
+    },
+  };
+  if (problems.length > 0) return { draft: null, problems };
+  const userPlace = raw.fields.get('user')?.place ?? raw.place;
+  return { draft: { entry, user: user === null ? null : { spec: user, place: userPlace } }, problems };
+}
+
+function checkName(c: Checker): string | undefined {
+  const { value } = c.field;
+  if (typeof value !== 'string') return c.wrongType('a string');
+  // eslint-disable-next-line no-control-regex
+  if (value.trim() === '' || /[\u0000-\u001f\u007f]/.test(value))
+    return c.report('E_VALUE', msg.badName(), { found: value });
+  return value;
+}
+
+function checkPathSpec(c: Checker, expand: (text: string) => string): PathSpec | undefined {
+  const { value } = c.field;
+  if (typeof value !== 'string') return c.wrongType('a string');
+  const result = parsePathSpec(expand(value));
+  return result.ok ? result.value : c.report('E_PATH', pathMessage(result.error, value), { found: value });
+}
+
+function checkExclude(c: Checker, path: PathSpec, watchtabDir: string): string[] | undefined {
+  const { value } = c.field;
+  const list = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(list) || !list.every((v): v is string => typeof v === 'string')) {
+    return c.wrongType('a list of glob patterns');
+  }
+  const patterns: string[] = [];
+  for (const pattern of list) {
+    const result = absoluteExclude(watchBase(path), expandWatchtabDir(pattern, watchtabDir, true));
+    if (!result.ok) return c.report('E_PATH', pathMessage(result.error, pattern), { found: pattern });
+    if (!patterns.includes(result.value)) patterns.push(result.value);
+  }
+  return patterns;
+}
+
+function checkUser(c: Checker): UserSpec | undefined {
+  const { value } = c.field;
+  const text = typeof value === 'number' && Number.isInteger(value) && value >= 0 ? String(value) : value;
+  if (typeof text !== 'string') return c.wrongType('a string, user[:group]');
+  const spec = parseUserSpec(text.trim());
+  return spec ?? c.report('E_VALUE', msg.badUserSpec(text), { found: text });
+}

@@ -1,0 +1,144 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { chmod, cp, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { REPO_ROOT, WATCHTAB_BIN, WATCHTABD_BIN } from '../helpers/paths.js';
+import { tempDir } from '../helpers/temp.js';
+
+interface Ran {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(bin: string, args: readonly string[], cwd = REPO_ROOT): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('watchtab check: 0 for a valid watchtab with its drop-ins, 1 with every problem printed', async (t) => {
+  const dir = await tempDir(t);
+  const good = join(dir, 'good');
+  await writeFile(good, '/a\twrite\ta\n');
+  await mkdir(`${good}.d`);
+  await writeFile(`${good}.d/x.yaml`, 'entries:\n  - {path: /b, events: write, command: b}\n');
+  const ok = await run(WATCHTAB_BIN, ['check', good]);
+  assert.deepEqual([ok.code, ok.stdout, ok.stderr], [0, `${good}: 2 entries, valid\n`, '']);
+
+  const bad = join(dir, 'bad');
+  await writeFile(bad, '/a\tmodfy\ta\nrel\twrite\tb\n');
+  const ko = await run(WATCHTAB_BIN, ['check', good, bad]);
+  assert.equal(ko.code, 1);
+  assert.equal(ko.stdout, `${good}: 2 entries, valid\n`);
+  assert.match(
+    ko.stderr,
+    new RegExp(`^${bad}:1:4: events: unknown event "modfy" \\(allowed: \\*, create,`, 'm'),
+  );
+  assert.match(ko.stderr, new RegExp(`^${bad}:2:1: path: "rel" is not an absolute path$`, 'm'));
+  assert.match(ko.stderr, new RegExp(`^${bad}: 2 problems found$`, 'm'));
+});
+
+test('watchtab check: a FILE that does not exist is invalid; bad usage exits 2', async (t) => {
+  const dir = await tempDir(t);
+  const missing = await run(WATCHTAB_BIN, ['check', join(dir, 'nope')]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /nope: no such file/);
+  const usage = await run(WATCHTAB_BIN, ['check', '--frobnicate']);
+  assert.equal(usage.code, 2);
+  assert.equal(usage.stderr, `watchtab check: unknown option "--frobnicate"\nTry 'watchtab --help'.\n`);
+});
+
+test('watchtabd --check and -n: exit 0 valid, 1 invalid, 2 bad usage', async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, 'watchtab');
+  await writeFile(file, '/a\twrite\ta\n');
+  assert.equal((await run(WATCHTABD_BIN, ['--check', '--watchtab', file])).code, 0);
+  await writeFile(file, '/a\twrite\t1\t2\t3\t4\t5\n');
+  const invalid = await run(WATCHTABD_BIN, ['-n', '-c', file]);
+  assert.equal(invalid.code, 1);
+  assert.match(
+    invalid.stderr,
+    /watchtab:1:1: an entry line has at most 6 tab-separated fields, this one has 7/,
+  );
+  const usage = await run(WATCHTABD_BIN, ['--check', '--log-level', 'loud']);
+  assert.equal(usage.code, 2);
+  assert.match(
+    usage.stderr,
+    /^watchtabd: --log-level: "loud" is not one of error, warn, info, debug\nTry 'watchtabd --help'\.\n$/,
+  );
+  const help = await run(WATCHTABD_BIN, ['--help']);
+  assert.deepEqual([help.code, help.stdout.startsWith('usage: watchtabd')], [0, true]);
+  const version = await run(WATCHTABD_BIN, ['--version']);
+  assert.match(version.stdout, /^watchtabd \d+\.\d+\.\d+\n$/);
+});
+
+test('watchtab.example and its YAML drop-in pass the check, wherever the checkout is', async (t) => {
+  const inPlace = await run(WATCHTAB_BIN, ['check', 'watchtab.example']);
+  assert.deepEqual([inPlace.code, inPlace.stderr], [0, '']);
+  assert.match(inPlace.stdout, /^watchtab\.example: 4 entries, valid$/m);
+  const dir = await tempDir(t);
+  await cp(join(REPO_ROOT, 'watchtab.example'), join(dir, 'watchtab.example'));
+  await cp(join(REPO_ROOT, 'watchtab.example.d'), join(dir, 'watchtab.example.d'), { recursive: true });
+  const list = await run(WATCHTAB_BIN, ['list', 'watchtab.example', '--json'], dir);
+  assert.equal(list.code, 0, list.stderr);
+  const entries = JSON.parse(list.stdout) as { name: string; path: { base?: string; path?: string } }[];
+  assert.deepEqual(
+    entries.map((e) => e.path.base ?? e.path.path),
+    [`${dir}/demo/src`, `${dir}/demo/app.conf`, `${dir}/demo/inbox`, `${dir}/demo/notes`],
+  );
+});
+
+test('watchtab list: an aligned table, or JSON with unlimited depth as null', async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, 'watchtab');
+  await writeFile(file, '/srv/site/**\t*\t0.5\tmake\n/etc/hosts\twrite\tx\n');
+  const table = await run(WATCHTAB_BIN, ['list', file]);
+  assert.equal(table.code, 0);
+  const lines = table.stdout.trimEnd().split('\n');
+  assert.match(
+    lines[0] ?? '',
+    /^NAME +BASE +PATTERN +DEPTH +EVENTS +DELAY +USER +ON-BUSY +TIMEOUT +COMMAND$/,
+  );
+  assert.equal(lines[1]?.indexOf('/srv/site '), lines[0]?.indexOf('BASE'), 'columns are aligned');
+  assert.match(lines[1] ?? '', /\/srv\/site\/\*\* +any +\* +0\.5s +- +queue +- +make$/);
+  assert.match(lines[2] ?? '', /\/etc\/hosts +- +exact +write +0s +- +queue +- +x$/);
+  const json = await run(WATCHTAB_BIN, ['list', '--json', file]);
+  const entries = JSON.parse(json.stdout) as { path: { maxDepth?: number | null } }[];
+  assert.equal(entries[0]?.path.maxDepth, null);
+  const usage = await run(WATCHTAB_BIN, ['list', 'a', 'b']);
+  assert.equal(usage.code, 2);
+});
+
+test('watchtab check: a problem in a drop-in, or a refused file as root, makes the check fail', async (t) => {
+  const dir = await tempDir(t);
+  const main = join(dir, 'watchtab');
+  await writeFile(main, '/a\twrite\ta\n');
+  await mkdir(`${main}.d`);
+  await writeFile(
+    `${main}.d/site.yaml`,
+    'entries:\n  - {path: /b, events: write, command: b, colour: red}\n',
+  );
+  const dropIn = await run(WATCHTAB_BIN, ['check', main]);
+  assert.equal(dropIn.code, 1);
+  assert.match(dropIn.stderr, new RegExp(`^${main}\\.d/site\\.yaml:2:43: colour: unknown key "colour"`, 'm'));
+  if (process.geteuid?.() !== 0) return t.skip('the ownership rule applies only when run as root');
+  await writeFile(`${main}.d/site.yaml`, 'entries: []\n');
+  await chmod(main, 0o646);
+  const refused = await run(WATCHTAB_BIN, ['check', main]);
+  assert.equal(refused.code, 1);
+  assert.match(
+    refused.stderr,
+    new RegExp(
+      `^${main}: refused: writable by group or others \\(mode 0646\\); fix: chmod go-w ${main}$`,
+      'm',
+    ),
+  );
+});
