@@ -21,7 +21,8 @@ function text(value: unknown): string {
 function lastRun(entry: unknown): string {
   const run = field(entry, 'lastRun');
   if (run === undefined || run === null) return 'never';
-  const started = text(field(run, 'startedAt'));
+  const at = field(run, 'startedAt');
+  const started = typeof at === 'number' ? new Date(at).toISOString().replace(/\.\d+Z$/, 'Z') : text(at);
   const duration = field(run, 'durationMs');
   const outcome = text(field(run, 'outcome'));
   return `${started} ${typeof duration === 'number' ? `${(duration / 1000).toFixed(1)}s` : ''} ${outcome}`.trim();
