@@ -1,2 +1,71 @@
-// Sentences for the run concern.
-export {};
+// Sentences for the run concern: what the runner tells the administrator about triggers, runs,
+// their outcomes, their output and the runaway guard.
+
+function seconds(ms: number): string {
+  const s = ms / 1000;
+  return `${Number.isInteger(s) ? s : s.toFixed(3).replace(/0+$/, '')} s`;
+}
+
+export const RUN_STARTED = 'run started';
+export const OUTPUT = 'output';
+export const TRIGGER_RECEIVED = 'trigger';
+export const TRIGGER_DROPPED_BUSY = 'trigger dropped: the command is running and on-busy is ignore';
+export const TRIGGER_DROPPED_PAUSED = 'trigger dropped: the entry is paused by the runaway guard';
+export const TRIGGER_DROPPED_CLOSED = 'trigger dropped: the entry is being removed or the daemon is stopping';
+export const RESTARTING = 'restarting: stopping the running command (SIGTERM to its process group)';
+export const RUN_LEFT_PROCESSES =
+  'the command exited but left processes in its process group; stopping them (SIGTERM, then SIGKILL after the grace)';
+export const GROUP_STUCK =
+  'processes of the command are still listed after SIGKILL (zombies nobody reaps?); no longer waiting for them';
+
+// Outcomes, in words (zx's "command not found" for 127).
+export const EXITED_OK = 'exited successfully';
+export const exitStatus = (code: number, via: 'sh' | 'setpriv' | 'chroot' = 'sh'): string => {
+  // setpriv and chroot exit 127 and 125 when they fail themselves; their message is in the output.
+  if (via === 'setpriv' && code === 127)
+    return 'command not found, or setpriv could not switch to the user (exit status 127; see the output above)';
+  if (via === 'chroot' && code === 125)
+    return 'chroot could not enter the jail or switch to the user (exit status 125; see the output above)';
+  if (code === 127) return 'command not found (exit status 127)';
+  if (code === 126) return 'not executable (exit status 126)';
+  return `exit status ${code}`;
+};
+export const killedBySignal = (signal: string): string => `killed by ${signal}`;
+export const timedOut = (timeoutMs: number, signal: string | null): string =>
+  `timed out after ${seconds(timeoutMs)}` + (signal === null ? '' : `, ended by ${signal}`);
+export const stoppedFor = (reason: 'restart' | 'shutdown', signal: string | null): string =>
+  `stopped for ${reason === 'restart' ? 'a restart' : 'daemon shutdown'}` +
+  (signal === null ? '' : `, ended by ${signal}`);
+export const cannotStart = (reason: string): string => `cannot start: ${reason}`;
+
+// Why a command cannot start.
+export const cwdMissing = (cwd: string): string =>
+  `the working folder ${cwd} does not exist or is not a folder`;
+export const notRootForUser = (user: string): string =>
+  `the entry runs as user ${user}, but the daemon does not run as root; not running it as anyone else`;
+export const notRootForChroot = (jail: string): string =>
+  `the entry runs in chroot ${jail}, which needs the daemon to run as root`;
+export const spawnFailed = (program: string, errno: string): string =>
+  `could not execute ${program} (${errno})` +
+  (errno === 'ENOENT' && program !== '/bin/sh' ? `; is ${program} installed?` : '');
+
+// Run endings.
+export const runEnded = (words: string): string => `run ended: ${words}`;
+export const runFailed = (words: string): string => `run failed: ${words}`;
+export const failedAgain = (times: number, words: string): string =>
+  `run failed again, ${times} times in a row now: ${words}`;
+export const repeatedFailureEnded = (times: number, words: string): string =>
+  `the previous failure (${words}) happened ${times} times in a row`;
+export const timeoutReached = (timeoutMs: number, graceMs: number): string =>
+  `timed out after ${seconds(timeoutMs)}: SIGTERM to its process group, SIGKILL after ${seconds(graceMs)}`;
+export const lineCut = (capBytes: number): string =>
+  `a line of output is longer than ${capBytes} bytes: it is cut there (said once per run)`;
+
+// The runaway guard.
+export const guardPaused = (burst: number, intervalMs: number): string =>
+  `paused as a runaway: ${burst} runs started within ${seconds(intervalMs)} and it triggered again ` +
+  `(does the command write into its own watched tree?). It resumes after ${seconds(intervalMs)} without ` +
+  `triggers, or when the watchtab is reloaded. To allow more, raise trigger-limit-burst (now ${burst}) ` +
+  `or lower trigger-limit-interval (now ${intervalMs / 1000}) in the entry's YAML`;
+export const guardResumed = (dropped: number): string =>
+  `resumed after a quiet period; ${dropped} trigger${dropped === 1 ? ' was' : 's were'} dropped while paused`;

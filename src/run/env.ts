@@ -1,0 +1,44 @@
+// The command's environment, built as cron builds it and never inherited from the daemon: PATH,
+// SHELL, HOME, USER and LOGNAME of the user it runs as; then the watchtab's variables (which may
+// override those); then the WATCHTAB_* variables. Paths travel only here, never in the command line.
+import os from 'node:os';
+import type { Entry } from '../watchtab/entry.js';
+import type { FoldSummary } from './fold.js';
+
+export const CRON_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** The account whose HOME, USER and LOGNAME the command gets. */
+export interface Identity {
+  readonly user: string;
+  readonly home: string;
+}
+
+export function buildEnv(entry: Entry, identity: Identity, fold: FoldSummary): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: CRON_PATH,
+    SHELL: '/bin/sh',
+    HOME: identity.home,
+    USER: identity.user,
+    LOGNAME: identity.user,
+    ...entry.env,
+    WATCHTAB_ENTRY: entry.name,
+    WATCHTAB_PATH: fold.path,
+    TRIGGER: fold.path,
+    WATCHTAB_EVENT: fold.events.join(','),
+    WATCHTAB_COUNT: String(fold.count),
+  };
+  if (fold.oldPath !== null) env['WATCHTAB_OLD_PATH'] = fold.oldPath;
+  else delete env['WATCHTAB_OLD_PATH'];
+  return env;
+}
+
+/** The daemon's own account, for HOME, USER and LOGNAME when an entry names no user. */
+export function daemonIdentity(): Identity {
+  try {
+    const me = os.userInfo();
+    return { user: me.username, home: me.homedir };
+  } catch {
+    // No passwd entry for our uid (some containers): never fall back to the daemon's environment.
+    return { user: String(process.getuid?.() ?? 0), home: '/' };
+  }
+}

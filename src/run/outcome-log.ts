@@ -1,0 +1,31 @@
+// Logging each run's outcome once: entry, outcome in words, duration; successes at info, failures
+// at error, and identical failures in a row summarised (failure-summary.ts) instead of repeated.
+import type { Logger } from '../log/logger.js';
+import * as msg from '../log/messages/run.js';
+import { FailureSummary } from './failure-summary.js';
+import { describeOutcome, isFailure } from './outcome.js';
+import type { RunReport } from './run.js';
+import type { LastRun } from './slot-status.js';
+
+export class OutcomeLog {
+  private readonly failures = new FailureSummary();
+
+  constructor(private readonly logger: Logger) {}
+
+  /** Logs the run's end as it deserves and returns it as `watchtab status` shows it. */
+  say(entry: string, r: RunReport): LastRun {
+    const words = describeOutcome(r.outcome);
+    const failed = isFailure(r.outcome);
+    const fields = { entry, pid: r.pid, outcome: words, durationMs: r.durationMs };
+    const said = this.failures.record(words, failed);
+    if (said.kind !== 'repeat' && said.endedSeries !== null) {
+      const { times, words: before } = said.endedSeries;
+      this.logger.warn(msg.repeatedFailureEnded(times, before), { entry });
+    }
+    if (said.kind === 'success') this.logger.info(msg.runEnded(words), fields);
+    else if (said.kind === 'failure') this.logger.error(msg.runFailed(words), fields);
+    else if (said.isMilestone) this.logger.error(msg.failedAgain(said.times, words), fields);
+    else this.logger.debug(msg.runFailed(words), fields);
+    return { startedAt: r.startedAt, durationMs: r.durationMs, outcome: words, failed };
+  }
+}

@@ -1,0 +1,108 @@
+// The slot's policy: a total, pure function of (state, on-busy policy, event) to the step the slot
+// takes. It decides; the slot (slot.ts) owns the timers and the child and carries the step out.
+// Whatever arrives in whatever state, there is exactly one answer, so no combination of flags can
+// start a second process.
+import { assertNever } from '../errors.js';
+import type { OnBusy } from '../watchtab/entry.js';
+
+export const SLOT_STATES = [
+  'idle',
+  'delaying',
+  'running',
+  'running-with-pending',
+  'paused',
+  'retiring',
+  'retired',
+] as const;
+export type SlotStateKind = (typeof SLOT_STATES)[number];
+
+export const SLOT_EVENTS = ['trigger', 'delay-elapsed', 'run-ended', 'quiet', 'retire', 'stop'] as const;
+export type SlotEvent = (typeof SLOT_EVENTS)[number];
+
+/**
+ * What the slot does:
+ * - `begin`: start a fold with the trigger and wait out the delay (→ delaying).
+ * - `fold`: add the trigger to the fold that is waiting (the delay's, or the pending run's).
+ * - `pend`: keep the trigger for one more run after the current one (→ running-with-pending).
+ * - `pend-and-stop`: the same, and stop the current run (restart); stopping twice is harmless.
+ * - `drop`: forget the trigger (counted for status, and while paused it restarts the quiet time).
+ * - `start`: the delay is over: start the run, unless the runaway guard pauses the entry.
+ * - `settle`: the run ended; with a pending fold, wait for what remains of its delay, else idle.
+ * - `resume`: the runaway guard's quiet time passed (→ idle).
+ * - `finish-last`: no new runs; let the current one end (→ retiring).
+ * - `stop-last`: no new runs; stop the current one (→ retiring).
+ * - `close`: nothing runs: cancel timers and forget folds (→ retired).
+ * - `none`: the event means nothing in this state (a timer that lost a race with a state change).
+ */
+export type Step =
+  | 'begin'
+  | 'fold'
+  | 'pend'
+  | 'pend-and-stop'
+  | 'drop'
+  | 'start'
+  | 'settle'
+  | 'resume'
+  | 'finish-last'
+  | 'stop-last'
+  | 'close'
+  | 'none';
+
+function onBusy(policy: OnBusy, hasPending: boolean): Step {
+  switch (policy) {
+    case 'queue':
+      return hasPending ? 'fold' : 'pend';
+    case 'ignore':
+      return 'drop';
+    case 'restart':
+      return 'pend-and-stop';
+    default:
+      return assertNever(policy);
+  }
+}
+
+function whenRunning(policy: OnBusy, hasPending: boolean, event: SlotEvent): Step {
+  switch (event) {
+    case 'trigger':
+      return onBusy(policy, hasPending);
+    case 'run-ended':
+      return 'settle';
+    case 'retire':
+      return 'finish-last';
+    case 'stop':
+      return 'stop-last';
+    case 'delay-elapsed':
+    case 'quiet':
+      return 'none';
+    default:
+      return assertNever(event);
+  }
+}
+
+export function decide(state: SlotStateKind, policy: OnBusy, event: SlotEvent): Step {
+  switch (state) {
+    case 'idle':
+      if (event === 'trigger') return 'begin';
+      return event === 'retire' || event === 'stop' ? 'close' : 'none';
+    case 'delaying':
+      if (event === 'trigger') return 'fold';
+      if (event === 'delay-elapsed') return 'start';
+      return event === 'retire' || event === 'stop' ? 'close' : 'none';
+    case 'running':
+      return whenRunning(policy, false, event);
+    case 'running-with-pending':
+      return whenRunning(policy, true, event);
+    case 'paused':
+      if (event === 'trigger') return 'drop';
+      if (event === 'quiet') return 'resume';
+      return event === 'retire' || event === 'stop' ? 'close' : 'none';
+    case 'retiring':
+      if (event === 'trigger') return 'drop';
+      if (event === 'run-ended') return 'close';
+      return event === 'stop' ? 'stop-last' : 'none';
+    case 'retired':
+      return event === 'trigger' ? 'drop' : 'none';
+    default:
+      return assertNever(state);
+  }
+}

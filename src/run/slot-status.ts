@@ -1,0 +1,63 @@
+// What `watchtab status` shows about one slot: its state, the running pid, the last run, the
+// counters, and whether the runaway guard paused it. Built on demand from the slot's own records.
+import type { Entry } from '../watchtab/entry.js';
+import type { SlotStateKind } from './policy.js';
+import type { Run } from './run.js';
+
+export interface LastRun {
+  /** Wall-clock milliseconds. */
+  readonly startedAt: number;
+  readonly durationMs: number;
+  readonly outcome: string;
+  readonly failed: boolean;
+}
+
+/** The counters a slot keeps (mutable inside the slot, read-only in a status). */
+export interface SlotTally {
+  triggers: number;
+  runs: number;
+  failures: number;
+  /** Triggers dropped: on-busy ignore, paused by the guard, or arriving while the entry was removed. */
+  dropped: number;
+  lastRun: LastRun | null;
+}
+
+export interface SlotStatus {
+  readonly entry: string;
+  readonly state: SlotStateKind;
+  readonly pid: number | null;
+  readonly lastRun: LastRun | null;
+  readonly counters: {
+    readonly triggers: number;
+    readonly runs: number;
+    readonly failures: number;
+    readonly dropped: number;
+  };
+  /** Set while the runaway guard holds the entry. */
+  readonly paused: {
+    readonly since: number;
+    readonly droppedTriggers: number;
+    readonly burst: number;
+    readonly intervalMs: number;
+  } | null;
+}
+
+/** The parts of a slot's state a status needs. */
+export type StatusState =
+  | { readonly kind: Exclude<SlotStateKind, 'paused'>; readonly run?: Run }
+  | { readonly kind: 'paused'; readonly since: number; readonly dropped: number };
+
+export function describeSlot(entry: Entry, state: StatusState, tally: SlotTally): SlotStatus {
+  const { triggers, runs, failures, dropped, lastRun } = tally;
+  return {
+    entry: entry.name,
+    state: state.kind,
+    pid: state.kind !== 'paused' && state.run !== undefined ? state.run.pid : null,
+    lastRun,
+    counters: { triggers, runs, failures, dropped },
+    paused:
+      state.kind === 'paused'
+        ? { since: state.since, droppedTriggers: state.dropped, ...entry.runLimit }
+        : null,
+  };
+}

@@ -1,0 +1,243 @@
+// One slot per entry: the only place that starts an entry's command. Its state is a union in which
+// a run exists in exactly the running states, and only the `start` step — taken from `delaying`,
+// which it leaves at once — creates one; so at most one process group per entry exists, by
+// construction (filewatcherd's guarantee, without losing the events that arrive meanwhile).
+//
+// Decisions: a queued run starts when the current one has ended AND its own delay, counted from
+// the first trigger folded into it, has passed (so a burst still settles before the run). The
+// runaway guard pauses the entry; it resumes after `runLimit.intervalMs` without any trigger
+// (each dropped trigger restarts that quiet time), or at once when the entry is reloaded
+// (`replaceEntry`). Triggers dropped while paused are counted, logged at resumption, not run.
+import { assertNever } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import * as msg from '../log/messages/run.js';
+import type { Entry } from '../watchtab/entry.js';
+import { daemonIdentity } from './env.js';
+import { Fold } from './fold.js';
+import { OutcomeLog } from './outcome-log.js';
+import { decide, type SlotEvent, type Step } from './policy.js';
+import { Run, type RunContext, type RunReport } from './run.js';
+import { RunGuard } from './run-guard.js';
+import type { Trigger } from './trigger.js';
+import { describeSlot, type SlotStatus, type SlotTally } from './slot-status.js';
+
+export type { SlotStatus } from './slot-status.js';
+
+export interface RunnerDeps {
+  readonly logger: Logger;
+  readonly isRoot: boolean;
+  /** Monotonic milliseconds for delays and the runaway guard; `performance.now` by default. */
+  readonly now?: () => number;
+}
+
+export interface Slot {
+  readonly entryName: string;
+  /** A trigger from the watcher. */
+  trigger(t: Trigger): void;
+  /** The same entry, reloaded (a new name or source line, limits): keeps state and process; resumes a paused entry. */
+  replaceEntry(entry: Entry): void;
+  /** No new runs from now on; a running command is allowed to finish. Resolves when idle. */
+  retire(): Promise<void>;
+  /** No new runs; SIGTERM to the running process group, SIGKILL after graceMs. Resolves when it is gone. */
+  stop(graceMs: number): Promise<void>;
+  status(): SlotStatus;
+}
+
+/** What happened to the slot: a policy event with what it carries. */
+type Happening =
+  | { readonly event: 'trigger'; readonly trigger: Trigger }
+  | { readonly event: 'stop'; readonly graceMs: number }
+  | { readonly event: Exclude<SlotEvent, 'trigger' | 'stop'> };
+
+type State =
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'delaying'; readonly fold: Fold; readonly timer: NodeJS.Timeout | null }
+  | { readonly kind: 'running'; readonly run: Run }
+  | { readonly kind: 'running-with-pending'; readonly run: Run; readonly pending: Fold }
+  | { readonly kind: 'paused'; readonly since: number; dropped: number; timer: NodeJS.Timeout }
+  | { readonly kind: 'retiring'; readonly run: Run }
+  | { readonly kind: 'retired' };
+
+class EntrySlot implements Slot {
+  private state: State = { kind: 'idle' };
+  private guard: RunGuard;
+  private readonly tally: SlotTally = { triggers: 0, runs: 0, failures: 0, dropped: 0, lastRun: null };
+  private readonly outcomes: OutcomeLog;
+  private readonly ctx: RunContext;
+  private readonly now: () => number;
+  private readonly retired: Promise<void>;
+  private markRetired!: () => void;
+
+  constructor(
+    private entry: Entry,
+    deps: RunnerDeps,
+  ) {
+    this.guard = new RunGuard(entry.runLimit);
+    this.now = deps.now ?? (() => performance.now());
+    this.ctx = { logger: deps.logger, isRoot: deps.isRoot, self: daemonIdentity() };
+    this.outcomes = new OutcomeLog(deps.logger);
+    this.retired = new Promise((resolve) => (this.markRetired = resolve));
+  }
+
+  get entryName(): string {
+    return this.entry.name;
+  }
+
+  trigger(t: Trigger): void {
+    this.tally.triggers += 1;
+    this.ctx.logger.debug(msg.TRIGGER_RECEIVED, { entry: this.entry.name, path: t.path, event: t.event });
+    this.dispatch({ event: 'trigger', trigger: t });
+  }
+
+  replaceEntry(entry: Entry): void {
+    this.entry = entry;
+    this.guard = new RunGuard(entry.runLimit);
+    this.dispatch({ event: 'quiet' });
+  }
+
+  retire(): Promise<void> {
+    this.dispatch({ event: 'retire' });
+    return this.retired;
+  }
+
+  stop(graceMs: number): Promise<void> {
+    this.dispatch({ event: 'stop', graceMs });
+    return this.retired;
+  }
+
+  status(): SlotStatus {
+    return describeSlot(this.entry, this.state, this.tally);
+  }
+
+  private dispatch(h: Happening): void {
+    const step: Step = decide(this.state.kind, this.entry.onBusy, h.event);
+    const s = this.state;
+    // The policy answers begin, fold and pend only to a trigger.
+    const t = h.event === 'trigger' ? h.trigger : null;
+    switch (step) {
+      case 'begin':
+        return t === null ? undefined : this.delay(new Fold(t, this.now()));
+      case 'fold':
+        if (t !== null && s.kind === 'delaying') s.fold.add(t);
+        if (t !== null && s.kind === 'running-with-pending') s.pending.add(t);
+        return;
+      case 'pend':
+      case 'pend-and-stop':
+        return t === null ? undefined : this.pend(t, step === 'pend-and-stop');
+      case 'drop':
+        return this.drop();
+      case 'start':
+        return s.kind === 'delaying' ? this.start(s.fold) : undefined;
+      case 'settle':
+        if (s.kind === 'running-with-pending') return this.delay(s.pending);
+        this.state = { kind: 'idle' };
+        return;
+      case 'resume':
+        return this.resume();
+      case 'finish-last':
+      case 'stop-last':
+        if (s.kind !== 'running' && s.kind !== 'running-with-pending' && s.kind !== 'retiring') return;
+        if (step === 'stop-last') s.run.stop(h.event === 'stop' ? h.graceMs : this.entry.graceMs, 'shutdown');
+        this.state = { kind: 'retiring', run: s.run };
+        return;
+      case 'close':
+        return this.close();
+      case 'none':
+        return;
+      default:
+        return assertNever(step);
+    }
+  }
+
+  /** Waits out what remains of the fold's delay (counted from its first trigger), then starts. */
+  private delay(fold: Fold): void {
+    const remainingMs = fold.firstAt + this.entry.delayMs - this.now();
+    if (remainingMs <= 0) {
+      this.state = { kind: 'delaying', fold, timer: null };
+      this.dispatch({ event: 'delay-elapsed' });
+      return;
+    }
+    this.state = {
+      kind: 'delaying',
+      fold,
+      timer: setTimeout(() => this.dispatch({ event: 'delay-elapsed' }), remainingMs),
+    };
+  }
+
+  private pend(t: Trigger, isRestart: boolean): void {
+    const s = this.state;
+    if (s.kind === 'running') {
+      this.state = { kind: 'running-with-pending', run: s.run, pending: new Fold(t, this.now()) };
+      if (isRestart) this.ctx.logger.info(msg.RESTARTING, { entry: this.entry.name, pid: s.run.pid });
+    } else if (s.kind === 'running-with-pending') {
+      s.pending.add(t);
+    } else {
+      return;
+    }
+    if (isRestart) s.run.stop(this.entry.graceMs, 'restart');
+  }
+
+  private drop(): void {
+    this.tally.dropped += 1;
+    const s = this.state;
+    if (s.kind === 'paused') {
+      s.dropped += 1;
+      clearTimeout(s.timer);
+      s.timer = this.quietTimer();
+    }
+    const why =
+      s.kind === 'paused'
+        ? msg.TRIGGER_DROPPED_PAUSED
+        : s.kind === 'running' || s.kind === 'running-with-pending'
+          ? msg.TRIGGER_DROPPED_BUSY
+          : msg.TRIGGER_DROPPED_CLOSED;
+    this.ctx.logger.debug(why, { entry: this.entry.name });
+  }
+
+  private start(fold: Fold): void {
+    if (!this.guard.admit(this.now())) {
+      const { burst, intervalMs } = this.guard.limit;
+      this.ctx.logger.warn(msg.guardPaused(burst, intervalMs), { entry: this.entry.name, burst, intervalMs });
+      this.tally.dropped += fold.triggers;
+      this.state = { kind: 'paused', since: Date.now(), dropped: fold.triggers, timer: this.quietTimer() };
+      return;
+    }
+    const run = new Run(this.entry, fold.summary(), this.ctx);
+    this.tally.runs += 1;
+    this.state = { kind: 'running', run };
+    void run.ended.then((report) => this.ended(report));
+  }
+
+  private ended(report: RunReport): void {
+    const last = this.outcomes.say(this.entry.name, report);
+    if (last.failed) this.tally.failures += 1;
+    this.tally.lastRun = last;
+    this.dispatch({ event: 'run-ended' });
+  }
+
+  private quietTimer(): NodeJS.Timeout {
+    return setTimeout(() => this.dispatch({ event: 'quiet' }), this.guard.limit.intervalMs);
+  }
+
+  private resume(): void {
+    const s = this.state;
+    if (s.kind !== 'paused') return;
+    clearTimeout(s.timer);
+    this.guard.reset();
+    this.state = { kind: 'idle' };
+    this.ctx.logger.info(msg.guardResumed(s.dropped), { entry: this.entry.name });
+  }
+
+  private close(): void {
+    const s = this.state;
+    if (s.kind === 'delaying' && s.timer !== null) clearTimeout(s.timer);
+    if (s.kind === 'paused') clearTimeout(s.timer);
+    this.state = { kind: 'retired' };
+    this.markRetired();
+  }
+}
+
+/** The slot for one entry; the daemon makes one per entry and keeps it across reloads that leave the entry unchanged. */
+export function createSlot(entry: Entry, deps: RunnerDeps): Slot {
+  return new EntrySlot(entry, deps);
+}

@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchArgv, planLaunch } from '../../src/run/launch.js';
+import { makeEntry } from '../run/entry-fixture.js';
+
+const runAs = { user: 'www', uid: 33, group: 'www', gid: 33, groups: [33, 4, 100], home: '/var/www' };
+const self = { user: 'root', home: '/root' };
+
+test('a plain entry runs /bin/sh -c COMMAND, the command as one argument', () => {
+  const entry = makeEntry({ dir: '/w', command: 'echo "$TRIGGER"; make' });
+  assert.deepEqual(launchArgv(entry, '/w'), { file: '/bin/sh', args: ['-c', 'echo "$TRIGGER"; make'] });
+});
+
+test('a user switch goes through setpriv with uid, gid and every supplementary group', () => {
+  const entry = makeEntry({ dir: '/w', command: 'id -G', runAs });
+  assert.deepEqual(launchArgv(entry, '/w'), {
+    file: 'setpriv',
+    args: ['--reuid=33', '--regid=33', '--groups=33,4,100', '--', '/bin/sh', '-c', 'id -G'],
+  });
+});
+
+test('a chroot goes through chroot(1), with numeric ids, and changes to a working folder inside the jail', () => {
+  const entry = makeEntry({ dir: '/w', command: 'pwd', runAs, chroot: '/srv/jail' });
+  assert.deepEqual(launchArgv(entry, '/'), {
+    file: 'chroot',
+    args: ['--userspec=+33:+33', '--groups=+33,+4,+100', '/srv/jail', '/bin/sh', '-c', 'pwd'],
+  });
+  const inner = launchArgv({ ...entry, runAs: null }, '/data dir');
+  assert.equal(inner.file, 'chroot');
+  assert.deepEqual(inner.args.slice(0, 3), ['/srv/jail', '/bin/sh', '-c']);
+  assert.deepEqual(inner.args.slice(4), ['watchtab', '/data dir', 'pwd'], 'folder and command as arguments');
+});
+
+test('without root, a user or a chroot is refused, never run as the daemon instead', async () => {
+  const asUser = await planLaunch(makeEntry({ dir: '/', command: 'true', runAs }), { isRoot: false, self });
+  assert.equal(asUser.kind, 'refused');
+  assert.match(
+    asUser.kind === 'refused' ? asUser.reason : '',
+    /runs as user www, but the daemon does not run as root/,
+  );
+  const jailed = await planLaunch(makeEntry({ dir: '/', command: 'true', chroot: '/srv' }), {
+    isRoot: false,
+    self,
+  });
+  assert.equal(jailed.kind, 'refused');
+});
+
+test("the default working folder is a watched folder itself, a watched file's parent, a glob's base", async () => {
+  const ctx = { isRoot: false, self };
+  const cwdOf = async (path: Parameters<typeof makeEntry>[0]['path']) => {
+    const plan = await planLaunch(makeEntry({ dir: '/', command: 'true', ...(path ? { path } : {}) }), ctx);
+    return plan.kind === 'launch' ? plan.cwd : plan.reason;
+  };
+  assert.equal(await cwdOf({ kind: 'exact', path: '/etc' }), '/etc');
+  assert.equal(await cwdOf({ kind: 'exact', path: '/etc/hostname' }), '/etc');
+  assert.equal(await cwdOf({ kind: 'exact', path: '/etc/not-there-yet' }), '/etc');
+  assert.equal(await cwdOf({ kind: 'glob', base: '/usr', pattern: '/usr/**', maxDepth: Infinity }), '/usr');
+});
