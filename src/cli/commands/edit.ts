@@ -2,7 +2,18 @@
 // $EDITOR, check it on save, offer to edit again when it has problems, and install it atomically
 // (same owner and mode, by rename, which the daemon sees as one change) only when it is valid.
 import { spawnSync } from 'node:child_process';
-import { chmod, chown, copyFile, mkdtemp, readFile, rename, rm, stat, writeFile, open } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  copyFile,
+  mkdtemp,
+  readFile,
+  rename,
+  rm,
+  stat,
+  writeFile,
+  open,
+} from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -26,7 +37,10 @@ function runEditor(path: string): number {
 
 /** Problems in the edited copy, each shown against the real file's name. */
 async function problemsIn(copy: string, shownAs: string): Promise<string[]> {
-  const result = await loadWatchtab(copy, { isRoot: process.getuid?.() === 0, resolver: createNssResolver() });
+  const result = await loadWatchtab(copy, {
+    isRoot: process.getuid?.() === 0,
+    resolver: createNssResolver(),
+  });
   const main = result.files[0];
   if (main === undefined) return [];
   const lines = main.problems.map((p) => formatProblem(p).replaceAll(copy, shownAs));
@@ -87,7 +101,9 @@ export const editCommand: Command = {
       for (;;) {
         const status = runEditor(copy);
         if (status !== 0) {
-          process.stderr.write(`watchtab edit: the editor exited with status ${status}; ${target} is unchanged\n`);
+          process.stderr.write(
+            `watchtab edit: the editor exited with status ${status}; ${target} is unchanged\n`,
+          );
           return EXIT_FAILURE;
         }
         const after = await readFile(copy);
