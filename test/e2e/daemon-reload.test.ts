@@ -17,7 +17,7 @@ interface Fixture {
 
 /** A classic entry: on `create` in DIR/NAME, append "NAME PATH" to DIR/out. */
 function entry(dir: string, name: string): string {
-  return `${join(dir, name)}\tcreate\tprintf "${name} %s\\n" "$WATCHTAB_PATH" >> ${join(dir, 'out')}\n`;
+  return `${join(dir, name)}\tcreate\techo "${name} $WATCHTAB_PATH" >> ${join(dir, 'out')}\n`;
 }
 
 async function start(t: TestContext, content: (dir: string) => string): Promise<Fixture> {

@@ -61,7 +61,7 @@ test('an invalid edit is not installed; answering yes edits again, and the fixed
   await chmod(editor, 0o755);
   const declined = await edit(tab, editor, 'n\n');
   assert.equal(declined.code, 1);
-  assert.match(declined.stderr, new RegExp(`${tab}:1: .*modfy`));
+  assert.match(declined.stderr, new RegExp(`${tab}:1:.*modfy`));
   assert.equal(await readFile(tab, 'utf8'), '# empty\n');
 
   await rm(join(dir, 'once'));
