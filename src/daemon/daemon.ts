@@ -1,5 +1,221 @@
+// watchtabd's lifecycle: load the watchtab, arm every usable entry, report ready, then reload on
+// change or SIGHUP and stop cleanly on SIGTERM/SIGINT. Reload builds the new table before touching
+// the old one; entries whose definition did not change keep their slot and running process.
 import type { WatchtabdOptions } from '../cli/watchtabd-options.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import { formatProblem, msgDaemon } from '../log/messages.js';
+import { dropInFolder, loadWatchtab, type LoadResult } from '../watchtab/load.js';
+import { createNssResolver } from '../system/nss.js';
+import { createNotifier, reloadingState, type Notifier } from './notify.js';
+import { handleSignals } from './signals.js';
+import { diffTables, entriesByName, nextFileTable, type FileOutcome, type FileTable } from './table.js';
+import { LiveEntries } from './live-entries.js';
+import { watchWatchtab, type WatchtabWatcher } from './watchtab-watcher.js';
+import { isSocketLive, serveStatus, type StatusServer } from './status-server.js';
+import { BackendPool } from './backend-pool.js';
+import { buildStatus } from './status.js';
 
-export async function runDaemon(_options: WatchtabdOptions): Promise<number> {
-  throw new Error('daemon: not merged yet');
+/** Turns the loader's per-file results into outcomes, logging every problem with its place. */
+function outcomesOf(result: LoadResult, log: Logger, previous: FileTable): FileOutcome[] {
+  return result.files.map((file): FileOutcome => {
+    if (!file.exists) return { kind: 'missing', file: file.file };
+    if (file.refused !== null) {
+      log.error(msgDaemon.fileRefused(file.file, file.refused));
+      return { kind: 'refused', file: file.file, reason: file.refused };
+    }
+    if (file.problems.length > 0) {
+      for (const problem of file.problems) log.error(formatProblem(problem));
+      const count = file.problems.length;
+      log.error(
+        previous.has(file.file)
+          ? msgDaemon.fileBrokenKept(file.file, count)
+          : msgDaemon.fileBroken(file.file, count),
+      );
+      return { kind: 'broken', file: file.file, problemCount: count };
+    }
+    return { kind: 'loaded', file: file.file, entries: file.entries };
+  });
+}
+
+interface DaemonState {
+  readonly options: WatchtabdOptions;
+  readonly log: Logger;
+  readonly notifier: Notifier;
+  readonly live: LiveEntries;
+  readonly isRoot: boolean;
+  readonly startedAt: Date;
+  fileTable: FileTable;
+  outcomes: readonly FileOutcome[];
+}
+
+/** Reads the watchtab and works out the entries that should be in force; logs what it finds. */
+async function readTable(state: DaemonState) {
+  const result = await loadWatchtab(state.options.watchtab, {
+    isRoot: state.isRoot,
+    resolver: createNssResolver(),
+  });
+  const outcomes = outcomesOf(result, state.log, state.fileTable);
+  const fileTable = nextFileTable(state.fileTable, outcomes);
+  const { entries, conflicts } = entriesByName(fileTable);
+  for (const c of conflicts) state.log.error(msgDaemon.nameClash(c.name, c.file, c.keptFrom));
+  return { outcomes, fileTable, entries };
+}
+
+function counts(outcomes: readonly FileOutcome[]) {
+  return {
+    files: outcomes.filter((o) => o.kind !== 'missing').length,
+    broken: outcomes.filter((o) => o.kind === 'broken').length,
+    refused: outcomes.filter((o) => o.kind === 'refused').length,
+  };
+}
+
+async function reload(state: DaemonState): Promise<void> {
+  state.notifier.send(reloadingState());
+  const next = await readTable(state);
+  const plan = diffTables(state.live.definitions(), next.entries);
+  await state.live.apply(plan);
+  state.fileTable = next.fileTable;
+  state.outcomes = next.outcomes;
+  const changedAnything = plan.added.length + plan.removed.length + plan.changed.length > 0;
+  state.log.info(changedAnything ? msgDaemon.reloaded : msgDaemon.reloadUnchanged, {
+    added: plan.added.map((e) => e.name),
+    removed: plan.removed.map((e) => e.name),
+    changed: plan.changed.map((c) => c.after.name),
+    kept: plan.kept.length,
+    ...counts(next.outcomes),
+  });
+  state.notifier.send('READY=1');
+}
+
+/** Serialises reloads: a request during a reload runs one more reload after it, never two at once. */
+function reloadQueue(run: () => Promise<void>, log: Logger): () => void {
+  let running = false;
+  let again = false;
+  const loop = async (): Promise<void> => {
+    running = true;
+    do {
+      again = false;
+      try {
+        await run();
+      } catch (error) {
+        log.error('reload failed', { error: error instanceof Error ? error.stack : String(error) });
+      }
+    } while (again);
+    running = false;
+  };
+  return () => {
+    if (running) again = true;
+    else void loop();
+  };
+}
+
+async function startStatus(state: DaemonState, pool: BackendPool): Promise<StatusServer | null> {
+  const path = state.options.socket;
+  if (await isSocketLive(path)) throw new Error(msgDaemon.statusInUse(path));
+  try {
+    const server = await serveStatus(path, () => buildStatus(state, pool));
+    state.log.debug(msgDaemon.statusListening, { socket: path });
+    return server;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    state.log.warn(msgDaemon.statusFailed(path, reason));
+    return null;
+  }
+}
+
+/** Runs the daemon until SIGTERM/SIGINT; resolves with the exit code. */
+export async function runDaemon(options: WatchtabdOptions): Promise<number> {
+  const log = createLogger({
+    level: options.logLevel,
+    ...(options.logFile === null ? {} : { file: options.logFile }),
+    journal: options.logFile === null && process.env['JOURNAL_STREAM'] !== undefined,
+  });
+  const isRoot = process.getuid?.() === 0;
+  log.info(msgDaemon.starting, {
+    watchtab: options.watchtab,
+    pid: process.pid,
+    user: isRoot ? 'root' : 'unprivileged',
+  });
+  const pool = new BackendPool({ logger: log, defaultChoice: options.backend });
+  const notifier = createNotifier(process.env['NOTIFY_SOCKET']);
+  const live = new LiveEntries({
+    logger: log,
+    isRoot,
+    pollIntervalMs: options.pollIntervalMs,
+    backendFor: (entry) => pool.backendFor(entry),
+  });
+  const state: DaemonState = {
+    options,
+    log,
+    notifier,
+    live,
+    isRoot,
+    startedAt: new Date(),
+    fileTable: new Map(),
+    outcomes: [],
+  };
+
+  let requestStop!: () => void;
+  const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
+  let requestStopNow!: () => void;
+  const stopNowRequested = new Promise<void>((resolve) => (requestStopNow = resolve));
+  const requestReload = reloadQueue(() => reload(state), log);
+  const removeSignals = handleSignals({
+    onReload: () => {
+      log.info(msgDaemon.sighup);
+      requestReload();
+    },
+    onStop: () => requestStop(),
+    onStopNow: () => requestStopNow(),
+  });
+
+  let watcher: WatchtabWatcher | null = null;
+  let status: StatusServer | null = null;
+  try {
+    const first = await readTable(state);
+    const main = first.outcomes[0];
+    if (main?.kind === 'missing') log.warn(msgDaemon.mainMissing(options.watchtab));
+    const hasProblems = first.outcomes.some((o) => o.kind === 'broken' || o.kind === 'refused');
+    if (hasProblems && first.entries.size === 0) {
+      log.error(msgDaemon.noUsableEntries);
+      return 1;
+    }
+    status = await startStatus(state, pool);
+    for (const entry of first.entries.values()) await live.add(entry);
+    state.fileTable = first.fileTable;
+    state.outcomes = first.outcomes;
+    watcher = await watchWatchtab(
+      pool.watchtabBackend(),
+      options.watchtab,
+      dropInFolder(options.watchtab),
+      () => {
+        log.info(msgDaemon.watchtabChanged);
+        requestReload();
+      },
+    );
+    log.info(msgDaemon.ready, { entries: live.size, ...counts(first.outcomes) });
+    const failure = notifier.send('READY=1');
+    if (failure !== null) log.warn(msgDaemon.notifyFailed, { reason: failure.message });
+
+    await stopRequested;
+    log.info(msgDaemon.stopping);
+    notifier.send('STOPPING=1');
+    await watcher.close();
+    watcher = null;
+    // A second signal during the grace period cuts it short: SIGKILL at once.
+    const stopNow = stopNowRequested.then(() => {
+      log.warn(msgDaemon.stopNow);
+      return live.stopAll(0);
+    });
+    await Promise.race([live.stopAll(options.graceMs), stopNow]);
+    log.info(msgDaemon.stopped);
+    return 0;
+  } finally {
+    removeSignals();
+    await watcher?.close();
+    await status?.close();
+    await pool.close();
+    notifier.close();
+    await log.close();
+  }
 }

@@ -37,7 +37,13 @@ function renderFields(info: winston.Logform.TransformableInfo): string {
   return parts.length > 0 ? ` ${parts.join(' ')}` : '';
 }
 
-export function createLogger(options: LoggerOptions): Logger {
+/** The daemon's own logger, which it flushes before exiting. */
+export interface ClosableLogger extends Logger {
+  /** Flushes and closes the transport (a log file gets its last lines). */
+  close(): Promise<void>;
+}
+
+export function createLogger(options: LoggerOptions): ClosableLogger {
   const line = options.journal
     ? winston.format.printf(
         (info) => `<${PRIORITY[info.level as LogLevel]}>${String(info.message)}${renderFields(info)}`,
@@ -48,11 +54,19 @@ export function createLogger(options: LoggerOptions): Logger {
   const transport = options.file
     ? new winston.transports.File({ filename: options.file })
     : new winston.transports.Console({ stderrLevels: [...LOG_LEVELS] });
-  return winston.createLogger({
+  const logger = winston.createLogger({
     level: options.level,
     levels: { error: 0, warn: 1, info: 2, debug: 3 },
     format: winston.format.combine(winston.format.timestamp(), line),
     transports: [transport],
+  });
+  return Object.assign(logger, {
+    close: () =>
+      new Promise<void>((resolve) => {
+        // The transport's own 'finish' comes after its last write; the logger's may come before.
+        transport.once('finish', () => resolve());
+        logger.end();
+      }),
   });
 }
 

@@ -9,6 +9,7 @@ import {
 import { STAR_EVENTS, type Entry } from '../../watchtab/entry.js';
 import { UsageError } from '../../errors.js';
 import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
+import { renderTable } from '../table.js';
 import { DEFAULT_WATCHTAB, loadAsDaemon, splitArgs } from './load-args.js';
 
 const COLUMNS = [
@@ -51,11 +52,7 @@ export function entryRow(entry: Entry): string[] {
 
 /** Aligned columns; the last one (the command) is not padded. */
 export function formatTable(entries: readonly Entry[]): string {
-  const rows = [[...COLUMNS], ...entries.map(entryRow)];
-  const widths = COLUMNS.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows
-    .map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '))
-    .join('\n');
+  return renderTable(COLUMNS, entries.map(entryRow));
 }
 
 export function formatJson(entries: readonly Entry[]): string {

@@ -1,2 +1,33 @@
-// Sentences for the daemon concern.
-export {};
+// Sentences for watchtabd itself: start-up, readiness, reload, stop, the status socket.
+
+export const msgDaemon = {
+  starting: 'watchtabd starting',
+  ready: 'ready',
+  reloaded: 'reloaded',
+  reloadUnchanged: 'reloaded: no change',
+  stopping: 'stopping: no new runs; running commands get SIGTERM, then SIGKILL after the grace period',
+  stopped: 'stopped',
+  stopNow: 'second signal: stopping at once (SIGKILL to running commands)',
+  mainMissing: (file: string) =>
+    `watchtab ${file} does not exist: running with no entries from it; it is loaded when it appears`,
+  fileBroken: (file: string, count: number) =>
+    `${file}: ${count} problem${count === 1 ? '' : 's'}; the file is left out${count > 0 ? '' : ''}`,
+  fileBrokenKept: (file: string, count: number) =>
+    `${file}: ${count} problem${count === 1 ? '' : 's'}; its previous entries stay in force`,
+  fileRefused: (file: string, reason: string) => `${file}: refused: ${reason}`,
+  nameClash: (name: string, file: string, keptFrom: string) =>
+    `${file}: entry "${name}" is already defined in ${keptFrom}; the one in ${file} is left out`,
+  noUsableEntries: 'the watchtab has problems and not one entry is usable: exiting',
+  armed: 'entry armed',
+  armFailed: 'entry could not be armed',
+  notifyFailed: 'sd_notify failed',
+  backendUnavailable: (name: string) =>
+    `back-end "${name}" is not available in this version of watchtabd (use --backend auto or inotify)`,
+  statusListening: 'status socket listening',
+  statusInUse: (path: string) =>
+    `another watchtabd answers on ${path}: stop it, or give this one its own --socket`,
+  statusFailed: (path: string, reason: string) =>
+    `cannot serve status on ${path} (${reason}); watchtab status will not reach this daemon`,
+  watchtabChanged: 'watchtab changed: reloading',
+  sighup: 'SIGHUP: reloading',
+} as const;

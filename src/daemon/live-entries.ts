@@ -1,0 +1,113 @@
+// The entries in force: for each, its slot (which owns any running process) and its armed watch.
+// Reload plans are carried out here: kept entries are not touched (same slot, same process),
+// removed ones stop triggering and may finish their run, new ones are armed before being counted.
+import type { Entry } from '../watchtab/entry.js';
+import type { Armed, WatchBackend, WatchTarget } from '../watch/backend.js';
+import type { Logger } from '../log/logger.js';
+import { createSlot, type Slot } from '../run/slot.js';
+import { msgDaemon } from '../log/messages.js';
+import type { ReloadPlan } from './table.js';
+
+export interface LiveEntry {
+  readonly entry: Entry;
+  readonly slot: Slot;
+  /** null while the entry could not be armed (the failure was logged). */
+  armed: Armed | null;
+  readonly backendName: string | null;
+}
+
+export interface LiveEntriesDeps {
+  readonly logger: Logger;
+  readonly isRoot: boolean;
+  readonly pollIntervalMs: number;
+  /** The back-end for an entry, or an error saying why none can serve it. */
+  readonly backendFor: (entry: Entry) => WatchBackend | Error;
+}
+
+export function watchTargetFor(entry: Entry, defaultPollIntervalMs: number): WatchTarget {
+  return {
+    id: entry.name,
+    path: entry.path,
+    exclude: entry.exclude,
+    events: entry.events,
+    contentOnly: entry.contentOnly,
+    pollIntervalMs: entry.pollIntervalMs ?? defaultPollIntervalMs,
+  };
+}
+
+export class LiveEntries {
+  private readonly live = new Map<string, LiveEntry>();
+  private accepting = true;
+
+  constructor(private readonly deps: LiveEntriesDeps) {}
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  list(): readonly LiveEntry[] {
+    return [...this.live.values()];
+  }
+
+  /** Entries in force, by name, as the table diff wants them. */
+  definitions(): Map<string, Entry> {
+    return new Map([...this.live].map(([name, l]) => [name, l.entry]));
+  }
+
+  async add(entry: Entry): Promise<void> {
+    const { logger, isRoot } = this.deps;
+    const slot = createSlot(entry, { logger, isRoot });
+    const backend = this.deps.backendFor(entry);
+    const live: LiveEntry = {
+      entry,
+      slot,
+      armed: null,
+      backendName: backend instanceof Error ? null : backend.name,
+    };
+    this.live.set(entry.name, live);
+    if (backend instanceof Error) {
+      logger.error(msgDaemon.armFailed, { entry: entry.name, reason: backend.message });
+      return;
+    }
+    try {
+      live.armed = await backend.arm(watchTargetFor(entry, this.deps.pollIntervalMs), (event) => {
+        if (!this.accepting) return;
+        slot.trigger({
+          path: event.path,
+          event: event.event,
+          ...(event.oldPath === undefined ? {} : { oldPath: event.oldPath }),
+        });
+      });
+      logger.debug(msgDaemon.armed, { entry: entry.name, backend: backend.name });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      logger.error(msgDaemon.armFailed, { entry: entry.name, reason });
+    }
+  }
+
+  /** Stops the entry's triggers; a running command may finish (it is not awaited). */
+  async retire(name: string): Promise<void> {
+    const live = this.live.get(name);
+    if (live === undefined) return;
+    this.live.delete(name);
+    await live.armed?.disarm();
+    void live.slot.retire();
+  }
+
+  async apply(plan: ReloadPlan): Promise<void> {
+    for (const entry of plan.removed) await this.retire(entry.name);
+    for (const { before, after } of plan.changed) {
+      await this.retire(before.name);
+      await this.add(after);
+    }
+    for (const entry of plan.added) await this.add(entry);
+  }
+
+  /** Daemon shutdown: no new runs anywhere, then every running command is stopped. */
+  async stopAll(graceMs: number): Promise<void> {
+    this.accepting = false;
+    const all = [...this.live.values()];
+    await Promise.all(all.map((l) => l.armed?.disarm()));
+    await Promise.all(all.map((l) => l.slot.stop(graceMs)));
+  }
+}

@@ -1,0 +1,47 @@
+// The document the status socket answers with: the daemon, its watchtab files, and per entry its
+// back-end, watches, and what its slot reports (state, last run, counters).
+import type { Entry } from '../watchtab/entry.js';
+import { watchBase } from '../watchtab/entry.js';
+import { VERSION } from '../cli/version.js';
+import type { FileOutcome } from './table.js';
+import type { LiveEntries } from './live-entries.js';
+import type { BackendPool } from './backend-pool.js';
+
+export interface StatusSource {
+  readonly options: { readonly watchtab: string };
+  readonly startedAt: Date;
+  readonly outcomes: readonly FileOutcome[];
+  readonly live: LiveEntries;
+}
+
+function describePath(entry: Entry): string {
+  return entry.path.kind === 'glob' ? entry.path.pattern : watchBase(entry.path);
+}
+
+export function buildStatus(source: StatusSource, pool: BackendPool) {
+  return {
+    daemon: {
+      version: VERSION,
+      pid: process.pid,
+      startedAt: source.startedAt.toISOString(),
+      watchtab: source.options.watchtab,
+      backends: pool.names(),
+    },
+    files: source.outcomes.map((o) => ({
+      file: o.file,
+      state: o.kind,
+      ...(o.kind === 'refused' ? { reason: o.reason } : {}),
+      ...(o.kind === 'broken' ? { problems: o.problemCount } : {}),
+    })),
+    entries: source.live.list().map((l) => ({
+      name: l.entry.name,
+      source: `${l.entry.source.file}:${l.entry.source.line}`,
+      path: describePath(l.entry),
+      events: l.entry.events,
+      backend: l.backendName,
+      armed: l.armed !== null,
+      watches: l.armed?.watchCount() ?? 0,
+      ...l.slot.status(),
+    })),
+  };
+}

@@ -1,0 +1,102 @@
+// Runs the built watchtabd as a real process for end-to-end tests: collects its log lines, waits
+// for lines under a deadline, stops it with a signal, and always kills it when the test ends.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import type { TestContext } from 'node:test';
+import { WATCHTABD_BIN } from './paths.js';
+import { waitFor } from './wait.js';
+
+export interface RunningDaemon {
+  readonly child: ChildProcess;
+  /** Every line the daemon wrote to stderr so far. */
+  readonly lines: string[];
+  /** Resolves with the first line (from `fromLine` on) matching `pattern`. */
+  waitForLine(pattern: RegExp, options?: { withinMs?: number; fromLine?: number }): Promise<string>;
+  /** Sends `signal` and resolves with the exit code (null when killed by a signal). */
+  stop(signal?: NodeJS.Signals, withinMs?: number): Promise<number | null>;
+  readonly exited: Promise<number | null>;
+}
+
+export interface DaemonOptions {
+  readonly args: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+}
+
+export function startDaemon(t: TestContext, options: DaemonOptions): RunningDaemon {
+  const child = spawn(process.execPath, [WATCHTABD_BIN, ...options.args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: options.env ?? process.env,
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+  });
+  const lines: string[] = [];
+  let partial = '';
+  const collect = (chunk: Buffer): void => {
+    partial += chunk.toString('utf8');
+    const parts = partial.split('\n');
+    partial = parts.pop() ?? '';
+    lines.push(...parts);
+  };
+  child.stderr?.on('data', collect);
+  child.stdout?.on('data', collect);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  t.after(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    if (process.env['WATCHTAB_TEST_LOG'] !== undefined) console.log(lines.join('\n'));
+  });
+  return {
+    child,
+    lines,
+    exited,
+    waitForLine: (pattern, { withinMs = 10_000, fromLine = 0 } = {}) =>
+      waitFor(
+        () => lines.slice(fromLine).find((l) => pattern.test(l)),
+        (line) => line !== undefined,
+        { withinMs, what: `a daemon log line matching ${pattern} (log so far:\n${lines.join('\n')}\n)` },
+      ).then((line) => line as string),
+    async stop(signal = 'SIGTERM', withinMs = 15_000) {
+      child.kill(signal);
+      const timeout = new Promise<never>((_, reject) =>
+        setTimeout(
+          () => reject(new Error(`watchtabd did not exit within ${withinMs} ms of ${signal}`)),
+          withinMs,
+        ).unref(),
+      );
+      return Promise.race([exited, timeout]);
+    },
+  };
+}
+
+/** Whether a process is alive (signal 0 probes without touching it). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Running, as opposed to gone or a zombie waiting to be reaped by its new parent. */
+export async function isRunning(pid: number): Promise<boolean> {
+  if (!isAlive(pid)) return false;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  return stat !== '' && !/^\d+ \(.*\) Z/.test(stat);
+}
+
+/** The non-empty lines of a file a command writes to. */
+export async function readLines(file: string): Promise<string[]> {
+  return (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '');
+}
+
+/** Waits for a command to write its pid into `file`. */
+export function readPid(file: string): Promise<number> {
+  return waitFor(
+    async () => Number((await readFile(file, 'utf8')).trim()),
+    (pid) => Number.isInteger(pid) && pid > 0,
+    { withinMs: 10_000, what: `a pid in ${file}` },
+  );
+}
