@@ -57,7 +57,9 @@ async function main(): Promise<void> {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     const ms = (ticks: number): number => (ticks * 1000) / CLOCK_TICKS;
-    console.log(`| ${ENTRIES} | ${readyMs} | ${ms(t1 - t0)} | ${ms(t2 - t1)} | ${(rssKiB / 1024).toFixed(1)} |`);
+    console.log(
+      `| ${ENTRIES} | ${readyMs} | ${ms(t1 - t0)} | ${ms(t2 - t1)} | ${(rssKiB / 1024).toFixed(1)} |`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

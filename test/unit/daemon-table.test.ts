@@ -87,7 +87,10 @@ test('a refused drop-in folder keeps the entries of the files inside it', () => 
     { kind: 'loaded', file: '/w', entries: [entry('a', '1')] },
     { kind: 'refused', file: '/w.d', reason: 'writable by others' },
   ]);
-  assert.deepEqual(next.get('/w.d/x.tab')?.map((e) => e.name), ['b']);
+  assert.deepEqual(
+    next.get('/w.d/x.tab')?.map((e) => e.name),
+    ['b'],
+  );
 });
 
 test('at start-up a broken file contributes nothing', () => {
