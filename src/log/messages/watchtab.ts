@@ -25,6 +25,10 @@ export const watchtabMessages = {
   noSuchFile: (): string => 'no such file',
   yamlSyntax: (detail: string): string => `not valid YAML: ${detail}`,
   yamlDocuments: (count: number): string => `holds ${count} YAML documents; a watchtab is one`,
+  unexpectedParseError: (detail: string): string =>
+    `could not be read (${detail}); the file is left out whole — please report this as a bug`,
+  yamlAliases: (max: number): string =>
+    `too many aliases to expand (more than ${max}); write the value out instead of nesting aliases`,
   fieldCount: (count: number): string =>
     count > 6
       ? `an entry line has at most 6 tab-separated fields, this one has ${count} (a tab inside the command is written \\ followed by a tab)`
@@ -42,6 +46,8 @@ export const watchtabMessages = {
   notSeconds: (text: string): string => `${quote(text)} is not a number of seconds`,
   outOfRange: (value: string, range: string): string => `${value} is out of range (${range})`,
   notInteger: (value: string): string => `${value} is not a whole number`,
+  belowMinimum: (value: string, min: number): string =>
+    `${value} is less than the minimum of ${min} seconds (durations are whole milliseconds, and this one would be 0)`,
   unknownValue: (value: string): string => `unknown value ${quote(value)}`,
   emptyText: (): string => 'must not be empty',
   badName: (): string => 'an entry name must not be empty or hold control characters',
@@ -54,6 +60,8 @@ export const watchtabMessages = {
   noEvents: (): string => 'at least one event is required',
   badUserSpec: (text: string): string => `${quote(text)} is not user[:group]`,
   unknownUser: (user: string): string => `no user ${quote(user)} in the user database`,
+  badAccountId: (id: string, max: number): string =>
+    `${quote(id)} is not a valid uid or gid (a whole number from 0 to ${max}, digits only)`,
   unknownGroup: (group: string): string => `no group ${quote(group)} in the user database`,
   lookupFailed: (what: string, name: string, errno: string): string =>
     `looking up ${what} ${quote(name)} failed (${errno}); the user database did not answer`,
