@@ -23,6 +23,7 @@ export const watchtabMessages = {
   notRegularFile: (): string => 'is not a regular file',
   notFolder: (): string => 'is not a folder',
   noSuchFile: (): string => 'no such file',
+  mainMissing: (): string => 'warning: no such file; the daemon runs without it and loads it when it appears',
   yamlSyntax: (detail: string): string => `not valid YAML: ${detail}`,
   yamlDocuments: (count: number): string => `holds ${count} YAML documents; a watchtab is one`,
   unexpectedParseError: (detail: string): string =>
