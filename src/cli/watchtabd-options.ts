@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { LOG_LEVELS, type LogLevel } from '../log/logger.js';
-import { usageMessages as usage } from '../log/messages/watchtab.js';
+import { usageMessages as usage, watchtabdHelpMessages as helpText } from '../log/messages/watchtab.js';
 import { BACKEND_CHOICES, DEFAULT_GRACE_MS, type BackendChoice } from '../watchtab/entry.js';
 import { MAX_SECONDS } from '../watchtab/values.js';
 
@@ -30,26 +30,16 @@ export type WatchtabdCommand =
 
 /** The options table: parseArgs, --help and the man page share it. */
 export const WATCHTABD_OPTIONS = [
-  {
-    long: 'watchtab',
-    short: 'c',
-    value: 'FILE',
-    help: `the main watchtab; its drop-ins are in FILE.d/ (${DEFAULT_WATCHTAB})`,
-  },
-  {
-    long: 'check',
-    short: 'n',
-    value: null,
-    help: 'parse and validate the watchtab, print problems, exit 0 or 1',
-  },
-  { long: 'log-level', short: null, value: 'LEVEL', help: `${LOG_LEVELS.join(', ')} (info)` },
-  { long: 'log-file', short: null, value: 'FILE', help: 'log there instead of stderr' },
-  { long: 'backend', short: null, value: 'NAME', help: `${BACKEND_CHOICES.join(', ')} (auto)` },
-  { long: 'poll-interval', short: null, value: 'SECONDS', help: 'for entries that poll and set none (5)' },
-  { long: 'grace', short: null, value: 'SECONDS', help: 'at stop, SIGKILL this long after SIGTERM (10)' },
-  { long: 'socket', short: null, value: 'PATH', help: `the status socket (${ROOT_SOCKET} as root)` },
-  { long: 'help', short: 'h', value: null, help: 'show this help' },
-  { long: 'version', short: 'V', value: null, help: 'show the version' },
+  { long: 'watchtab', short: 'c', value: 'FILE', help: helpText.watchtab(DEFAULT_WATCHTAB) },
+  { long: 'check', short: 'n', value: null, help: helpText.check() },
+  { long: 'log-level', short: null, value: 'LEVEL', help: helpText.logLevel(LOG_LEVELS) },
+  { long: 'log-file', short: null, value: 'FILE', help: helpText.logFile() },
+  { long: 'backend', short: null, value: 'NAME', help: helpText.backend(BACKEND_CHOICES) },
+  { long: 'poll-interval', short: null, value: 'SECONDS', help: helpText.pollInterval() },
+  { long: 'grace', short: null, value: 'SECONDS', help: helpText.grace() },
+  { long: 'socket', short: null, value: 'PATH', help: helpText.socket(ROOT_SOCKET) },
+  { long: 'help', short: 'h', value: null, help: helpText.help() },
+  { long: 'version', short: 'V', value: null, help: helpText.version() },
 ] as const;
 
 export function watchtabdHelp(): string {
@@ -58,9 +48,7 @@ export function watchtabdHelp(): string {
     return [flag, o.help] as const;
   });
   const width = Math.max(...rows.map(([flag]) => flag.length));
-  return ['usage: watchtabd [OPTION...]', '', ...rows.map(([f, h]) => `  ${f.padEnd(width)}  ${h}`), ''].join(
-    '\n',
-  );
+  return [helpText.usage(), '', ...rows.map(([f, h]) => `  ${f.padEnd(width)}  ${h}`), ''].join('\n');
 }
 
 /** The default status socket: system-wide as root, else in the user's runtime folder. */

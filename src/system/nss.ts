@@ -106,18 +106,26 @@ function decodeGroup(record: Buffer, strings: Buffer, at: bigint): GroupRecord {
 
 const isNumeric = (text: string): boolean => /^[0-9]+$/.test(text);
 
+/**
+ * A uid or gid C can hold: 0 to 2^32-2 (2^32-1 is (uid_t)-1, "no id"). Anything else would be
+ * truncated to 32 bits on its way to C (4294967296 would become 0, root), so it is never passed.
+ */
+export const MAX_ID = 4_294_967_294;
+const isValidId = (id: number): boolean => Number.isInteger(id) && id >= 0 && id <= MAX_ID;
+
 /** A user by name, or by uid when `nameOrId` is all digits (as filewatcherd does). */
 export function lookupUser(nameOrId: string): Lookup<UserRecord> {
-  return isNumeric(nameOrId)
-    ? lookup(PASSWD_SIZE, callR('getpwuid_r', Number(nameOrId)), decodePasswd)
-    : lookup(PASSWD_SIZE, callR('getpwnam_r', nameOrId), decodePasswd);
+  if (!isNumeric(nameOrId)) return lookup(PASSWD_SIZE, callR('getpwnam_r', nameOrId), decodePasswd);
+  const uid = Number(nameOrId);
+  return isValidId(uid) ? lookup(PASSWD_SIZE, callR('getpwuid_r', uid), decodePasswd) : { kind: 'missing' };
 }
 
 /** A group by name, or by gid when `nameOrId` is all digits. */
 export function lookupGroup(nameOrId: string | number): Lookup<GroupRecord> {
-  return typeof nameOrId === 'number' || isNumeric(nameOrId)
-    ? lookup(GROUP_SIZE, callR('getgrgid_r', Number(nameOrId)), decodeGroup)
-    : lookup(GROUP_SIZE, callR('getgrnam_r', nameOrId), decodeGroup);
+  if (typeof nameOrId === 'string' && !isNumeric(nameOrId))
+    return lookup(GROUP_SIZE, callR('getgrnam_r', nameOrId), decodeGroup);
+  const gid = Number(nameOrId);
+  return isValidId(gid) ? lookup(GROUP_SIZE, callR('getgrgid_r', gid), decodeGroup) : { kind: 'missing' };
 }
 
 /** Every group `user` belongs to, `gid` included (getgrouplist). */

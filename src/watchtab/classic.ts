@@ -33,7 +33,7 @@ export function parseClassic(text: string, file: string): ParsedFile {
   text.split('\n').forEach((raw, index) => {
     const line = index + 1;
     const start = raw.length - raw.replace(/^[ \t]+/, '').length;
-    const body = raw.slice(start).replace(/[ \t\r]+$/, '');
+    const body = trimEnd(raw.slice(start));
     if (body === '' || body.startsWith('#')) return;
     const column = start + 1;
     // An environment line has `=` before any tab or backslash (filewatcherd's rule).
@@ -68,6 +68,17 @@ export function parseClassic(text: string, file: string): ParsedFile {
     entries.push({ place: { file, line }, fields: map, env });
   });
   return { entries, problems };
+}
+
+/**
+ * Removes a CRLF line's `\r` and trailing blanks, but not a blank escaped by a backslash
+ * (`echo hi\` + tab keeps its tab): escapes are read before blanks are dropped.
+ */
+function trimEnd(line: string): string {
+  const text = line.replace(/\r$/, '');
+  const trimmed = text.replace(/[ \t]+$/, '');
+  const backslashes = /\\*$/.exec(trimmed)?.[0].length ?? 0;
+  return backslashes % 2 === 1 ? text.slice(0, trimmed.length + 1) : trimmed;
 }
 
 /** Splits on runs of tabs; `\` + any character stays in the field as written. null: a dangling `\`. */

@@ -56,7 +56,7 @@ export async function loadWatchtab(mainFile: string, options: LoadOptions): Prom
     files.push(
       text === null
         ? { file, exists, refused, entries: [], problems }
-        : await readEntries(file, text, context),
+        : await readEntriesSafely(file, text, context),
     );
   }
   return { files };
@@ -67,6 +67,20 @@ interface LoadContext {
   readonly options: LoadOptions;
   readonly cache: ResolveCache;
   readonly names: Map<string, SourcePlace>;
+}
+
+/**
+ * readEntries, where an exception no input should cause (a parser's own limit or bug) becomes a
+ * problem of that file: no text can make the loader throw, so a reload never takes the daemon down.
+ */
+async function readEntriesSafely(file: string, text: string, context: LoadContext): Promise<FileResult> {
+  try {
+    return await readEntries(file, text, context);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    const problem = problemAt({ file, line: 0 }, 'E_SYNTAX', msg.unexpectedParseError(detail));
+    return { file, exists: true, refused: null, entries: [], problems: [problem] };
+  }
 }
 
 /** Parses, validates and resolves one file's entries; any problem empties `entries`. */

@@ -1,8 +1,23 @@
 // Paths and globs of the watchtab language: normalization, the split of a glob into its static base
-// folder and an absolute pattern (picomatch syntax, matched with `{ dot: true }` by the watcher), and
-// containment on whole path components. Pure: no file-system access.
-import picomatch from 'picomatch';
+// folder and an absolute pattern (picomatch syntax, compiled with PICOMATCH_OPTIONS by the watcher),
+// and containment on whole path components. Pure: no file-system access. Glob syntax is only what
+// the contract lists: `*`, `?`, `[…]`, `{a,b}`, `**`; every other character is literal.
 import type { PathSpec } from './entry.js';
+
+/**
+ * The options every picomatch compile of a PathSpec pattern or an exclude must use (the watcher's
+ * too): dot files match; no extglobs (`+(a)`, `@(a)`), no leading `!` negation. The patterns this
+ * module produces also escape `(`, `)`, `!`, `+`, `@`, `|` outside brackets, so they stay literal.
+ */
+export const PICOMATCH_OPTIONS = Object.freeze({
+  dot: true,
+  noext: true,
+  noextglob: true,
+  nonegate: true,
+} as const);
+
+/** Characters picomatch gives a meaning the contract does not: escaped where written literally. */
+const PICOMATCH_ONLY = new Set(['(', ')', '!', '+', '@', '|']);
 
 /** Expands to the absolute folder holding the watchtab file being read (in path, exclude, cwd, chroot). */
 export const WATCHTAB_DIR_PLACEHOLDER = '${WATCHTAB_DIR}';
@@ -22,9 +37,91 @@ export function escapeGlob(text: string): string {
   return text.replace(/[\\*?[\]{}()!+@|]/g, '\\$&');
 }
 
-/** True when a component holds an unescaped glob character (as picomatch would read it). */
+/** True when a component holds contract glob syntax (unescaped). */
 function isGlobComponent(component: string): boolean {
-  return picomatch.scan(component).isGlob;
+  return scanGlob(component).firstGlob >= 0;
+}
+
+interface GlobScan {
+  /** The text with every character the contract makes literal escaped for picomatch. */
+  readonly pattern: string;
+  /** The index in the input of the first glob character; -1 when there is none. */
+  readonly firstGlob: number;
+}
+
+/** Where each `{` with a top-level `,` closes: only those braces are `{a,b}` alternatives. */
+function braceGroups(text: string): Map<number, number> {
+  const groups = new Map<number, number>();
+  const open: { at: number; hasComma: boolean }[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charAt(i);
+    if (ch === '\\') i++;
+    else if (ch === '{') open.push({ at: i, hasComma: false });
+    else if (ch === ',' && open.length > 0)
+      open[open.length - 1] = { ...open[open.length - 1]!, hasComma: true };
+    else if (ch === '}') {
+      const group = open.pop();
+      if (group?.hasComma === true) groups.set(group.at, i);
+    }
+  }
+  return groups;
+}
+
+/** The end of a `[…]` class starting at `start` (a `]` right after `[` or `[!` is a member); -1: none. */
+function bracketEnd(text: string, start: number): number {
+  let i = start + 1;
+  if (text[i] === '!' || text[i] === '^') i++;
+  if (text[i] === ']') i++;
+  for (; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === '/') return -1;
+    else if (text[i] === ']') return i;
+  }
+  return -1;
+}
+
+/**
+ * Reads `text` with the contract's glob syntax only: `*`, `?`, `[…]` (`[!…]` negates, written
+ * `[^…]` for picomatch), `{a,b}`. Every other picomatch character is escaped; escapes are kept.
+ */
+function scanGlob(text: string): GlobScan {
+  const braces = braceGroups(text);
+  const closers = new Set(braces.values());
+  let pattern = '';
+  let firstGlob = -1;
+  const glob = (i: number): void => {
+    if (firstGlob < 0) firstGlob = i;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charAt(i);
+    if (ch === '\\') {
+      pattern += i + 1 < text.length ? ch + text.charAt(i + 1) : '\\\\';
+      i++;
+    } else if (ch === '*' || ch === '?') {
+      glob(i);
+      pattern += ch;
+    } else if (ch === '[' && bracketEnd(text, i) > i) {
+      const end = bracketEnd(text, i);
+      glob(i);
+      pattern += `[${text.slice(i + 1, end).replace(/^!/, '^')}]`;
+      i = end;
+    } else if (ch === '{' && braces.has(i)) {
+      glob(i);
+      pattern += ch;
+    } else if (ch === '}' && closers.has(i)) {
+      pattern += ch;
+    } else if (ch === '[' || ch === ']' || ch === '{' || ch === '}' || PICOMATCH_ONLY.has(ch)) {
+      pattern += `\\${ch}`;
+    } else {
+      pattern += ch;
+    }
+  }
+  return { pattern, firstGlob };
+}
+
+/** An absolute pattern as the watcher's picomatch must read it (see PICOMATCH_OPTIONS). */
+function toPattern(normal: string): string {
+  return scanGlob(normal).pattern;
 }
 
 /**
@@ -65,11 +162,14 @@ export function unescapeGlob(text: string): string {
 export function parsePathSpec(path: string): PathResult<PathSpec> {
   const normal = normalizeAbsolute(path);
   if (!normal.ok) return normal;
-  const scan = picomatch.scan(normal.value);
-  if (!scan.isGlob) return { ok: true, value: { kind: 'exact', path: unescapeGlob(normal.value) } };
-  const base = scan.base === '' ? '/' : unescapeGlob(scan.base);
-  const maxDepth = scan.glob.includes('**') ? Infinity : scan.glob.split('/').length;
-  return { ok: true, value: { kind: 'glob', base, pattern: normal.value, maxDepth } };
+  const scan = scanGlob(normal.value);
+  if (scan.firstGlob < 0) return { ok: true, value: { kind: 'exact', path: unescapeGlob(normal.value) } };
+  const slash = normal.value.lastIndexOf('/', scan.firstGlob);
+  const staticPart = normal.value.slice(0, slash);
+  const base = staticPart === '' ? '/' : unescapeGlob(staticPart);
+  const globPart = normal.value.slice(slash + 1);
+  const maxDepth = globPart.includes('**') ? Infinity : globPart.split('/').length;
+  return { ok: true, value: { kind: 'glob', base, pattern: scan.pattern, maxDepth } };
 }
 
 /**
@@ -79,7 +179,8 @@ export function parsePathSpec(path: string): PathResult<PathSpec> {
 export function absoluteExclude(base: string, pattern: string): PathResult<string> {
   if (pattern === '') return { ok: false, error: 'empty' };
   const absolute = pattern.startsWith('/') ? pattern : `${base === '/' ? '' : escapeGlob(base)}/${pattern}`;
-  return normalizeAbsolute(absolute);
+  const normal = normalizeAbsolute(absolute);
+  return normal.ok ? { ok: true, value: toPattern(normal.value) } : normal;
 }
 
 /** Whether `path` is `folder` or below it, on whole components: `/var/lib_x` is not within `/var/lib`. */

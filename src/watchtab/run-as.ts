@@ -27,6 +27,19 @@ export interface UserSpec {
   readonly group: string | null;
 }
 
+/** The highest uid or gid: 2^32-2 ((uid_t)-1 means "no id"; a larger number would wrap in C). */
+export const MAX_ACCOUNT_ID = 4_294_967_294;
+
+/**
+ * A part of `user[:group]` that looks like a number but is not a uid/gid C can hold (`4294967296`,
+ * `-1`, `+5`, `1e3`, `1.5`, `0x10`); null when the part is a valid id or a name. Checked before the
+ * user database is asked, so no id is ever truncated on its way to C.
+ */
+export function badAccountId(part: string): string | null {
+  if (/^[0-9]+$/.test(part)) return Number(part) <= MAX_ACCOUNT_ID ? null : part;
+  return /^[+-]|^[0-9.][0-9a-fA-FxXoObB._+-]*$/.test(part) ? part : null;
+}
+
 /** Splits `user[:group]`; null when a part is empty. */
 export function parseUserSpec(text: string): UserSpec | null {
   const colon = text.indexOf(':');

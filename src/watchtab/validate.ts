@@ -13,7 +13,7 @@ import {
 } from './entry.js';
 import { absoluteExclude, expandWatchtabDir, parsePathSpec } from './path-pattern.js';
 import { problemAt, type Place, type Problem } from './problem.js';
-import { parseUserSpec, type UserSpec } from './run-as.js';
+import { badAccountId, MAX_ACCOUNT_ID, parseUserSpec, type UserSpec } from './run-as.js';
 import {
   Checker,
   checkBoolean,
@@ -85,7 +85,9 @@ export function validateEntry(
     }
   }
   for (const key of REQUIRED_KEYS) {
-    if (raw.fields.get(key) === undefined)
+    // A YAML null (`path: ~`, `events:`) is no value: as missing as an absent key.
+    const value = raw.fields.get(key)?.value;
+    if (value === undefined || value === null)
       problems.push(problemAt(raw.place, 'E_KEY_MISSING', msg.missingKey(key), { key }));
   }
   /**
@@ -162,9 +164,15 @@ function checkExclude(c: Checker, path: PathSpec, watchtabDir: string): string[]
 }
 
 function checkUser(c: Checker): UserSpec | undefined {
-  const { value } = c.field;
-  const text = typeof value === 'number' && Number.isInteger(value) && value >= 0 ? String(value) : value;
+  const { value, source } = c.field;
+  // A YAML number is taken as written (`1e3` is not uid 1000).
+  const text = typeof value === 'number' ? (source ?? String(value)) : value;
   if (typeof text !== 'string') return c.wrongType('a string, user[:group]');
   const spec = parseUserSpec(text.trim());
-  return spec ?? c.report('E_VALUE', msg.badUserSpec(text), { found: text });
+  if (spec === null) return c.report('E_VALUE', msg.badUserSpec(text), { found: text });
+  for (const part of [spec.user, spec.group]) {
+    const bad = part === null ? null : badAccountId(part);
+    if (bad !== null) return c.report('E_VALUE', msg.badAccountId(bad, MAX_ACCOUNT_ID), { found: text });
+  }
+  return spec;
 }

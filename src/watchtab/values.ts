@@ -7,6 +7,8 @@ import { problemAt, type Place, type Problem, type ProblemCode } from './problem
 
 /** The longest duration a timer can hold (2^31-1 ms), in seconds. */
 export const MAX_SECONDS = 2_147_483;
+/** The shortest duration that is not 0: durations are whole milliseconds. */
+export const MIN_SECONDS = 0.001;
 
 /** A value as read from a file: YAML gives any type, the classic format gives strings. */
 export interface RawField {
@@ -14,6 +16,8 @@ export interface RawField {
   readonly place: Place;
   /** Where the key is written (YAML), when it differs from the value's place. */
   readonly keyPlace?: Place;
+  /** A YAML scalar's text as written (`01234`, `1.10`), when it is not a string. */
+  readonly source?: string;
 }
 
 /** Collects problems for one key of one entry. */
@@ -76,7 +80,11 @@ export function checkSeconds(c: Checker, rule: SecondsRule): number | undefined 
   ) {
     return c.report('E_VALUE', msg.outOfRange(String(value), range), { found: String(value) });
   }
-  return Math.round(seconds * 1000);
+  // Checked after rounding: 0.0001 is 0 ms, which would kill at once or poll without pause.
+  const ms = Math.round(seconds * 1000);
+  if (!rule.isZeroAllowed && ms === 0)
+    return c.report('E_VALUE', msg.belowMinimum(String(value), MIN_SECONDS), { found: String(value) });
+  return ms;
 }
 
 export function checkInteger(c: Checker, min: number, max: number): number | undefined {

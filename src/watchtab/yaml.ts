@@ -11,6 +11,7 @@ import {
   type Document,
   type Node,
   type Pair,
+  type YAMLSeq,
 } from 'yaml';
 import { watchtabMessages as msg } from '../log/messages/watchtab.js';
 import type { ParsedFile } from './classic.js';
@@ -31,7 +32,12 @@ type PlaceOf = (offset: number) => Place;
 
 export function parseYaml(text: string, file: string): ParsedFile {
   const counter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  const docs = parseAllDocuments(text, {
+    lineCounter: counter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    keepSourceTokens: true,
+  });
   const placeOf: PlaceOf = (offset) => {
     const pos = counter.linePos(offset);
     return { file, line: pos.line, column: pos.col };
@@ -61,8 +67,10 @@ export function parseYaml(text: string, file: string): ParsedFile {
   for (const pair of root.items) {
     const key = keyText(pair);
     if (key === 'env') {
-      const field: RawField = { value: toJs(doc, pair.value), place: valuePlace(pair, placeOf) };
-      env = checkEnv(new Checker(problems, 'env', field)) ?? env;
+      const place = valuePlace(pair, placeOf);
+      const value = envToJs(doc, pair.value, place, problems);
+      if (value === ALIAS_ERROR) continue;
+      env = checkEnv(new Checker(problems, 'env', { value, place })) ?? env;
     } else if (key === 'entries') {
       list = nodeOf(pair.value);
     } else {
@@ -88,23 +96,61 @@ function rawEntries(
     return [];
   }
   const entries: RawEntry[] = [];
-  for (const item of list.items.map(nodeOf)) {
-    const place = placeOf(nodeStart(item));
-    if (!isMap(item)) {
-      problems.push(typeProblem(place, 'entries', 'a mapping (one entry)', item));
-      continue;
-    }
-    const fields = new Map<string, RawField>();
-    for (const pair of item.items) {
-      fields.set(keyText(pair), {
-        value: toJs(doc, pair.value),
-        place: valuePlace(pair, placeOf),
-        keyPlace: placeOf(nodeStart(nodeOf(pair.key))),
-      });
-    }
-    entries.push({ place: { file: place.file, line: place.line }, fields, env });
-  }
+  const indicators = itemIndicators(list);
+  list.items.forEach((value, index) => {
+    const item = nodeOf(value);
+    // The entry's place is its list item's `-` (a flow list has none: the item itself).
+    const place = placeOf(indicators[index] ?? nodeStart(item));
+    const entry = rawEntry(doc, item, place, env, placeOf, problems);
+    if (entry !== null) entries.push(entry);
+  });
   return entries;
+}
+
+/** One list item → a raw entry; null (with the problem recorded) when it is not a mapping. */
+function rawEntry(
+  doc: Document,
+  item: Node | null,
+  place: Place,
+  env: Readonly<Record<string, string>>,
+  placeOf: PlaceOf,
+  problems: Problem[],
+): RawEntry | null {
+  if (!isMap(item)) {
+    problems.push(typeProblem(place, 'entries', 'a mapping (one entry)', item));
+    return null;
+  }
+  const fields = new Map<string, RawField>();
+  for (const pair of item.items) {
+    const key = keyText(pair);
+    const valuePlaceOf = valuePlace(pair, placeOf);
+    const value =
+      key === 'env'
+        ? envToJs(doc, pair.value, valuePlaceOf, problems)
+        : toJs(doc, pair.value, valuePlaceOf, problems, key);
+    if (value === ALIAS_ERROR) return null;
+    const source = scalarSource(pair.value);
+    fields.set(key, {
+      value,
+      place: valuePlaceOf,
+      keyPlace: placeOf(nodeStart(nodeOf(pair.key))),
+      ...(source !== undefined ? { source } : {}),
+    });
+  }
+  return { place: { file: place.file, line: place.line }, fields, env };
+}
+
+/** The offset of each block list item's `-`, from the source tokens (kept for this). */
+function itemIndicators(list: YAMLSeq): (number | undefined)[] {
+  const token = list.srcToken;
+  if (token?.type !== 'block-seq') return [];
+  return token.items.map((item) => item.start.find((t) => t.type === 'seq-item-ind')?.offset);
+}
+
+/** A non-string scalar's text as written (`01234`, `1.10`, `1e3`); undefined for anything else. */
+function scalarSource(value: unknown): string | undefined {
+  if (!isScalar(value) || typeof value.value === 'string' || value.value === null) return undefined;
+  return typeof value.source === 'string' ? value.source : undefined;
 }
 
 /** The YAML node a pair's key or value holds, if any (the yaml types leave them unknown). */
@@ -129,10 +175,42 @@ function valuePlace(pair: Pair, placeOf: PlaceOf): Place {
   return placeOf(nodeOf(pair.value)?.range?.[0] ?? nodeStart(nodeOf(pair.key)));
 }
 
-/** A node as plain data (aliases resolved); what validate.ts receives as `unknown`. */
-function toJs(doc: Document, value: unknown): unknown {
+/** What toJs gives when resolving the value failed (the problem is recorded). */
+const ALIAS_ERROR = Symbol('alias error');
+
+/**
+ * A node as plain data (aliases resolved); what validate.ts receives as `unknown`. Too many
+ * aliases (an alias bomb: the yaml library refuses to expand it) is a problem at `place`.
+ */
+function toJs(doc: Document, value: unknown, place: Place, problems: Problem[], key: string): unknown {
   if (value === null || value === undefined) return null;
-  return isNode(value) ? value.toJS(doc) : value;
+  if (!isNode(value)) return value;
+  try {
+    return value.toJS(doc, { maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    problems.push(problemAt(place, 'E_SYNTAX', msg.yamlAliases(MAX_ALIAS_COUNT), { key }));
+    return ALIAS_ERROR;
+  }
+}
+
+/** How many alias expansions one value may take (the yaml library's default). */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * An `env` mapping as plain data, with numbers and booleans as written: `ZIP: 01234` is "01234",
+ * `VER: 1.10` is "1.10" (a shell variable is text; YAML's number would lose the zeros).
+ */
+function envToJs(doc: Document, value: unknown, place: Place, problems: Problem[]): unknown {
+  const data = toJs(doc, value, place, problems, 'env');
+  if (!isMap(value) || data === ALIAS_ERROR || typeof data !== 'object' || data === null) return data;
+  const written: Record<string, unknown> = { ...data };
+  for (const pair of value.items) {
+    const source = scalarSource(pair.value);
+    const key = keyText(pair);
+    if (source !== undefined && Object.hasOwn(written, key)) written[key] = source;
+  }
+  return written;
 }
 
 function typeProblem(place: Place, key: string | undefined, expected: string, node: Node | null): Problem {

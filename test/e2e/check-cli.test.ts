@@ -142,3 +142,40 @@ test('watchtab check: a problem in a drop-in, or a refused file as root, makes t
     ),
   );
 });
+
+test('watchtabd --check: a missing main file is a warning (exit 0), its drop-ins still count', async (t) => {
+  const dir = await tempDir(t);
+  const main = join(dir, 'watchtab');
+  const missing = await run(WATCHTABD_BIN, ['--check', '--watchtab', main]);
+  assert.deepEqual(
+    [missing.code, missing.stderr],
+    [0, `${main}: warning: no such file; the daemon runs without it and loads it when it appears\n`],
+  );
+  assert.equal(missing.stdout, `${main}: 0 entries, valid\n`);
+  await mkdir(`${main}.d`);
+  await writeFile(`${main}.d/a.yaml`, 'entries:\n  - {path: /a, events: write, command: a}\n');
+  const dropIn = await run(WATCHTABD_BIN, ['-n', '-c', main]);
+  assert.deepEqual([dropIn.code, dropIn.stdout], [0, `${main}: 1 entry, valid\n`]);
+  await writeFile(`${main}.d/a.yaml`, 'entries:\n  - {path: rel, events: write, command: a}\n');
+  assert.equal((await run(WATCHTABD_BIN, ['-n', '-c', main])).code, 1);
+  const named = await run(WATCHTAB_BIN, ['check', main]);
+  assert.equal(named.code, 1, 'watchtab check keeps a named missing file an error');
+  assert.match(named.stderr, new RegExp(`^${main}: no such file$`, 'm'));
+});
+
+test('watchtab check: an alias bomb is a problem with its line, not a stack trace', async (t) => {
+  const dir = await tempDir(t);
+  const bomb = join(dir, 'bomb.yaml');
+  const levels = ['a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]'];
+  for (const [name, prev] of [
+    ['b', 'a'],
+    ['c', 'b'],
+    ['d', 'c'],
+  ] as const)
+    levels.push(`${name}: &${name} [${Array.from({ length: 10 }, () => `*${prev}`).join(', ')}]`);
+  await writeFile(bomb, `${levels.join('\n')}\nenv: *d\nentries: []\n`);
+  const checked = await run(WATCHTAB_BIN, ['check', bomb]);
+  assert.equal(checked.code, 1);
+  assert.match(checked.stderr, new RegExp(`^${bomb}:5:6: env: too many aliases to expand`, 'm'));
+  assert.doesNotMatch(checked.stderr, /ReferenceError|\n\s+at /);
+});

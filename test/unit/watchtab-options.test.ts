@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UsageError } from '../../src/errors.js';
 import { parseWatchtabdArgs, watchtabdHelp, WATCHTABD_OPTIONS } from '../../src/cli/watchtabd-options.js';
+import { watchtabdHelpMessages } from '../../src/log/messages/watchtab.js';
 
 const asRoot = (argv: string[]) => parseWatchtabdArgs(argv, 0, {});
 
@@ -87,4 +88,11 @@ test('bad usage is a UsageError with one line', () => {
 test('--help lists every option of the table', () => {
   const help = watchtabdHelp();
   for (const option of WATCHTABD_OPTIONS) assert.ok(help.includes(`--${option.long}`), option.long);
+});
+
+test('watchtabd --help takes its sentences from the messages module', () => {
+  const help = watchtabdHelp();
+  assert.ok(help.startsWith(`${watchtabdHelpMessages.usage()}\n`));
+  assert.ok(help.includes(watchtabdHelpMessages.check()));
+  assert.match(watchtabdHelpMessages.check(), /missing main file is only a warning/);
 });

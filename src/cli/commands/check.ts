@@ -1,7 +1,7 @@
 // `watchtab check [FILE...]`: read each FILE with its FILE.d/ as the daemon would, print every
 // problem and refusal to stderr and one summary line per valid FILE to stdout; 0 valid, 1 not.
-// A FILE that does not exist is invalid here (checking nothing is most likely a typo), although
-// the daemon itself runs without its main file.
+// A FILE named to `watchtab check` that does not exist is invalid (checking nothing is most likely
+// a typo); for `watchtabd --check` a missing main file is a warning, as it is for the daemon.
 import { formatProblem, watchtabMessages as msg } from '../../log/messages/watchtab.js';
 import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
 import { DEFAULT_WATCHTAB, loadAsDaemon, splitArgs } from './load-args.js';
@@ -11,17 +11,31 @@ export interface Output {
   readonly stderr: NodeJS.WritableStream;
 }
 
+export interface CheckOptions {
+  /**
+   * A missing main file is a problem (`watchtab check FILE`); otherwise, as for the daemon
+   * (`watchtabd --check`, the default), a warning that leaves the result valid.
+   */
+  readonly isMissingMainInvalid: boolean;
+}
+
 /** Checks each file; true when every one is valid. Shared with `watchtabd --check`. */
-export async function checkWatchtabs(files: readonly string[], out: Output): Promise<boolean> {
+export async function checkWatchtabs(
+  files: readonly string[],
+  out: Output,
+  options: CheckOptions = { isMissingMainInvalid: false },
+): Promise<boolean> {
   let isValid = true;
   for (const file of files) {
     const result = await loadAsDaemon(file);
     let count = 0;
     let problems = 0;
     for (const part of result.files) {
-      if (!part.exists) {
+      if (!part.exists && options.isMissingMainInvalid) {
         out.stderr.write(`${part.file}: ${msg.noSuchFile()}\n`);
         problems++;
+      } else if (!part.exists) {
+        out.stderr.write(`${part.file}: ${msg.mainMissing()}\n`);
       }
       if (part.refused !== null) {
         out.stderr.write(`${msg.refused(part.file, part.refused)}\n`);
@@ -45,8 +59,7 @@ export const checkCommand: Command = {
   async run(args) {
     const { operands } = splitArgs(args, []);
     const files = operands.length > 0 ? operands : [DEFAULT_WATCHTAB];
-    return (await checkWatchtabs(files, { stdout: process.stdout, stderr: process.stderr }))
-      ? EXIT_OK
-      : EXIT_FAILURE;
+    const out = { stdout: process.stdout, stderr: process.stderr };
+    return (await checkWatchtabs(files, out, { isMissingMainInvalid: true })) ? EXIT_OK : EXIT_FAILURE;
   },
 };

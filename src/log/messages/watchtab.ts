@@ -23,7 +23,12 @@ export const watchtabMessages = {
   notRegularFile: (): string => 'is not a regular file',
   notFolder: (): string => 'is not a folder',
   noSuchFile: (): string => 'no such file',
+  mainMissing: (): string => 'warning: no such file; the daemon runs without it and loads it when it appears',
   yamlSyntax: (detail: string): string => `not valid YAML: ${detail}`,
+  unexpectedParseError: (detail: string): string =>
+    `could not be read (${detail}); the file is left out whole — please report this as a bug`,
+  yamlAliases: (max: number): string =>
+    `too many aliases to expand (more than ${max}); write the value out instead of nesting aliases`,
   yamlDocuments: (count: number): string => `holds ${count} YAML documents; a watchtab is one`,
   fieldCount: (count: number): string =>
     count > 6
@@ -41,6 +46,8 @@ export const watchtabMessages = {
   wrongType: (expected: string, found: string): string => `expected ${expected}, found ${found}`,
   notSeconds: (text: string): string => `${quote(text)} is not a number of seconds`,
   outOfRange: (value: string, range: string): string => `${value} is out of range (${range})`,
+  belowMinimum: (value: string, min: number): string =>
+    `${value} is less than the minimum of ${min} seconds (durations are whole milliseconds, and this one would be 0)`,
   notInteger: (value: string): string => `${value} is not a whole number`,
   unknownValue: (value: string): string => `unknown value ${quote(value)}`,
   emptyText: (): string => 'must not be empty',
@@ -53,6 +60,8 @@ export const watchtabMessages = {
     `empty event name in ${quote(text)} (names are separated by exactly one character)`,
   noEvents: (): string => 'at least one event is required',
   badUserSpec: (text: string): string => `${quote(text)} is not user[:group]`,
+  badAccountId: (id: string, max: number): string =>
+    `${quote(id)} is not a valid uid or gid (a whole number from 0 to ${max}, digits only)`,
   unknownUser: (user: string): string => `no user ${quote(user)} in the user database`,
   unknownGroup: (group: string): string => `no group ${quote(group)} in the user database`,
   lookupFailed: (what: string, name: string, errno: string): string =>
@@ -80,4 +89,20 @@ export const usageMessages = {
     `--${option}: ${quote(text)} is not a number of seconds${isZeroAllowed ? '' : ' above 0'}`,
   notOneOf: (option: string, text: string, choices: readonly string[]): string =>
     `--${option}: ${quote(text)} is not one of ${choices.join(', ')}`,
+} as const;
+
+/** `watchtabd --help`: the usage line and one sentence per option (the options table holds the rest). */
+export const watchtabdHelpMessages = {
+  usage: (): string => 'usage: watchtabd [OPTION...]',
+  watchtab: (file: string): string => `the main watchtab; its drop-ins are in FILE.d/ (${file})`,
+  check: (): string =>
+    'parse and validate the watchtab, print problems, exit 0 or 1 (a missing main file is only a warning)',
+  logLevel: (levels: readonly string[]): string => `${levels.join(', ')} (info)`,
+  logFile: (): string => 'log there instead of stderr',
+  backend: (choices: readonly string[]): string => `${choices.join(', ')} (auto)`,
+  pollInterval: (): string => 'for entries that poll and set none (5)',
+  grace: (): string => 'at stop, SIGKILL this long after SIGTERM (10)',
+  socket: (path: string): string => `the status socket (${path} as root)`,
+  help: (): string => 'show this help',
+  version: (): string => 'show the version',
 } as const;
