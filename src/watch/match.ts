@@ -1,8 +1,12 @@
 // Which paths a target reports and which folders it watches: its PathSpec and excludes compiled
-// once with picomatch ({ dot: true }). Containment is on whole path components, never on string
-// prefixes: `/var/lib_x` is not inside `/var/lib`. Pure: no file-system access; back-end neutral.
+// once with picomatch, with the options the watchtab reader wrote the patterns for. Containment is
+// on whole path components, never on string prefixes: `/var/lib_x` is not inside `/var/lib`.
+// Pure: no file-system access; back-end neutral.
 import picomatch from 'picomatch';
 import type { PathSpec } from '../watchtab/entry.js';
+import { escapeGlob, isWithin, PICOMATCH_OPTIONS } from '../watchtab/path-pattern.js';
+
+export { escapeGlob, isWithin };
 
 /** A target's scope, as the watcher asks about it. */
 export interface Scope {
@@ -14,12 +18,6 @@ export interface Scope {
   isReported(path: string): boolean;
   /** Whether the folder `dir` is watched (within reach of the pattern, not excluded). */
   isWatchedDir(dir: string): boolean;
-}
-
-/** Whether `path` is `folder` or below it, on whole components. */
-export function isWithin(path: string, folder: string): boolean {
-  if (folder === '/') return path.startsWith('/');
-  return path === folder || (path.startsWith(folder) && path.charCodeAt(folder.length) === 47);
 }
 
 /** Components of `path` below `folder` (0 for the folder itself); -1 when not within it. */
@@ -43,11 +41,6 @@ export function joinPath(dir: string, name: string): string {
   return dir === '/' ? `/${name}` : `${dir}/${name}`;
 }
 
-/** Escapes picomatch's special characters, so `text` matches only itself. */
-export function escapeGlob(text: string): string {
-  return text.replace(/[\\*?[\]{}()!+@|]/g, '\\$&');
-}
-
 /** The glob target `watchtab events --recursive` and tests use for "this folder, all the way down". */
 export function recursiveSpec(dir: string): PathSpec {
   const base = dir.length > 1 ? dir.replace(/\/+$/, '') : dir;
@@ -56,7 +49,7 @@ export function recursiveSpec(dir: string): PathSpec {
 
 /** Compiles a PathSpec and its absolute exclude patterns into a Scope. */
 export function compileScope(spec: PathSpec, exclude: readonly string[]): Scope {
-  const excluded = exclude.length === 0 ? null : picomatch([...exclude], { dot: true });
+  const excluded = exclude.length === 0 ? null : picomatch([...exclude], PICOMATCH_OPTIONS);
   const isExcluded = (path: string): boolean => excluded !== null && excluded(path);
   // A folder is not watched when it matches (`**/node_modules`) or when any name inside it would
   // (`**/.git/**`): nothing below it could be reported.
@@ -72,7 +65,7 @@ export function compileScope(spec: PathSpec, exclude: readonly string[]): Scope 
       isWatchedDir: (dir) => (dir === anchor || dir === named) && !(dir === named && isExcludedDir(dir)),
     };
   }
-  const matches = picomatch(spec.pattern, { dot: true });
+  const matches = picomatch(spec.pattern, PICOMATCH_OPTIONS);
   const { base, maxDepth } = spec;
   return {
     anchor: base,

@@ -185,7 +185,8 @@ export function absoluteExclude(base: string, pattern: string): PathResult<strin
 
 /** Whether `path` is `folder` or below it, on whole components: `/var/lib_x` is not within `/var/lib`. */
 export function isWithin(path: string, folder: string): boolean {
-  const trimmed = folder.length > 1 ? folder.replace(/\/+$/, '') : folder;
+  // On the watcher's event path: no allocation unless the folder has a trailing slash.
+  const trimmed = folder.length > 1 && folder.endsWith('/') ? folder.replace(/\/+$/, '') : folder;
   if (trimmed === '/' || trimmed === '') return path.startsWith('/');
-  return path === trimmed || path.startsWith(`${trimmed}/`);
+  return path === trimmed || (path.startsWith(trimmed) && path.charCodeAt(trimmed.length) === 47);
 }
