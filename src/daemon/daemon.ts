@@ -13,6 +13,7 @@ import { LiveEntries } from './live-entries.js';
 import { watchWatchtab, type WatchtabWatcher } from './watchtab-watcher.js';
 import { isSocketLive, serveStatus, type StatusServer } from './status-server.js';
 import { BackendPool } from './backend-pool.js';
+import { WatchtabError } from '../errors.js';
 import { buildStatus } from './status.js';
 
 /** Turns the loader's per-file results into outcomes, logging every problem with its place. */
@@ -111,7 +112,7 @@ function reloadQueue(run: () => Promise<void>, log: Logger): () => void {
 
 async function startStatus(state: DaemonState, pool: BackendPool): Promise<StatusServer | null> {
   const path = state.options.socket;
-  if (await isSocketLive(path)) throw new Error(msgDaemon.statusInUse(path));
+  if (await isSocketLive(path)) throw new WatchtabError('E_SOCKET_IN_USE', msgDaemon.statusInUse(path));
   try {
     const server = await serveStatus(path, () => buildStatus(state, pool));
     state.log.debug(msgDaemon.statusListening, { socket: path });
@@ -210,6 +211,11 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
     await Promise.race([live.stopAll(options.graceMs), stopNow]);
     log.info(msgDaemon.stopped);
     return 0;
+  } catch (error) {
+    // Expected failures the daemon cannot work around end it with one line; bugs keep their stack.
+    if (!(error instanceof WatchtabError)) throw error;
+    log.error(msgDaemon.cannotRun(error.message));
+    return 1;
   } finally {
     removeSignals();
     await watcher?.close();

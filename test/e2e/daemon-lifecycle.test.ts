@@ -204,3 +204,22 @@ test('watchtab status shows the entries of the running daemon, as a table and as
     },
   );
 });
+
+test('a second daemon on the same status socket exits 1 with a reason, and the first keeps running', async (t) => {
+  const s = await setup(
+    t,
+    `  - name: one\n    path: $DIR/watched\n    events: [create]\n    command: 'true'\n`,
+  );
+  const first = startDaemon(t, { args: ['--watchtab', s.tab, '--socket', s.socket] });
+  await first.waitForLine(/\bready\b/);
+  const second = startDaemon(t, { args: ['--watchtab', s.tab, '--socket', s.socket] });
+  assert.equal(await second.exited, 1);
+  assert.ok(
+    second.lines.some((l) => /cannot run: another watchtabd answers/.test(l)),
+    second.lines.join('\n'),
+  );
+  assert.ok(!second.lines.some((l) => /^\s+at /.test(l)), 'a stack trace was printed');
+  const doc = (await run(process.execPath, [WATCHTAB_BIN, 'status', '--json', '--socket', s.socket])).stdout;
+  assert.match(doc, /"name": "one"/);
+  assert.equal(await first.stop(), 0);
+});

@@ -17,6 +17,7 @@ export const msgDaemon = {
   fileRefused: (file: string, reason: string) => `${file}: refused: ${reason}`,
   nameClash: (name: string, file: string, keptFrom: string) =>
     `${file}: entry "${name}" is already defined in ${keptFrom}; the one in ${file} is left out`,
+  cannotRun: (reason: string) => `cannot run: ${reason}`,
   noUsableEntries: 'the watchtab has problems and not one entry is usable: exiting',
   armed: 'entry armed',
   armFailed: 'entry could not be armed',
