@@ -2,6 +2,7 @@
 // whom. Switching users goes through util-linux `setpriv` (or coreutils `chroot --userspec` inside a
 // jail) with the user's full supplementary group list, because Node drops supplementary groups
 // when it switches ids itself. Everything is an argv array: nothing is pasted into a shell string.
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as msg from '../log/messages/run.js';
@@ -29,6 +30,22 @@ export interface LaunchContext {
 
 const SH = '/bin/sh';
 
+/**
+ * The switching tools by absolute path, found once in fixed system folders. Never looked up
+ * through PATH: the command's environment (which the watchtab sets) must not choose what runs as
+ * root — an empty PATH component would find a planted `setpriv` in the watched folder.
+ */
+const SYSTEM_BIN_DIRS = ['/usr/bin', '/bin', '/usr/sbin', '/sbin'] as const;
+
+function systemTool(name: string): string {
+  const found = SYSTEM_BIN_DIRS.map((dir) => `${dir}/${name}`).find((path) => existsSync(path));
+  // Not installed: the absolute name still fails to start, and the log says which tool is missing.
+  return found ?? `/usr/bin/${name}`;
+}
+
+export const SETPRIV = systemTool('setpriv');
+export const CHROOT = systemTool('chroot');
+
 /** Inside a chroot the command changes to its working folder itself: chroot(1) always enters `/`. */
 const CD_THEN_RUN = 'cd "$1" || exit 1; exec /bin/sh -c "$2"';
 
@@ -50,11 +67,11 @@ export function launchArgv(entry: Entry, cwd: string): { file: string; args: str
   if (chroot !== null) {
     const user =
       runAs === null ? [] : [`--userspec=+${runAs.uid}:+${runAs.gid}`, `--groups=${groupList(runAs, '+')}`];
-    return { file: 'chroot', args: [...user, chroot, SH, ...shellArgs(entry.command, cwd)] };
+    return { file: CHROOT, args: [...user, chroot, SH, ...shellArgs(entry.command, cwd)] };
   }
   if (runAs === null) return { file: SH, args: shellArgs(entry.command, null) };
   const user = [`--reuid=${runAs.uid}`, `--regid=${runAs.gid}`, `--groups=${groupList(runAs, '')}`];
-  return { file: 'setpriv', args: [...user, '--', SH, ...shellArgs(entry.command, null)] };
+  return { file: SETPRIV, args: [...user, '--', SH, ...shellArgs(entry.command, null)] };
 }
 
 async function isFolder(path: string): Promise<boolean> {

@@ -8,10 +8,10 @@ import * as msg from '../log/messages/run.js';
 import type { Entry } from '../watchtab/entry.js';
 import { buildEnv } from './env.js';
 import type { FoldSummary } from './fold.js';
-import { planLaunch, type LaunchContext } from './launch.js';
+import { CHROOT, planLaunch, SETPRIV, type LaunchContext } from './launch.js';
 import { fromExit, type Launcher, type Outcome, type StopReason } from './outcome.js';
 import { LineSplitter, LINE_CAP_BYTES } from './output.js';
-import { isGroupAlive, stopGroup } from './process-group.js';
+import { isGroupAlive, signalGroup, stopGroup } from './process-group.js';
 import { spawnLaunch, type Spawned } from './spawn.js';
 
 /** How long, once the group is gone, the output pipes may take to drain before they are closed. */
@@ -26,7 +26,8 @@ async function drainWithin(drained: Promise<unknown>, ms: number): Promise<void>
 }
 
 function launcherOf(file: string): Launcher {
-  return file === 'setpriv' || file === 'chroot' ? file : 'sh';
+  if (file === SETPRIV) return 'setpriv';
+  return file === CHROOT ? 'chroot' : 'sh';
 }
 
 export interface RunReport {
@@ -72,7 +73,13 @@ export class Run {
   }
 
   private beginStop(graceMs: number): void {
-    if (this.stopping !== null || this.pid === null || this.isGone) return;
+    if (this.pid === null || this.isGone) return;
+    if (this.stopping !== null) {
+      // Already stopping with a longer grace (a restart, a timeout): a stop asking for none — the
+      // daemon's second signal — kills the group now; stopGroup then sees it gone.
+      if (graceMs === 0) signalGroup(this.pid, 'SIGKILL');
+      return;
+    }
     const pid = this.pid;
     this.stopping = stopGroup(pid, graceMs).then((end) => {
       if (end === 'stuck') this.ctx.logger.warn(msg.GROUP_STUCK, { entry: this.entry.name, pid });

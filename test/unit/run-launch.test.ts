@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchArgv, planLaunch } from '../../src/run/launch.js';
+import { CHROOT, launchArgv, planLaunch, SETPRIV } from '../../src/run/launch.js';
 import { makeEntry } from '../run/entry-fixture.js';
 
 const runAs = { user: 'www', uid: 33, group: 'www', gid: 33, groups: [33, 4, 100], home: '/var/www' };
@@ -14,7 +14,7 @@ test('a plain entry runs /bin/sh -c COMMAND, the command as one argument', () =>
 test('a user switch goes through setpriv with uid, gid and every supplementary group', () => {
   const entry = makeEntry({ dir: '/w', command: 'id -G', runAs });
   assert.deepEqual(launchArgv(entry, '/w'), {
-    file: 'setpriv',
+    file: SETPRIV,
     args: ['--reuid=33', '--regid=33', '--groups=33,4,100', '--', '/bin/sh', '-c', 'id -G'],
   });
 });
@@ -22,13 +22,18 @@ test('a user switch goes through setpriv with uid, gid and every supplementary g
 test('a chroot goes through chroot(1), with numeric ids, and changes to a working folder inside the jail', () => {
   const entry = makeEntry({ dir: '/w', command: 'pwd', runAs, chroot: '/srv/jail' });
   assert.deepEqual(launchArgv(entry, '/'), {
-    file: 'chroot',
+    file: CHROOT,
     args: ['--userspec=+33:+33', '--groups=+33,+4,+100', '/srv/jail', '/bin/sh', '-c', 'pwd'],
   });
   const inner = launchArgv({ ...entry, runAs: null }, '/data dir');
-  assert.equal(inner.file, 'chroot');
+  assert.equal(inner.file, CHROOT);
   assert.deepEqual(inner.args.slice(0, 3), ['/srv/jail', '/bin/sh', '-c']);
   assert.deepEqual(inner.args.slice(4), ['watchtab', '/data dir', 'pwd'], 'folder and command as arguments');
+});
+
+test('the switching tools are absolute paths, never found through the watchtab\'s PATH', () => {
+  assert.match(SETPRIV, /^\/(usr\/)?s?bin\/setpriv$/);
+  assert.match(CHROOT, /^\/(usr\/)?s?bin\/chroot$/);
 });
 
 test('without root, a user or a chroot is refused, never run as the daemon instead', async () => {
