@@ -31,7 +31,7 @@ test('a chroot goes through chroot(1), with numeric ids, and changes to a workin
   assert.deepEqual(inner.args.slice(4), ['watchtab', '/data dir', 'pwd'], 'folder and command as arguments');
 });
 
-test('the switching tools are absolute paths, never found through the watchtab\'s PATH', () => {
+test("the switching tools are absolute paths, never found through the watchtab's PATH", () => {
   assert.match(SETPRIV, /^\/(usr\/)?s?bin\/setpriv$/);
   assert.match(CHROOT, /^\/(usr\/)?s?bin\/chroot$/);
 });
