@@ -89,7 +89,19 @@ async function defaultCwd(entry: Entry): Promise<string> {
   return (await isFolder(path)) ? path : dirname(path);
 }
 
+/** Whether a daemon that is not root already runs as the entry's user and group: nothing to switch. */
+function isAlreadyRunAs(runAs: RunAs): boolean {
+  const groups = process.getgroups?.() ?? [];
+  return runAs.uid === process.getuid?.() && (runAs.gid === process.getgid?.() || groups.includes(runAs.gid));
+}
+
 export async function planLaunch(entry: Entry, ctx: LaunchContext): Promise<LaunchPlan> {
+  // A daemon that is not root may name itself as the user (the reader accepts that): run directly.
+  if (entry.runAs !== null && !ctx.isRoot && isAlreadyRunAs(entry.runAs))
+    return planLaunch(
+      { ...entry, runAs: null },
+      { ...ctx, self: { user: entry.runAs.user, home: entry.runAs.home } },
+    );
   if (entry.runAs !== null && !ctx.isRoot)
     return { kind: 'refused', reason: msg.notRootForUser(entry.runAs.user) };
   if (entry.chroot !== null && !ctx.isRoot)

@@ -36,6 +36,21 @@ test("the switching tools are absolute paths, never found through the watchtab's
   assert.match(CHROOT, /^\/(usr\/)?s?bin\/chroot$/);
 });
 
+test("without root, an entry naming the daemon's own user and group runs directly, as that user", async () => {
+  const me = {
+    user: 'me',
+    uid: process.getuid?.() ?? 0,
+    group: 'mine',
+    gid: process.getgid?.() ?? 0,
+    groups: [process.getgid?.() ?? 0],
+    home: '/home/me',
+  };
+  const plan = await planLaunch(makeEntry({ dir: '/', command: 'true', runAs: me }), { isRoot: false, self });
+  assert.equal(plan.kind, 'launch');
+  assert.equal(plan.kind === 'launch' ? plan.file : '', '/bin/sh');
+  assert.deepEqual(plan.kind === 'launch' ? plan.identity : null, { user: 'me', home: '/home/me' });
+});
+
 test('without root, a user or a chroot is refused, never run as the daemon instead', async () => {
   const asUser = await planLaunch(makeEntry({ dir: '/', command: 'true', runAs }), { isRoot: false, self });
   assert.equal(asUser.kind, 'refused');
