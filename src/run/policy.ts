@@ -22,13 +22,14 @@ export type SlotEvent = (typeof SLOT_EVENTS)[number];
 /**
  * What the slot does:
  * - `begin`: start a fold with the trigger and wait out the delay (→ delaying).
- * - `fold`: add the trigger to the fold that is waiting (the delay's, or the pending run's).
+ * - `fold`: add the trigger to the fold that is waiting (the delay's, the pending run's, or the one
+ *   the runaway guard holds until it resumes).
  * - `pend`: keep the trigger for one more run after the current one (→ running-with-pending).
  * - `pend-and-stop`: the same, and stop the current run (restart); stopping twice is harmless.
- * - `drop`: forget the trigger (counted for status, and while paused it restarts the quiet time).
+ * - `drop`: forget the trigger (counted for status).
  * - `start`: the delay is over: start the run, unless the runaway guard pauses the entry.
  * - `settle`: the run ended; with a pending fold, wait for what remains of its delay, else idle.
- * - `resume`: the runaway guard's quiet time passed (→ idle).
+ * - `resume`: the runaway guard's pause is over: run once with what it held (→ delaying).
  * - `finish-last`: no new runs; let the current one end (→ retiring).
  * - `stop-last`: no new runs; stop the current one (→ retiring).
  * - `close`: nothing runs: cancel timers and forget folds (→ retired).
@@ -93,7 +94,7 @@ export function decide(state: SlotStateKind, policy: OnBusy, event: SlotEvent): 
     case 'running-with-pending':
       return whenRunning(policy, true, event);
     case 'paused':
-      if (event === 'trigger') return 'drop';
+      if (event === 'trigger') return 'fold';
       if (event === 'quiet') return 'resume';
       return event === 'retire' || event === 'stop' ? 'close' : 'none';
     case 'retiring':

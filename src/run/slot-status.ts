@@ -17,7 +17,7 @@ export interface SlotTally {
   triggers: number;
   runs: number;
   failures: number;
-  /** Triggers dropped: on-busy ignore, paused by the guard, or arriving while the entry was removed. */
+  /** Triggers dropped: on-busy ignore, or arriving while the entry was being removed. */
   dropped: number;
   lastRun: LastRun | null;
 }
@@ -36,7 +36,8 @@ export interface SlotStatus {
   /** Set while the runaway guard holds the entry. */
   readonly paused: {
     readonly since: number;
-    readonly droppedTriggers: number;
+    /** Triggers held for the one run after the pause. */
+    readonly heldTriggers: number;
     readonly burst: number;
     readonly intervalMs: number;
   } | null;
@@ -45,7 +46,7 @@ export interface SlotStatus {
 /** The parts of a slot's state a status needs. */
 export type StatusState =
   | { readonly kind: Exclude<SlotStateKind, 'paused'>; readonly run?: Run }
-  | { readonly kind: 'paused'; readonly since: number; readonly dropped: number };
+  | { readonly kind: 'paused'; readonly since: number; readonly held: { readonly triggers: number } };
 
 export function describeSlot(entry: Entry, state: StatusState, tally: SlotTally): SlotStatus {
   const { triggers, runs, failures, dropped, lastRun } = tally;
@@ -57,7 +58,7 @@ export function describeSlot(entry: Entry, state: StatusState, tally: SlotTally)
     counters: { triggers, runs, failures, dropped },
     paused:
       state.kind === 'paused'
-        ? { since: state.since, droppedTriggers: state.dropped, ...entry.runLimit }
+        ? { since: state.since, heldTriggers: state.held.triggers, ...entry.runLimit }
         : null,
   };
 }

@@ -5,9 +5,10 @@
 //
 // Decisions: a queued run starts when the current one has ended AND its own delay, counted from
 // the first trigger folded into it, has passed (so a burst still settles before the run). The
-// runaway guard pauses the entry; it resumes after `runLimit.intervalMs` without any trigger
-// (each dropped trigger restarts that quiet time), or at once when the entry is reloaded
-// (`replaceEntry`). Triggers dropped while paused are counted, logged at resumption, not run.
+// runaway guard pauses the entry for `runLimit.intervalMs` from the pause (a fixed time: a file
+// written steadily cannot keep it paused), or until the entry is reloaded (`replaceEntry`). The
+// triggers that arrive while paused — the one refused included — are held in a fold and run once
+// on resuming, so the final state is always seen and the entry stays armed.
 import { assertNever } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import * as msg from '../log/messages/run.js';
@@ -54,7 +55,7 @@ type State =
   | { readonly kind: 'delaying'; readonly fold: Fold; readonly timer: NodeJS.Timeout | null }
   | { readonly kind: 'running'; readonly run: Run }
   | { readonly kind: 'running-with-pending'; readonly run: Run; readonly pending: Fold }
-  | { readonly kind: 'paused'; readonly since: number; dropped: number; timer: NodeJS.Timeout }
+  | { readonly kind: 'paused'; readonly since: number; readonly held: Fold; readonly timer: NodeJS.Timeout }
   | { readonly kind: 'retiring'; readonly run: Run }
   | { readonly kind: 'retired' };
 
@@ -120,6 +121,7 @@ class EntrySlot implements Slot {
       case 'fold':
         if (t !== null && s.kind === 'delaying') s.fold.add(t);
         if (t !== null && s.kind === 'running-with-pending') s.pending.add(t);
+        if (t !== null && s.kind === 'paused') s.held.add(t);
         return;
       case 'pend':
       case 'pend-and-stop':
@@ -180,17 +182,10 @@ class EntrySlot implements Slot {
   private drop(): void {
     this.tally.dropped += 1;
     const s = this.state;
-    if (s.kind === 'paused') {
-      s.dropped += 1;
-      clearTimeout(s.timer);
-      s.timer = this.quietTimer();
-    }
     const why =
-      s.kind === 'paused'
-        ? msg.TRIGGER_DROPPED_PAUSED
-        : s.kind === 'running' || s.kind === 'running-with-pending'
-          ? msg.TRIGGER_DROPPED_BUSY
-          : msg.TRIGGER_DROPPED_CLOSED;
+      s.kind === 'running' || s.kind === 'running-with-pending'
+        ? msg.TRIGGER_DROPPED_BUSY
+        : msg.TRIGGER_DROPPED_CLOSED;
     this.ctx.logger.debug(why, { entry: this.entry.name });
   }
 
@@ -198,8 +193,7 @@ class EntrySlot implements Slot {
     if (!this.guard.admit(this.now())) {
       const { burst, intervalMs } = this.guard.limit;
       this.ctx.logger.warn(msg.guardPaused(burst, intervalMs), { entry: this.entry.name, burst, intervalMs });
-      this.tally.dropped += fold.triggers;
-      this.state = { kind: 'paused', since: Date.now(), dropped: fold.triggers, timer: this.quietTimer() };
+      this.state = { kind: 'paused', since: Date.now(), held: fold, timer: this.resumeTimer() };
       return;
     }
     const run = new Run(this.entry, fold.summary(), this.ctx);
@@ -215,7 +209,7 @@ class EntrySlot implements Slot {
     this.dispatch({ event: 'run-ended' });
   }
 
-  private quietTimer(): NodeJS.Timeout {
+  private resumeTimer(): NodeJS.Timeout {
     return setTimeout(() => this.dispatch({ event: 'quiet' }), this.guard.limit.intervalMs);
   }
 
@@ -224,8 +218,9 @@ class EntrySlot implements Slot {
     if (s.kind !== 'paused') return;
     clearTimeout(s.timer);
     this.guard.reset();
-    this.state = { kind: 'idle' };
-    this.ctx.logger.info(msg.guardResumed(s.dropped), { entry: this.entry.name });
+    this.ctx.logger.info(msg.guardResumed(s.held.triggers), { entry: this.entry.name });
+    // One run with everything held: its delay, counted from the first held trigger, has passed.
+    this.delay(s.held);
   }
 
   private close(): void {

@@ -47,7 +47,7 @@ const TABLE: Readonly<Record<SlotStateKind, Readonly<Record<SlotEvent, Expect>>>
     stop: 'stop-last',
   },
   paused: {
-    trigger: 'drop',
+    trigger: 'fold',
     'delay-elapsed': 'none',
     'run-ended': 'none',
     quiet: 'resume',

@@ -10,7 +10,6 @@ export const RUN_STARTED = 'run started';
 export const OUTPUT = 'output';
 export const TRIGGER_RECEIVED = 'trigger';
 export const TRIGGER_DROPPED_BUSY = 'trigger dropped: the command is running and on-busy is ignore';
-export const TRIGGER_DROPPED_PAUSED = 'trigger dropped: the entry is paused by the runaway guard';
 export const TRIGGER_DROPPED_CLOSED = 'trigger dropped: the entry is being removed or the daemon is stopping';
 export const RESTARTING = 'restarting: stopping the running command (SIGTERM to its process group)';
 export const RUN_LEFT_PROCESSES =
@@ -64,8 +63,8 @@ export const lineCut = (capBytes: number): string =>
 // The runaway guard.
 export const guardPaused = (burst: number, intervalMs: number): string =>
   `paused as a runaway: ${burst} runs started within ${seconds(intervalMs)} and it triggered again ` +
-  `(does the command write into its own watched tree?). It resumes after ${seconds(intervalMs)} without ` +
-  `triggers, or when the watchtab is reloaded. To allow more, raise trigger-limit-burst (now ${burst}) ` +
+  `(does the command write into its own watched tree?). It resumes after ${seconds(intervalMs)}, or when ` +
+  `the watchtab is reloaded, and then runs once for what happened meanwhile. To allow more, raise trigger-limit-burst (now ${burst}) ` +
   `or lower trigger-limit-interval (now ${intervalMs / 1000}) in the entry's YAML`;
-export const guardResumed = (dropped: number): string =>
-  `resumed after a quiet period; ${dropped} trigger${dropped === 1 ? ' was' : 's were'} dropped while paused`;
+export const guardResumed = (held: number): string =>
+  `resumed after the runaway pause; running once for the ${held} trigger${held === 1 ? '' : 's'} held meanwhile`;
