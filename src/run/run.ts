@@ -10,6 +10,7 @@ import { buildEnv } from './env.js';
 import type { FoldSummary } from './fold.js';
 import { CHROOT, planLaunch, SETPRIV, type LaunchContext } from './launch.js';
 import { fromExit, type Launcher, type Outcome, type StopReason } from './outcome.js';
+import { OUTPUT_LINES_PER_SECOND, OutputBudget } from './output-budget.js';
 import { LineSplitter, LINE_CAP_BYTES } from './output.js';
 import { isGroupAlive, signalGroup, stopGroup } from './process-group.js';
 import { spawnLaunch, type Spawned } from './spawn.js';
@@ -143,9 +144,15 @@ export class Run {
 
   private logOutput(spawned: Spawned): Promise<unknown> {
     let isCutSaid = false;
+    const budget = new OutputBudget(() => performance.now());
     const follow = (stream: Readable | null, name: 'stdout' | 'stderr'): Promise<unknown> => {
       if (stream === null) return Promise.resolve();
       const splitter = new LineSplitter((line) => {
+        if (!budget.take()) {
+          if (budget.dropped === 1)
+            this.ctx.logger.warn(msg.outputThrottled(OUTPUT_LINES_PER_SECOND), { entry: this.entry.name });
+          return;
+        }
         this.ctx.logger.info(msg.OUTPUT, { entry: this.entry.name, stream: name, line: line.text });
         if (line.isCut && !isCutSaid) {
           isCutSaid = true;
@@ -158,6 +165,12 @@ export class Run {
         () => splitter.end(),
       );
     };
-    return Promise.all([follow(spawned.stdout, 'stdout'), follow(spawned.stderr, 'stderr')]);
+    return Promise.all([follow(spawned.stdout, 'stdout'), follow(spawned.stderr, 'stderr')]).then(() => {
+      if (budget.dropped > 0)
+        this.ctx.logger.warn(msg.outputDropped(budget.dropped), {
+          entry: this.entry.name,
+          dropped: budget.dropped,
+        });
+    });
   }
 }

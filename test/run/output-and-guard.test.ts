@@ -1,5 +1,6 @@
 // Output lines reach the log tagged with the entry, cut at the cap with memory bounded; and the
 // runaway guard pauses an entry that keeps triggering, then resumes it after a quiet time.
+import { OUTPUT_LINES_PER_SECOND } from '../../src/run/output-budget.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -104,4 +105,22 @@ test('reloading a paused entry resumes it at once and runs what was held', async
   await waitForEndings(log, 2);
   assert.equal(slot.status().counters.runs, 2);
   assert.equal(slot.status().counters.dropped, 0);
+});
+
+test('a command printing lines faster than the log takes has them counted and dropped, not queued', async (t) => {
+  const dir = await tempDir(t);
+  const total = 200_000;
+  const { slot, log } = slotFor(t, makeEntry({ dir, command: `yes line | head -n ${total}` }));
+  slot.trigger({ path: '/w/flood', event: 'write' });
+  await waitForEndings(log, 1, 30_000);
+  const [summary] = records(log, (m) => m.endsWith('of output dropped (printed faster than the log takes)'));
+  const dropped = Number(summary?.fields['dropped']);
+  const logged = outputLines(log).length;
+  assert.ok(dropped > 0, 'nothing was dropped');
+  assert.equal(logged + dropped, total, 'every line is either logged or counted');
+  assert.equal(
+    records(log, msg.outputThrottled(OUTPUT_LINES_PER_SECOND)).length,
+    1,
+    'the throttle is said once',
+  );
 });

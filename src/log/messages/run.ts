@@ -66,5 +66,9 @@ export const guardPaused = (burst: number, intervalMs: number): string =>
   `(does the command write into its own watched tree?). It resumes after ${seconds(intervalMs)}, or when ` +
   `the watchtab is reloaded, and then runs once for what happened meanwhile. To allow more, raise trigger-limit-burst (now ${burst}) ` +
   `or lower trigger-limit-interval (now ${intervalMs / 1000}) in the entry's YAML`;
+export const outputThrottled = (perSecond: number): string =>
+  `the command prints faster than the log takes (${perSecond} lines a second after a burst): lines are dropped, and counted`;
+export const outputDropped = (count: number): string =>
+  `${count} line${count === 1 ? '' : 's'} of output dropped (printed faster than the log takes)`;
 export const guardResumed = (held: number): string =>
   `resumed after the runaway pause; running once for the ${held} trigger${held === 1 ? '' : 's'} held meanwhile`;
