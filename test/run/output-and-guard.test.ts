@@ -1,15 +1,14 @@
-// Output lines reach the log tagged with the entry, cut at the cap with memory bounded; and the
-// runaway guard pauses an entry that keeps triggering, then resumes it after a quiet time.
-import { OUTPUT_LINES_PER_SECOND } from '../../src/run/output-budget.js';
+// Output lines reach the log tagged with the entry, cut at the cap and within a line budget, with
+// memory bounded; and the runaway guard pauses an entry that keeps triggering, then runs it once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as msg from '../../src/log/messages/run.js';
 import { LINE_CAP_BYTES } from '../../src/run/output.js';
+import { OUTPUT_LINES_PER_SECOND } from '../../src/run/output-budget.js';
 import { FIXTURES } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp.js';
-import { waitFor } from '../helpers/wait.js';
-import { endings, makeEntry, outputLines, records, slotFor, waitForEndings } from './entry-fixture.js';
+import { makeEntry, outputLines, records, slotFor, waitForEndings } from './entry-fixture.js';
 
 test('stdout and stderr lines go to the log, each tagged with the entry and its stream', async (t) => {
   const dir = await tempDir(t);
