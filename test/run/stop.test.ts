@@ -3,6 +3,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { FIXTURES } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp.js';
 import { waitFor } from '../helpers/wait.js';
@@ -84,8 +85,11 @@ test("stop(grace) at shutdown: SIGTERM to the group, SIGKILL after the daemon's 
 
 test('retire lets the running command finish, drops what was queued, and resolves when idle', async (t) => {
   const dir = await tempDir(t);
-  const command = 'echo "start $WATCHTAB_PATH"; sleep 0.3; echo "end $WATCHTAB_PATH"';
-  const { slot, log } = slotFor(t, makeEntry({ dir, command }));
+  const gate = join(dir, 'gate');
+  // The command waits for the test's go-ahead, so "still running" does not depend on timing.
+  const command =
+    'echo "start $WATCHTAB_PATH"; until [ -e "$GATE" ]; do sleep 0.01; done; echo "end $WATCHTAB_PATH"';
+  const { slot, log } = slotFor(t, makeEntry({ dir, command, env: { GATE: gate } }));
   slot.trigger({ path: '/w/a', event: 'write' });
   await waitFor(
     () => outputLines(log),
@@ -94,7 +98,9 @@ test('retire lets the running command finish, drops what was queued, and resolve
   );
   slot.trigger({ path: '/w/b', event: 'write' });
   assert.equal(slot.status().state, 'running-with-pending');
-  await slot.retire();
+  const retired = slot.retire();
+  await writeFile(gate, '');
+  await retired;
   assert.deepEqual(outputLines(log), ['start /w/a', 'end /w/a']);
   assert.equal(endings(log)[0]?.message, 'run ended: exited successfully');
   assert.equal(slot.status().state, 'retired');
