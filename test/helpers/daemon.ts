@@ -21,10 +21,14 @@ export interface DaemonOptions {
   readonly args: readonly string[];
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
+  /** A command the daemon is started through, e.g. `setpriv --reuid=… --`; it must exec, not fork. */
+  readonly wrap?: readonly string[];
 }
 
 export function startDaemon(t: TestContext, options: DaemonOptions): RunningDaemon {
-  const child = spawn(process.execPath, [WATCHTABD_BIN, ...options.args], {
+  const [file, ...prefix] = options.wrap ?? [process.execPath];
+  const argv = options.wrap === undefined ? [WATCHTABD_BIN] : [...prefix, process.execPath, WATCHTABD_BIN];
+  const child = spawn(file ?? process.execPath, [...argv, ...options.args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: options.env ?? process.env,
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
