@@ -1,29 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diffTables, entriesByName, nextFileTable, type FileTable } from '../../src/daemon/table.js';
-import { DEFAULT_GRACE_MS, DEFAULT_RUN_LIMIT, type Entry } from '../../src/watchtab/entry.js';
+import type { Entry } from '../../src/watchtab/entry.js';
+import { makeEntry } from '../run/entry-fixture.js';
 
 function entry(name: string, command: string, line = 1, file = '/etc/watchtab'): Entry {
-  return {
-    name,
-    source: { file, line },
-    path: { kind: 'glob', base: '/srv', pattern: '/srv/**', maxDepth: Infinity },
-    exclude: [],
-    events: ['close_write'],
-    delayMs: 0,
-    runAs: null,
-    chroot: null,
-    cwd: null,
-    command,
-    onBusy: 'queue',
-    timeoutMs: null,
-    graceMs: DEFAULT_GRACE_MS,
-    env: {},
-    contentOnly: false,
-    backend: null,
-    pollIntervalMs: null,
-    runLimit: DEFAULT_RUN_LIMIT,
-  };
+  return makeEntry({ name, command, dir: '/srv', source: { file, line } });
 }
 
 const byName = (...list: Entry[]) => new Map(list.map((e) => [e.name, e]));
