@@ -1,18 +1,23 @@
-// Which back-end serves an entry: the entry's own `backend`, else the daemon's `--backend`. One
+// Which back-end serves an entry: its own `backend`, else the daemon's `--backend`; `auto` decides
+// by the file system the watch lives on (select.ts) and the reason is logged once per entry. One
 // instance of each back-end is made on first use and shared by every entry that uses it.
-import type { Entry, BackendChoice } from '../watchtab/entry.js';
+import { type BackendChoice, type Entry, watchBase } from '../watchtab/entry.js';
 import type { WatchBackend } from '../watch/backend.js';
 import type { Logger } from '../log/logger.js';
 import { createInotifyBackend } from '../watch/inotify/backend.js';
-import { msgDaemon } from '../log/messages.js';
+import { createPollBackend } from '../watch/poll/backend.js';
+import { fsTypeNear, selectBackend } from '../watch/select.js';
+import { msgDaemon, msgPoll } from '../log/messages.js';
 
 export interface BackendPoolDeps {
   readonly logger: Logger;
   readonly defaultChoice: BackendChoice;
+  readonly defaultPollIntervalMs: number;
 }
 
 export class BackendPool {
   private inotify: WatchBackend | null = null;
+  private poll: WatchBackend | null = null;
 
   constructor(private readonly deps: BackendPoolDeps) {}
 
@@ -21,15 +26,30 @@ export class BackendPool {
     return this.inotify;
   }
 
+  private pollBackend(): WatchBackend {
+    this.poll ??= createPollBackend({ logger: this.deps.logger });
+    return this.poll;
+  }
+
   backendFor(entry: Entry): WatchBackend | Error {
+    const base = watchBase(entry.path);
     const choice = entry.backend ?? this.deps.defaultChoice;
-    switch (choice) {
-      case 'auto':
+    const selection = selectBackend(
+      choice,
+      base,
+      choice === 'auto' ? fsTypeNear(base) : new Error('not asked'),
+    );
+    const pollIntervalMs = entry.pollIntervalMs ?? this.deps.defaultPollIntervalMs;
+    const fields = { entry: entry.name, backend: selection.backend, reason: selection.reason };
+    switch (selection.backend) {
       case 'inotify':
+        this.deps.logger.debug(msgPoll.chosen, fields);
         return this.inotifyBackend();
-      case 'fanotify':
       case 'poll':
-        return new Error(msgDaemon.backendUnavailable(choice));
+        this.deps.logger.info(msgPoll.chosen, { ...fields, everySeconds: pollIntervalMs / 1000 });
+        return this.pollBackend();
+      case 'fanotify':
+        return new Error(msgDaemon.backendUnavailable('fanotify'));
     }
   }
 
@@ -40,11 +60,12 @@ export class BackendPool {
 
   /** Back-ends in use, by name, for `watchtab status`. */
   names(): string[] {
-    return this.inotify === null ? [] : [this.inotify.name];
+    return [this.inotify, this.poll].filter((b) => b !== null).map((b) => b.name);
   }
 
   async close(): Promise<void> {
-    await this.inotify?.close();
+    await Promise.all([this.inotify?.close(), this.poll?.close()]);
     this.inotify = null;
+    this.poll = null;
   }
 }

@@ -137,7 +137,11 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
     pid: process.pid,
     user: isRoot ? 'root' : 'unprivileged',
   });
-  const pool = new BackendPool({ logger: log, defaultChoice: options.backend });
+  const pool = new BackendPool({
+    logger: log,
+    defaultChoice: options.backend,
+    defaultPollIntervalMs: options.pollIntervalMs,
+  });
   const notifier = createNotifier(process.env['NOTIFY_SOCKET']);
   const live = new LiveEntries({
     logger: log,

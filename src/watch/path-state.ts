@@ -11,6 +11,8 @@ export interface PathState {
   readonly ino: number;
   readonly size: number;
   readonly mtimeMs: number;
+  /** Changes with any metadata change (mode, owner, links) and with every write. */
+  readonly ctimeMs: number;
   readonly nlink: number;
   /** SHA-1 of the content, kept only for files of content-only targets; null until known. */
   readonly hash: string | null;
@@ -33,7 +35,15 @@ export function readState(path: string, withHash = false): PathState | null {
   if (stats === undefined) return null;
   const type = typeOf(stats);
   const hash = withHash && type === 'file' ? hashFile(path) : null;
-  return { type, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, nlink: stats.nlink, hash };
+  return {
+    type,
+    ino: stats.ino,
+    size: stats.size,
+    mtimeMs: stats.mtimeMs,
+    ctimeMs: stats.ctimeMs,
+    nlink: stats.nlink,
+    hash,
+  };
 }
 
 const HASH_CHUNK_BYTES = 1 << 20;

@@ -53,25 +53,41 @@ export interface StateChange {
 }
 
 /**
- * What changed between two states of the same paths, as events: new paths `create`, gone ones
+ * What changed between two states of the same paths, as events: new paths `create` (a new file
+ * also `write` when not empty, `close_write`, and `link` when it is another name), gone ones
  * `delete`, replaced ones `delete` and `create`, changed content `write` and `close_write`
- * (`extend` too when larger), another link count `link`, another mtime alone `attrib`.
+ * (`extend` too when larger), another link count `link`, other metadata or times alone `attrib` (but a content-only file rewritten with the
+ * same content: nothing).
  */
 export function diffStates(
   before: ReadonlyMap<string, PathState>,
   now: ReadonlyMap<string, PathState>,
 ): StateChange[] {
   const changes: StateChange[] = [];
+  const isNew = (old: PathState | undefined, cur: PathState): boolean =>
+    old === undefined || (isReplaced(old, cur) && !(old.type === 'file' && cur.type === 'file'));
   for (const [path, old] of before) {
     const cur = now.get(path);
-    if (cur === undefined || isReplaced(old, cur))
+    if (cur === undefined || isNew(old, cur))
       changes.push({ event: 'delete', path, isDir: old.type === 'dir' });
   }
   for (const [path, cur] of now) {
     const old = before.get(path);
     const isDir = cur.type === 'dir';
-    if (old === undefined || isReplaced(old, cur)) {
+    if (old === undefined || isNew(old, cur)) {
       changes.push({ event: 'create', path, isDir });
+      // A file that appeared between two looks was written and closed (or moved in, which the
+      // contract counts as a change of the path's content); another name of an inode is a link.
+      if (cur.type === 'file') {
+        if (cur.nlink > 1) changes.push({ event: 'link', path, isDir });
+        if (cur.size > 0) changes.push({ event: 'write', path, isDir });
+        changes.push({ event: 'close_write', path, isDir });
+      }
+      continue;
+    }
+    if (isReplaced(old, cur)) {
+      if (cur.size > old.size) changes.push({ event: 'extend', path, isDir });
+      changes.push({ event: 'write', path, isDir }, { event: 'close_write', path, isDir });
       continue;
     }
     if (cur.nlink !== old.nlink && !isDir) changes.push({ event: 'link', path, isDir });
@@ -79,7 +95,12 @@ export function diffStates(
     if (isContentChanged(old, cur)) {
       if (cur.size > old.size) changes.push({ event: 'extend', path, isDir });
       changes.push({ event: 'write', path, isDir }, { event: 'close_write', path, isDir });
-    } else if (cur.mtimeMs !== old.mtimeMs) {
+    } else if (cur.mtimeMs === old.mtimeMs && cur.ctimeMs !== old.ctimeMs && cur.nlink === old.nlink) {
+      // Only the inode's metadata moved (chmod, chown, xattrs).
+      changes.push({ event: 'attrib', path, isDir });
+    } else if (cur.mtimeMs !== old.mtimeMs && (old.hash === null || cur.hash === null)) {
+      // New times alone (touch); with hashes on both sides this is a write that kept the content,
+      // which a content-only target does not hear of.
       changes.push({ event: 'attrib', path, isDir });
     }
   }

@@ -59,6 +59,7 @@ const st = (over: Partial<PathState>): PathState => ({
   ino: 1,
   size: 1,
   mtimeMs: 1,
+  ctimeMs: 1,
   nlink: 1,
   hash: null,
   ...over,
@@ -83,12 +84,12 @@ test('a state diff gives create, delete, write, extend, link and attrib', () => 
     diffStates(before, now).map((c) => `${c.event} ${c.path}`),
     [
       'delete /b',
-      'delete /d',
       'extend /a',
       'write /a',
       'close_write /a',
       'link /c',
-      'create /d',
+      'write /d', // replaced under its name (a save by rename): its content changed
+      'close_write /d',
       'write /e', // without a hash, another mtime may be another content
       'close_write /e',
       'create /f',
@@ -97,8 +98,20 @@ test('a state diff gives create, delete, write, extend, link and attrib', () => 
   const same = new Map([['/a', st({ hash: 'h', mtimeMs: 2 })]]);
   assert.deepEqual(
     diffStates(new Map([['/a', st({ hash: 'h' })]]), same).map((c) => c.event),
+    [],
+    'content-only: a file rewritten with the same content is nothing',
+  );
+  const chmodded = new Map([['/a', st({ ctimeMs: 5 })]]);
+  assert.deepEqual(
+    diffStates(new Map([['/a', st({})]]), chmodded).map((c) => c.event),
     ['attrib'],
-    'content-only: the same hash is not a write',
+    'a change of metadata alone (mode, owner) is attrib',
+  );
+  const touched = new Map([['/a', st({ mtimeMs: 9, ctimeMs: 9 })]]);
+  assert.deepEqual(
+    diffStates(new Map([['/a', st({})]]), touched).map((c) => c.event),
+    ['write', 'close_write'],
+    'without a hash, new times may be new content',
   );
 });
 

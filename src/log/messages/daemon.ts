@@ -23,7 +23,7 @@ export const msgDaemon = {
   armFailed: 'entry could not be armed',
   notifyFailed: 'sd_notify failed',
   backendUnavailable: (name: string) =>
-    `back-end "${name}" is not available in this version of watchtabd (use --backend auto or inotify)`,
+    `back-end "${name}" is not available in this version of watchtabd (use --backend auto, inotify or poll)`,
   statusListening: 'status socket listening',
   statusInUse: (path: string) =>
     `another watchtabd answers on ${path}: stop it, or give this one its own --socket`,

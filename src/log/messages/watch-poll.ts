@@ -1,0 +1,13 @@
+// Sentences for the polling back-end and for the choice of a back-end per entry.
+
+export const msgPoll = {
+  changesFound: 'poll: changes found',
+  chosen: 'back-end chosen',
+  /** Why `auto` polls: shown once per entry at arm, with the interval. */
+  autoPolls: (path: string, fsName: string) =>
+    `${path} is on ${fsName}, where the kernel does not report changes made by other hosts or by the file system's own process: polling`,
+  forcedPoll: "polling, as --backend or the entry's backend asks",
+  forcedInotify: "inotify, as --backend or the entry's backend asks",
+  localInotify: (path: string, fsName: string) => `${path} is on ${fsName}, a local file system: inotify`,
+  unknownFs: (path: string, reason: string) => `file-system type of ${path} unknown (${reason}): inotify`,
+} as const;
