@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fsTypeNear, selectBackend } from '../../src/watch/select.js';
+import { fsTypeInfo } from '../../src/watch/fs-type.js';
+
+const NFS = 0x6969;
+const FUSE = 0x65735546;
+const EXT4 = 0xef53;
+
+test('auto polls network and user-space file systems, saying why, and watches local ones natively', () => {
+  const nfs = selectBackend('auto', '/mnt/share', fsTypeInfo(NFS));
+  assert.equal(nfs.backend, 'poll');
+  assert.match(nfs.reason, /\/mnt\/share is on nfs/);
+  assert.equal(selectBackend('auto', '/mnt/fuse', fsTypeInfo(FUSE)).backend, 'poll');
+  const local = selectBackend('auto', '/srv', fsTypeInfo(EXT4));
+  assert.equal(local.backend, 'inotify');
+  assert.match(local.reason, /local/);
+});
+
+test('a forced back-end wins over the file system', () => {
+  assert.equal(selectBackend('poll', '/srv', fsTypeInfo(EXT4)).backend, 'poll');
+  assert.equal(selectBackend('inotify', '/mnt/share', fsTypeInfo(NFS)).backend, 'inotify');
+});
+
+test('an unknown file-system type is watched natively, and the reason says so', () => {
+  const s = selectBackend('auto', '/x', new Error('EACCES'));
+  assert.equal(s.backend, 'inotify');
+  assert.match(s.reason, /unknown \(EACCES\)/);
+});
+
+test("the file system of a path that does not exist yet is its nearest existing ancestor's", () => {
+  const near = fsTypeNear('/proc/self/no/such/folder');
+  assert.ok(!(near instanceof Error), String(near));
+  assert.equal(near.name, 'proc');
+});
