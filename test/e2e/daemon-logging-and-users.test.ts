@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { tempDir } from '../helpers/temp.js';
 import { waitFor } from '../helpers/wait.js';
 import { readLines, startDaemon } from '../helpers/daemon.js';
-import { WATCHTABD_BIN } from '../helpers/paths.js';
 import { lookupUser } from '../../src/system/nss.js';
 
 test('with JOURNAL_STREAM set, lines carry syslog priority prefixes for the journal', async (t) => {
