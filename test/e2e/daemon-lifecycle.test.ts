@@ -59,6 +59,23 @@ test('watchtabd logs ready, sends READY=1, runs the entry on a write, and stops 
     },
   );
   assert.equal(out[0], `close_write ${join(s.watched, 'index.md')}`);
+  // A reload is announced with RELOADING=1 and the monotonic time, and followed by READY=1 again.
+  const from = daemon.lines.length;
+  daemon.child.kill('SIGHUP');
+  await daemon.waitForLine(/\breloaded\b/, { fromLine: from });
+  const reloading = await waitFor(
+    () => receiver.messages.findIndex((m) => /^RELOADING=1\nMONOTONIC_USEC=\d+$/.test(m)),
+    (i) => i >= 0,
+    { withinMs: 5000, what: 'RELOADING=1 with MONOTONIC_USEC' },
+  );
+  await waitFor(
+    () => receiver.messages.slice(reloading + 1),
+    (m) => m.includes('READY=1'),
+    {
+      withinMs: 5000,
+      what: 'READY=1 after the reload',
+    },
+  );
   assert.equal(await daemon.stop('SIGTERM'), 0);
   assert.ok(receiver.messages.includes('STOPPING=1'), `datagrams: ${receiver.messages.join(' | ')}`);
 });
