@@ -1,6 +1,6 @@
 // The runaway guard (systemd's TriggerLimitBurst): more than `burst` runs started within
 // `intervalMs` means the entry keeps re-triggering itself, and the slot pauses it. A burst or an
-// interval of 0 turns the guard off. The clock is passed in by the slot, so tests can drive it.
+// interval below 1 never comes from a watchtab (the reader refuses it); 0 here turns the guard off for tests.
 import type { RunLimit } from '../watchtab/entry.js';
 
 export class RunGuard {
