@@ -116,8 +116,16 @@ test('a folder removed before its event is read: lost unless made while watched'
     ['/w/d', '/w/d/f'],
   );
   assert.equal(unknown, 'lost');
-  resolveEvent(raw(FAN.DELETE | FAN.ONDIR, [named('dfid_name', 1, 'd'), fid(2)]), ctx);
-  assert.equal(resolveEvent(raw(FAN.CREATE, [named('dfid_name', 2, 'late')]), ctx), 'lost');
+  // The kernel merges mkdir and rmdir into one event queued before what was made inside.
+  const merged = resolveEvent(
+    raw(FAN.CREATE | FAN.DELETE | FAN.ONDIR, [named('dfid_name', 1, 'e'), fid(4)]),
+    ctx,
+  );
+  const inMerged = resolveEvent(raw(FAN.CREATE, [named('dfid_name', 4, 'f'), fid(5)]), ctx);
+  assert.deepEqual(
+    [merged, inMerged].map((e) => (e as { path: string }).path),
+    ['/w/e', '/w/e/f'],
+  );
 });
 
 test('a folder rename gives both paths and moves what the cache knows under it', () => {
@@ -219,11 +227,11 @@ test('the cache keeps at most its bound, dropping the least recently used', () =
   assert.equal(opener.calls, before + 1);
 });
 
-test('moves mode: an adjacent MOVED_FROM/MOVED_TO of one object become one rename', () => {
-  const change = (mask: number, path: string, objectKey?: string): FanotifyEvent => ({
+test('moves mode: an adjacent MOVED_FROM/MOVED_TO of one process and object become one rename', () => {
+  const change = (mask: number, path: string, objectKey?: string, pid = 1): FanotifyEvent => ({
     kind: 'change',
     mask,
-    pid: 1,
+    pid,
     isDir: false,
     path,
     ...(objectKey === undefined ? {} : { objectKey }),
@@ -234,6 +242,9 @@ test('moves mode: an adjacent MOVED_FROM/MOVED_TO of one object become one renam
     change(FAN.MOVED_FROM, '/w/c', 'k2'),
     change(FAN.MOVED_TO, '/w/d', 'k3'),
     change(FAN.MOVED_FROM, '/w/e'),
+    change(FAN.MOVED_TO, '/w/f'),
+    change(FAN.MOVED_FROM, '/w/g'),
+    change(FAN.MOVED_TO, '/w/h', undefined, 2),
   ]);
   assert.deepEqual(
     events.map((e) => (e.kind === 'change' ? [e.mask, e.path, e.oldPath ?? null] : null)),
@@ -241,7 +252,9 @@ test('moves mode: an adjacent MOVED_FROM/MOVED_TO of one object become one renam
       [FAN.RENAME, '/w/b', '/w/a'],
       [FAN.MOVED_FROM, '/w/c', null],
       [FAN.MOVED_TO, '/w/d', null],
-      [FAN.MOVED_FROM, '/w/e', null],
+      [FAN.RENAME, '/w/f', '/w/e'],
+      [FAN.MOVED_FROM, '/w/g', null],
+      [FAN.MOVED_TO, '/w/h', null],
     ],
   );
 });

@@ -74,11 +74,6 @@ export class HandleCache {
     return this.opener(mountFd, handle);
   }
 
-  /** A folder was removed: its handle will never name anything again. */
-  forget(mountFd: number, fsid: string, handle: Buffer): void {
-    this.paths.delete(cacheKey(mountFd, fsid, handle));
-  }
-
   /** A folder was renamed: every cached path at or under `oldPath` is wrong now. */
   forgetUnder(oldPath: string): void {
     for (const [key, path] of this.paths) {

@@ -100,12 +100,16 @@ export function openFanotify(options: FanotifyOptions = {}): FanotifyInstance {
   throw new SystemCallError('fanotify_init', name, null, msg.fanotifyInitFailed(name));
 }
 
-/** Whether fanotify can serve here (privileges, kernel, and the file system of `path` if given). */
-export function probeFanotify(path?: string): { ok: true } | { ok: false; reason: string } {
+/**
+ * Whether fanotify can serve here: opens a group and marks the file system of `path` (default
+ * "/"), since since Linux 5.13 an unprivileged process may open a group but not mark a file
+ * system; so this checks privileges, the kernel, and the file system's support for handles.
+ */
+export function probeFanotify(path = '/'): { ok: true } | { ok: false; reason: string } {
   let instance: FanotifyInstance | null = null;
   try {
     instance = openFanotify();
-    if (path !== undefined) instance.markFilesystem(path);
+    instance.markFilesystem(path);
     return { ok: true };
   } catch (error) {
     if (error instanceof SystemCallError) return { ok: false, reason: error.message };
@@ -295,7 +299,12 @@ function openMount(path: string): number {
   }
 }
 
-/** `moves` mode: a MOVED_FROM directly followed by its MOVED_TO (same object) becomes one rename. */
+/**
+ * `moves` mode: a MOVED_FROM directly followed by a MOVED_TO by the same process, of the same
+ * kind (and of the same object, where the kernel names it) becomes one rename. Without
+ * FAN_REPORT_TARGET_FID (Linux < 5.17) the kernel names no object for a move, and it queues the
+ * two halves of one rename one after the other, so adjacency is what pairs them.
+ */
 export function pairMoves(events: readonly FanotifyEvent[]): FanotifyEvent[] {
   const out: FanotifyEvent[] = [];
   for (let i = 0; i < events.length; i++) {
@@ -306,7 +315,8 @@ export function pairMoves(events: readonly FanotifyEvent[]): FanotifyEvent[] {
       to?.kind === 'change' &&
       (from.mask & ~FAN.ONDIR) === FAN.MOVED_FROM &&
       (to.mask & ~FAN.ONDIR) === FAN.MOVED_TO &&
-      from.objectKey !== undefined &&
+      from.pid === to.pid &&
+      from.isDir === to.isDir &&
       from.objectKey === to.objectKey
     ) {
       out.push({ ...to, mask: FAN.RENAME | (to.mask & FAN.ONDIR), oldPath: from.path });

@@ -104,7 +104,9 @@ function updateCache(
   if ((mask & (FAN.CREATE | FAN.MOVED_TO)) !== 0)
     ctx.cache.remember(place.mountFd, fid.fsid, fid.handle, place.path);
   if ((mask & FAN.MOVED_FROM) !== 0) ctx.cache.forgetUnder(place.path);
-  if ((mask & FAN.DELETE) !== 0) ctx.cache.forget(place.mountFd, fid.fsid, fid.handle);
+  // A removed folder is not forgotten: the kernel merges its creation and removal into one
+  // event ahead of what was made inside it, which still needs its path. Handles are never
+  // reused (they hold a generation), and the cache's bound drops it in time.
 }
 
 // A folder handle plus a name, on each mount of its file system until one lands in a root.
