@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { symlinkSync, unlinkSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SystemCallError } from '../../src/errors.js';
@@ -12,6 +12,7 @@ import type { RawInotifyEvent } from '../../src/watch/inotify/decode.js';
 import { IN, IN_ALL_EVENTS, maskNames } from '../../src/watch/inotify/mask.js';
 import { fsTypeInfo, fsTypeOf, isRemoteOrUserSpace } from '../../src/watch/fs-type.js';
 import { tempDir } from '../helpers/temp.js';
+import { createMemoryLogger } from '../../src/log/logger.js';
 import { waitFor } from '../helpers/wait.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
@@ -61,6 +62,25 @@ test('create, modify, move and delete in a watched folder give the kernel masks,
   const to = events.find((e) => e.mask === IN.MOVED_TO);
   assert.ok(from && to && from.cookie !== 0 && from.cookie === to.cookie, 'a rename is paired by cookie');
   assert.ok(events.every((e) => e.wd === wd));
+});
+
+test('with a trace logger, every raw event is logged at debug', async (t) => {
+  const dir = await tempDir(t);
+  const log = createMemoryLogger('debug');
+  const ino = openInotify({ trace: log });
+  t.after(() => ino.close());
+  const wd = ino.addWatch(dir, IN.CREATE);
+  await mkdir(join(dir, 'sub'));
+  await waitFor(
+    () => log.records,
+    (r) => r.length > 0,
+    { withinMs: 5000, what: 'a trace line' },
+  );
+  assert.deepEqual(log.records[0], {
+    level: 'debug',
+    message: 'inotify event',
+    fields: { fd: ino.fd, wd, mask: 'IN_CREATE|IN_ISDIR', cookie: 0, name: 'sub' },
+  });
 });
 
 test('removeWatch yields IN_IGNORED; removing it again is not an error', async (t) => {
@@ -277,4 +297,140 @@ test('many open instances share one poll thread: fs calls still run, and all fds
     fdsBefore,
     'every inotify fd and the eventfd are closed',
   );
+});
+
+// Runs a script in a child node process (ESM, importing the built instance module as `m`).
+function runChild(
+  script: string,
+  options: { uid?: number; gid?: number; prefix?: string[] } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const module = pathToFileURL(join(REPO_ROOT, 'dist/src/watch/inotify/instance.js')).href;
+  const body = `import * as m from ${JSON.stringify(module)};\n${script}`;
+  const argv = [process.execPath, '--input-type=module', '-e', body];
+  const [command, ...args] = [...(options.prefix ?? []), ...argv];
+  const spawnOptions = {
+    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid }),
+  };
+  const child = spawn(command!, args, { ...spawnOptions, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+const isRoot = process.getuid?.() === 0;
+
+test(
+  'EACCES names the path and says who cannot read it',
+  { skip: !isRoot && 'needs root to run a child as nobody' },
+  async (t) => {
+    const dir = await tempDir(t);
+    const secret = join(dir, 'secret');
+    await mkdir(secret, { mode: 0o700 });
+    await chmod(dir, 0o755);
+    const result = await runChild(
+      `const i = m.openInotify();
+     try { i.addWatch(${JSON.stringify(secret)}, 0x100); } catch (e) { console.log(JSON.stringify({ errno: e.errno, path: e.path, message: e.message })); }
+     await i.close();`,
+      { uid: 65534 },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const error = JSON.parse(result.stdout) as { errno: string; path: string; message: string };
+    assert.equal(error.errno, 'EACCES');
+    assert.equal(error.path, secret);
+    assert.match(error.message, /permission denied/);
+  },
+);
+
+test('ENOSPC names the watch limit in force, in a user namespace with its own low limit', async (t) => {
+  const dir = await tempDir(t);
+  const subs = ['a', 'b', 'c', 'd'].map((s) => join(dir, s));
+  for (const sub of subs) await mkdir(sub);
+  // user.max_inotify_watches is per user namespace: lowering it there leaves the host alone.
+  const script = `const i = m.openInotify();
+     for (const p of ${JSON.stringify(subs)}) {
+       try { i.addWatch(p, 0x100); } catch (e) { console.log(JSON.stringify({ errno: e.errno, path: e.path, message: e.message })); }
+     }
+     await i.close();`;
+  const probe = await runChild('', { prefix: ['unshare', '-U', '-r'] }).catch(() => null);
+  if (probe?.code !== 0) {
+    t.skip('cannot create a user namespace here (unshare -U -r)');
+    return;
+  }
+  const result = await runChild(script, {
+    prefix: [
+      'unshare',
+      '-U',
+      '-r',
+      'sh',
+      '-c',
+      'echo 2 > /proc/sys/user/max_inotify_watches && exec "$@"',
+      'sh',
+    ],
+  });
+  assert.equal(result.code, 0, result.stderr);
+  const errors = result.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { errno: string; path: string; message: string });
+  assert.deepEqual(
+    errors.map((e) => [e.errno, e.path]),
+    [
+      ['ENOSPC', subs[2]],
+      ['ENOSPC', subs[3]],
+    ],
+  );
+  assert.match(
+    errors[0]!.message,
+    /inotify watch limit reached \(user\.max_inotify_watches = 2\): raise it with sysctl/,
+  );
+});
+
+test('more events than max_queued_events give one IN_Q_OVERFLOW (wd -1) after the queued ones', async (t) => {
+  const limit = readLimit('max_queued_events');
+  if (limit === null || limit > 100_000) {
+    t.skip(`fs.inotify.max_queued_events is ${limit}: too many events to force an overflow quickly`);
+    return;
+  }
+  const dir = await tempDir(t);
+  const { ino, events } = collect(t);
+  ino.addWatch(dir, IN.CREATE | IN.DELETE);
+  const target = join(dir, 'f');
+  await writeFile(target, '');
+  await waitFor(
+    () => events,
+    (e) => e.length === 1,
+    { withinMs: 5000, what: 'the create of f' },
+  );
+  events.length = 0; // the kernel queue is empty again
+  // Synchronous calls: the main thread cannot read meanwhile, so the kernel queue must overflow.
+  const pairs = Math.ceil(limit / 2) + 100;
+  for (let i = 0; i < pairs; i++) symlinkSync(target, join(dir, `l${i}`));
+  for (let i = 0; i < pairs; i++) unlinkSync(join(dir, `l${i}`));
+  await waitFor(
+    () => events,
+    (e) => e.some((x) => x.mask === IN.Q_OVERFLOW),
+    {
+      withinMs: 20_000,
+      what: 'IN_Q_OVERFLOW',
+    },
+  );
+  const overflow = events.filter((x) => x.mask === IN.Q_OVERFLOW);
+  assert.deepEqual(overflow, [{ wd: -1, mask: IN.Q_OVERFLOW, cookie: 0, name: '' }]);
+  assert.equal(
+    events.indexOf(overflow[0]!),
+    limit,
+    'the overflow comes after exactly max_queued_events events',
+  );
+});
+
+test('an uncaught exception with an instance open ends the process (no hang)', async () => {
+  const result = await Promise.race([
+    runChild(`m.openInotify(); setTimeout(() => { throw new Error('boom'); }, 50);`),
+    new Promise<null>((resolve) => setTimeout(() => resolve(null), 5_000).unref()),
+  ]);
+  assert.notEqual(result, null, 'the child hung');
+  assert.equal(result?.code, 1);
+  assert.match(result?.stderr ?? '', /boom/);
 });

@@ -1,13 +1,22 @@
 // Sentences for the kernel edge of the inotify back-end: errno names turned into what a user can
 // act on (watchexec's ENOSPC → "too many watches"; entr's limits hint).
 
-/** inotify_add_watch failed; `limit` is fs.inotify.max_user_watches when it could be read. */
-export function watchAddFailed(path: string, errno: string, limit: number | null): string {
+/** A kernel limit as the sysctl that sets it: fs.inotify.max_user_watches, or a user namespace's own. */
+export interface SysctlLimit {
+  readonly name: string;
+  readonly value: number;
+}
+
+/** Debug trace of one raw event, with fields fd, wd, mask (as names), cookie, name. */
+export const KERNEL_EVENT = 'inotify event';
+
+/** inotify_add_watch failed; `limit` is the watch limit in force when it could be read. */
+export function watchAddFailed(path: string, errno: string, limit: SysctlLimit | null): string {
   switch (errno) {
     case 'ENOSPC':
       return (
-        `cannot watch ${path}: inotify watch limit reached (fs.inotify.max_user_watches = ${limit ?? 'unknown'}): ` +
-        `raise it with sysctl, e.g. sysctl fs.inotify.max_user_watches=${suggestLimit(limit)}`
+        `cannot watch ${path}: inotify watch limit reached (${showLimit(limit, 'fs.inotify.max_user_watches')}): ` +
+        `raise it with sysctl, e.g. sysctl ${limit?.name ?? 'fs.inotify.max_user_watches'}=${suggestLimit(limit)}`
       );
     case 'ENOENT':
       return `cannot watch ${path}: it does not exist (ENOENT)`;
@@ -28,13 +37,13 @@ export function watchAddFailed(path: string, errno: string, limit: number | null
   }
 }
 
-/** inotify_init1 failed; `limit` is fs.inotify.max_user_instances when it could be read. */
-export function inotifyInitFailed(errno: string, limit: number | null): string {
+/** inotify_init1 failed; `limit` is the instance limit in force when it could be read. */
+export function inotifyInitFailed(errno: string, limit: SysctlLimit | null): string {
   switch (errno) {
     case 'EMFILE':
       return (
         `cannot open an inotify instance: the limit of inotify instances per user was reached ` +
-        `(fs.inotify.max_user_instances = ${limit ?? 'unknown'}): raise it with sysctl, ` +
+        `(${showLimit(limit, 'fs.inotify.max_user_instances')}): raise it with sysctl, ` +
         `or the process ran out of file descriptors (ulimit -n) (EMFILE)`
       );
     case 'ENFILE':
@@ -66,7 +75,11 @@ export function pathHasNul(path: string): string {
   return `cannot watch ${JSON.stringify(path)}: a path cannot contain a NUL byte`;
 }
 
+function showLimit(limit: SysctlLimit | null, fallbackName: string): string {
+  return limit === null ? `${fallbackName} = unknown` : `${limit.name} = ${limit.value}`;
+}
+
 /** A doubled value of the current limit, at least 524288 (what many distributions now ship). */
-function suggestLimit(limit: number | null): number {
-  return Math.max(524288, (limit ?? 0) * 2);
+function suggestLimit(limit: SysctlLimit | null): number {
+  return Math.max(524288, (limit?.value ?? 0) * 2);
 }

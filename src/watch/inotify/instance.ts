@@ -10,9 +10,11 @@ import { readFileSync } from 'node:fs';
 import { SystemCallError } from '../../errors.js';
 import { errnoName } from '../../system/errno.js';
 import * as msg from '../../log/messages/watch-kernel.js';
+import type { SysctlLimit } from '../../log/messages/watch-kernel.js';
+import type { Logger } from '../../log/logger.js';
 import * as sys from './libc.js';
 import { decodeEvents, type RawInotifyEvent } from './decode.js';
-import { IN_INIT } from './mask.js';
+import { IN_INIT, maskNames } from './mask.js';
 import { addPollClient, removePollClient, type PollClient } from './poller.js';
 
 export type { RawInotifyEvent } from './decode.js';
@@ -25,7 +27,10 @@ export interface InotifyInstance {
   removeWatch(wd: number): void;
   /** Called on the main thread with each batch read from the fd, in kernel order. */
   onEvents(listener: (events: readonly RawInotifyEvent[]) => void): void;
-  /** Wakes the poller, waits for it, closes the fds; after it resolves the process can exit. */
+  /**
+   * Takes the fd out of the poll, waits until no poll(2) holds it, closes it; events not read yet
+   * are dropped. After the last instance's close() resolves, the process can exit.
+   */
   close(): Promise<void>;
   readonly fd: number;
 }
@@ -38,15 +43,20 @@ const EAGAIN = 11;
 const EINTR = 4;
 const EINVAL = 22;
 
+export interface OpenInotifyOptions {
+  /** When given, every raw event is logged at debug (what the kernel reported, before any meaning). */
+  readonly trace?: Logger;
+}
+
 /** Opens an instance with inotify_init1(IN_NONBLOCK | IN_CLOEXEC). Throws SystemCallError. */
-export function openInotify(): InotifyInstance {
+export function openInotify(options: OpenInotifyOptions = {}): InotifyInstance {
   const init = sys.inotifyInit1(IN_INIT.NONBLOCK | IN_INIT.CLOEXEC);
   if (init.value < 0) {
     const errno = errnoName(init.errno);
-    const limit = readLimit('max_user_instances');
+    const limit = inotifyLimit('instances');
     throw new SystemCallError('inotify_init1', errno, null, msg.inotifyInitFailed(errno, limit));
   }
-  const instance = new Instance(init.value);
+  const instance = new Instance(init.value, options.trace ?? null);
   try {
     addPollClient(instance);
   } catch (error) {
@@ -60,8 +70,24 @@ export function openInotify(): InotifyInstance {
 export function readLimit(
   name: 'max_user_watches' | 'max_user_instances' | 'max_queued_events',
 ): number | null {
+  return readNumber(`/proc/sys/fs/inotify/${name}`);
+}
+
+/**
+ * The per-user limit in force: fs.inotify.max_user_NAME, or the user namespace's own
+ * user.max_inotify_NAME when that is lower (in a container, the one that is hit first).
+ */
+export function inotifyLimit(name: 'watches' | 'instances'): SysctlLimit | null {
+  const global = readNumber(`/proc/sys/fs/inotify/max_user_${name}`);
+  const own = readNumber(`/proc/sys/user/max_inotify_${name}`);
+  if (own !== null && (global === null || own < global))
+    return { name: `user.max_inotify_${name}`, value: own };
+  return global === null ? null : { name: `fs.inotify.max_user_${name}`, value: global };
+}
+
+function readNumber(file: string): number | null {
   try {
-    const value = Number.parseInt(readFileSync(`/proc/sys/fs/inotify/${name}`, 'utf8'), 10);
+    const value = Number.parseInt(readFileSync(file, 'utf8'), 10);
     return Number.isNaN(value) ? null : value;
   } catch {
     return null;
@@ -76,7 +102,10 @@ class Instance implements InotifyInstance, PollClient {
   private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   private closing: Promise<void> | null = null;
 
-  constructor(readonly fd: number) {}
+  constructor(
+    readonly fd: number,
+    private readonly trace: Logger | null,
+  ) {}
 
   addWatch(path: string | Buffer, mask: number): number {
     this.assertOpen('inotify_add_watch');
@@ -87,7 +116,7 @@ class Instance implements InotifyInstance, PollClient {
     const result = sys.inotifyAddWatch(this.fd, sys.cPath(path), mask);
     if (result.value >= 0) return result.value;
     const errno = errnoName(result.errno);
-    const limit = errno === 'ENOSPC' ? readLimit('max_user_watches') : null;
+    const limit = errno === 'ENOSPC' ? inotifyLimit('watches') : null;
     throw new SystemCallError('inotify_add_watch', errno, shown, msg.watchAddFailed(shown, errno, limit));
   }
 
@@ -130,6 +159,12 @@ class Instance implements InotifyInstance, PollClient {
   }
 
   private deliver(events: readonly RawInotifyEvent[]): void {
+    if (this.trace !== null) {
+      for (const e of events) {
+        const fields = { fd: this.fd, wd: e.wd, mask: maskNames(e.mask), cookie: e.cookie, name: e.name };
+        this.trace.debug(msg.KERNEL_EVENT, fields);
+      }
+    }
     for (const listener of this.listeners) {
       try {
         listener(events);

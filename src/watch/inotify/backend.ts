@@ -1,0 +1,242 @@
+// The inotify WatchBackend: one instance for the whole daemon, its watches shared by targets
+// through the WatchTable, kernel batches turned into paths and moves paired by cookie, then handed
+// to each target that uses the watch. Overflow rescans every target; a target that cannot be
+// armed is retried with back-off (1 s doubling to 5 min) while the others go on.
+import type { Armed, EventListener, WatchBackend, WatchTarget } from '../backend.js';
+import type { Logger } from '../../log/logger.js';
+import { SystemCallError } from '../../errors.js';
+import * as msg from '../../log/messages/watch.js';
+import { inotifyLimit, openInotify, type InotifyInstance } from './instance.js';
+import type { RawInotifyEvent } from './decode.js';
+import { IN } from './mask.js';
+import { joinPath } from '../match.js';
+import { MovePairer } from './rename.js';
+import { TargetWatch, type TargetHost } from './target.js';
+import { WatchTable, type WatchUser } from './tree.js';
+
+export interface InotifyBackendDeps {
+  readonly logger: Logger;
+  /** How long a MOVED_FROM that ends a read waits for its MOVED_TO in the next read. */
+  readonly moveHoldMs?: number;
+}
+
+const FIRST_RETRY_MS = 1000;
+const MAX_RETRY_MS = 5 * 60_000;
+
+/** The first half of a move: each user of the watch, with the path it knows the entry by. */
+interface MoveFrom {
+  readonly users: readonly [TargetWatch, string][];
+  readonly isDir: boolean;
+}
+
+interface Retry {
+  timer: NodeJS.Timeout | null;
+  delayMs: number;
+  errno: string;
+}
+
+export function createInotifyBackend(deps: InotifyBackendDeps): WatchBackend {
+  return new InotifyBackend(deps);
+}
+
+class InotifyBackend implements WatchBackend, TargetHost {
+  readonly name = 'inotify' as const;
+  readonly table: WatchTable;
+  private readonly inotify: InotifyInstance;
+  private readonly targets = new Set<TargetWatch>();
+  private readonly retries = new Map<TargetWatch, Retry>();
+  private readonly skippedOnce = new Set<TargetWatch>();
+  private readonly moves: MovePairer<MoveFrom>;
+  private isBudgetWarned = false;
+  private readonly limit = inotifyLimit('watches');
+
+  constructor(private readonly deps: InotifyBackendDeps) {
+    this.inotify = openInotify(isDebug(deps.logger) ? { trace: deps.logger } : {});
+    this.table = new WatchTable(this.inotify);
+    this.moves = new MovePairer(deps.moveHoldMs ?? 20, (from) => this.movedOut(from));
+    this.inotify.onEvents((batch) => this.onBatch(batch));
+  }
+
+  arm(target: WatchTarget, onEvent: EventListener): Promise<Armed> {
+    const watch = new TargetWatch(target, this, onEvent);
+    this.targets.add(watch);
+    this.tryArm(watch, false);
+    return Promise.resolve({
+      watchCount: () => this.table.countFor(watch),
+      disarm: async () => this.disarm(watch),
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const watch of [...this.targets]) this.disarm(watch);
+    this.moves.clear();
+    await this.inotify.close();
+  }
+
+  private disarm(watch: TargetWatch): void {
+    if (!this.targets.delete(watch)) return;
+    const retry = this.retries.get(watch);
+    if (retry?.timer) clearTimeout(retry.timer);
+    this.retries.delete(watch);
+    watch.release();
+  }
+
+  // Arms (or re-arms) a target; on EACCES, ENOSPC and the like it releases what it holds, logs
+  // once, and retries later. `isRetry`: compare with the state kept before (report differences).
+  private tryArm(watch: TargetWatch, isRetry: boolean): void {
+    try {
+      if (isRetry && watch.state.size > 0) watch.rescan();
+      else watch.settle(false);
+      const retry = this.retries.get(watch);
+      if (retry !== undefined) {
+        this.retries.delete(watch);
+        this.deps.logger.info(msg.ARMED_AFTER_RETRY, { entry: watch.id, path: watch.scope.named });
+      }
+      this.deps.logger.debug(watch.isArmed ? msg.TARGET_ARMED : msg.TARGET_WAITING, {
+        entry: watch.id,
+        path: watch.scope.named,
+        watches: this.table.countFor(watch),
+      });
+    } catch (error) {
+      if (!(error instanceof SystemCallError)) throw error;
+      watch.release();
+      this.scheduleRetry(watch, error);
+    }
+  }
+
+  private scheduleRetry(watch: TargetWatch, error: SystemCallError): void {
+    const last = this.retries.get(watch);
+    const delayMs = last === undefined ? FIRST_RETRY_MS : Math.min(last.delayMs * 2, MAX_RETRY_MS);
+    if (last === undefined || last.errno !== error.errno) {
+      this.deps.logger.warn(msg.armFailed(error.message, delayMs), {
+        entry: watch.id,
+        path: error.path ?? watch.scope.named,
+        errno: error.errno,
+      });
+    }
+    const retry: Retry = { timer: null, delayMs, errno: error.errno };
+    retry.timer = setTimeout(() => {
+      retry.timer = null;
+      if (this.targets.has(watch)) this.tryArm(watch, true);
+    }, delayMs);
+    retry.timer.unref();
+    this.retries.set(watch, retry);
+  }
+
+  skipped(watch: TargetWatch, error: SystemCallError): void {
+    if (this.skippedOnce.has(watch)) return;
+    this.skippedOnce.add(watch);
+    this.deps.logger.warn(msg.subfolderSkipped(error.message), { entry: watch.id, path: error.path });
+  }
+
+  grew(): void {
+    if (this.isBudgetWarned) return;
+    const limit = this.limit;
+    if (limit === null || this.table.size <= limit.value / 2) return;
+    this.isBudgetWarned = true;
+    const holders = this.table
+      .holders()
+      .map((h) => `${h.id} holds ${h.watches}`)
+      .join(', ');
+    this.deps.logger.warn(msg.watchBudget(this.table.size, limit.name, limit.value, holders), {
+      watches: this.table.size,
+      limit: limit.value,
+    });
+  }
+
+  // ---- the event path: one batch, in kernel order ----
+
+  private onBatch(batch: readonly RawInotifyEvent[]): void {
+    let isOverflow = false;
+    for (const e of batch) {
+      if (e.mask & IN.Q_OVERFLOW) {
+        isOverflow = true;
+        continue;
+      }
+      this.onEvent(e);
+    }
+    if (isOverflow) this.overflowed();
+    else this.moves.endOfBatch();
+  }
+
+  private onEvent(e: RawInotifyEvent): void {
+    if (e.mask & IN.MOVED_TO) return this.movedTo(e);
+    if (e.mask & IN.MOVED_FROM) {
+      const rec = this.table.record(e.wd);
+      if (rec === undefined) return this.moves.other();
+      const users = [...rec.subs].map(([u, s]) => [u as TargetWatch, joinPath(s.path, e.name)] as const);
+      return this.moves.from(e.cookie, { users: users as [TargetWatch, string][], isDir: (e.mask & IN.ISDIR) !== 0 });
+    }
+    this.moves.other();
+    if (e.mask & IN.IGNORED) {
+      for (const [user, path] of this.table.forget(e.wd)) (user as TargetWatch).gone(path);
+      return;
+    }
+    const rec = this.table.record(e.wd);
+    if (rec === undefined) return; // a watch released since the kernel queued this
+    for (const [user, sub] of [...rec.subs]) {
+      const target = user as TargetWatch;
+      if (!this.targets.has(target)) continue;
+      if (e.name === '') target.self(sub.path, e.mask);
+      else target.child(sub.path, joinPath(sub.path, e.name), e.mask);
+    }
+  }
+
+  // A MOVED_TO, with its MOVED_FROM (a move within what is watched) or without (a move in).
+  private movedTo(e: RawInotifyEvent): void {
+    const from = this.moves.to(e.cookie);
+    const rec = this.table.record(e.wd);
+    const isDir = (e.mask & IN.ISDIR) !== 0;
+    const to = new Map<TargetWatch, string>();
+    for (const [u, s] of rec?.subs ?? []) to.set(u as TargetWatch, joinPath(s.path, e.name));
+    const canonicalTo = to.values().next().value;
+    const fromPaths = new Map(from?.users ?? []);
+    const canonicalFrom = from?.users[0]?.[1];
+    let moved = new Set<WatchUser>();
+    if (isDir && canonicalFrom !== undefined && canonicalTo !== undefined) {
+      // Watches below the moved folder follow it: every path under the old name is re-pathed.
+      for (const [u, p] of fromPaths) moved = union(moved, this.table.repath(p, to.get(u) ?? canonicalTo));
+    }
+    const users = new Set<TargetWatch>([...fromPaths.keys(), ...to.keys(), ...(moved as Set<TargetWatch>)]);
+    for (const user of users) {
+      if (!this.targets.has(user)) continue;
+      const fromPath = from === null ? null : (fromPaths.get(user) ?? canonicalFrom ?? null);
+      const toPath = to.get(user) ?? (fromPath !== null && canonicalTo !== undefined ? canonicalTo : null);
+      user.moved(fromPath, toPath, isDir);
+    }
+  }
+
+  private movedOut(from: MoveFrom): void {
+    for (const [user, path] of from.users) if (this.targets.has(user)) user.moved(path, null, from.isDir);
+  }
+
+  private overflowed(): void {
+    this.moves.clear(); // what a waiting half meant, the rescan tells
+    let changes = 0;
+    for (const watch of this.targets) {
+      try {
+        changes += watch.rescan();
+      } catch (error) {
+        if (!(error instanceof SystemCallError)) throw error;
+        watch.release();
+        this.scheduleRetry(watch, error);
+      }
+    }
+    this.deps.logger.warn(msg.overflowRescanned(changes, this.targets.size, this.table.size), {
+      changes,
+      entries: this.targets.size,
+      watches: this.table.size,
+    });
+  }
+}
+
+function union<T>(a: Set<T>, b: Set<T>): Set<T> {
+  for (const x of b) a.add(x);
+  return a;
+}
+
+// Tracing every kernel event costs a call per event even when filtered out: only at debug.
+function isDebug(logger: Logger): boolean {
+  const probe = (logger as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled;
+  return typeof probe !== 'function' || probe.call(logger, 'debug');
+}
