@@ -71,6 +71,7 @@ test('a folder is asked of the kernel once, then answered from the cache', () =>
     mask: FAN.CREATE,
     pid: 1234,
     isDir: false,
+    isSelf: false,
     path: '/w/a',
     objectKey: 'aa:0a',
   });
@@ -148,6 +149,7 @@ test('a folder rename gives both paths and moves what the cache knows under it',
     mask: FAN.RENAME | FAN.ONDIR,
     pid: 99,
     isDir: true,
+    isSelf: false,
     path: '/w/new',
     oldPath: '/w/old',
     objectKey: 'aa:02',
@@ -182,7 +184,14 @@ test('a rename into or out of the roots keeps the side that is inside', () => {
     raw(FAN.RENAME, [named('old_dfid_name', 9, 'a'), named('new_dfid_name', 1, 'b')]),
     ctx,
   );
-  assert.deepEqual(into, { kind: 'change', mask: FAN.MOVED_TO, pid: 99, isDir: false, path: '/w/b' });
+  assert.deepEqual(into, {
+    kind: 'change',
+    mask: FAN.MOVED_TO,
+    pid: 99,
+    isDir: false,
+    isSelf: false,
+    path: '/w/b',
+  });
 });
 
 test('moving a folder above a root away is reported: the root goes with it', () => {
@@ -197,6 +206,15 @@ test('moving a folder above a root away is reported: the root goes with it', () 
     ctx,
   );
   assert.equal(file, 'outside');
+  // A folder above a root made again: the root may be back.
+  const made = resolveEvent(raw(FAN.CREATE | FAN.ONDIR, [named('dfid_name', 1, 'b')]), ctx);
+  assert.equal((made as { path: string }).path, '/a/b');
+  // An event on a folder itself is flagged.
+  const self = resolveEvent(
+    raw(FAN.ATTRIB | FAN.ONDIR, [named('dfid_name', 1, '.')]),
+    context(['/a'], new HandleCache(fakeOpener(new Map([[1, '/a']])))),
+  );
+  assert.deepEqual([(self as { path: string }).path, (self as { isSelf: boolean }).isSelf], ['/a', true]);
 });
 
 test('overflow passes through; a file system that is not marked is outside', () => {
@@ -233,6 +251,7 @@ test('moves mode: an adjacent MOVED_FROM/MOVED_TO of one process and object beco
     mask,
     pid,
     isDir: false,
+    isSelf: false,
     path,
     ...(objectKey === undefined ? {} : { objectKey }),
   });

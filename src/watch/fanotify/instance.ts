@@ -8,6 +8,8 @@
 // it is removed with the last of them. The fd is polled by the inotify edge's shared poller
 // (poll(2) off the main thread, one thread for every instance); close() leaves the poll, then
 // closes the fds, so the process can exit.
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { errnoName } from '../../system/errno.js';
 import { SystemCallError } from '../../errors.js';
 import * as msg from '../../log/messages/watch-fanotify.js';
@@ -38,8 +40,12 @@ export interface FanotifyOptions {
 export interface FanotifyInstance {
   readonly fd: number;
   readonly renameMode: RenameMode;
-  /** Reports changes at or under `path` (a folder). Throws SystemCallError with a hint. */
-  markFilesystem(path: string): void;
+  /**
+   * Reports changes at or under `path` (a folder): marks its file system for create, delete,
+   * modify, close_write, attrib and renames, plus `extraMask` (read-side events, which every
+   * root on that file system then gets). Throws SystemCallError with a hint.
+   */
+  markFilesystem(path: string, extraMask?: number): void;
   /** Stops reporting for `path`; the mark goes with the last root on its file system. */
   unmark(path: string): void;
   /** Kernel marks held: one per file system, whatever the number of roots on it. */
@@ -102,7 +108,7 @@ export function openFanotify(options: FanotifyOptions = {}): FanotifyInstance {
 
 /**
  * Whether fanotify can serve here: opens a group and marks the file system of `path` (default
- * "/"), since since Linux 5.13 an unprivileged process may open a group but not mark a file
+ * "/"), since Linux 5.13 an unprivileged process may open a group but not mark a file
  * system; so this checks privileges, the kernel, and the file system's support for handles.
  */
 export function probeFanotify(path = '/'): { ok: true } | { ok: false; reason: string } {
@@ -119,10 +125,17 @@ export function probeFanotify(path = '/'): { ok: true } | { ok: false; reason: s
   }
 }
 
+interface Mount {
+  /** The top folder of the mount holding the roots (handles resolve to paths on it). */
+  readonly point: string;
+  readonly fd: number;
+  refs: number;
+}
+
 interface Root {
   readonly path: string;
   readonly fsid: string;
-  readonly mountFd: number;
+  readonly mount: Mount;
 }
 
 type State = 'open' | 'closing' | 'closed';
@@ -132,6 +145,9 @@ class Instance implements FanotifyInstance, PollClient {
   private readonly listeners: ((events: readonly FanotifyEvent[]) => void)[] = [];
   private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   private readonly rootsByPath = new Map<string, Root>();
+  private readonly mounts = new Map<string, Mount>();
+  /** The mask each marked file system has in the kernel. */
+  private readonly marked = new Map<string, number>();
   private closing: Promise<void> | null = null;
   private lost = 0;
   private outside = 0;
@@ -142,19 +158,31 @@ class Instance implements FanotifyInstance, PollClient {
     private readonly cache: HandleCache,
   ) {}
 
-  markFilesystem(path: string): void {
+  markFilesystem(path: string, extraMask = 0): void {
     this.assertOpen('fanotify_mark');
-    if (this.rootsByPath.has(path)) return;
-    const mountFd = openMount(path);
+    const known = this.rootsByPath.get(path);
+    if (known !== undefined) return this.widen(known, extraMask);
+    assertFolder(path);
+    const mount = this.acquireMount(path);
     try {
-      const fsid = sys.fstatfsFsid(mountFd);
+      const fsid = sys.fstatfsFsid(mount.fd);
       if (fsid.value === null) throw this.bug('fstatfs', fsid.errno, path);
-      if (!this.isMarked(fsid.value)) this.mark(FAN_MARK.ADD, mountFd, path);
-      this.rootsByPath.set(path, { path, fsid: fsid.value, mountFd });
+      const root = { path, fsid: fsid.value, mount };
+      this.widen(root, extraMask);
+      this.rootsByPath.set(path, root);
     } catch (error) {
-      sys.close(mountFd);
+      this.releaseMount(mount);
       throw error;
     }
+  }
+
+  // Marks the root's file system, or adds events to its mark (FAN_MARK_ADD ORs the masks).
+  private widen(root: Root, extraMask: number): void {
+    const have = this.marked.get(root.fsid) ?? 0;
+    const want = have | MARK_MASK[this.renameMode] | extraMask;
+    if (want === have) return;
+    this.mark(FAN_MARK.ADD, want, root.mount.fd, root.path);
+    this.marked.set(root.fsid, want);
   }
 
   unmark(path: string): void {
@@ -162,10 +190,33 @@ class Instance implements FanotifyInstance, PollClient {
     const root = this.rootsByPath.get(path);
     if (root === undefined) return;
     this.rootsByPath.delete(path);
-    // Through the root's own fd: the root may have been removed or moved since it was marked.
-    if (!this.isMarked(root.fsid)) this.mark(FAN_MARK.REMOVE, root.mountFd, path);
-    this.cache.forgetMount(root.mountFd);
-    sys.close(root.mountFd);
+    const mask = this.marked.get(root.fsid) ?? 0;
+    if (!this.isMarked(root.fsid)) {
+      // Through the mount's fd: the root itself may have been removed or moved since.
+      this.mark(FAN_MARK.REMOVE, mask, root.mount.fd, path);
+      this.marked.delete(root.fsid);
+    }
+    this.releaseMount(root.mount);
+  }
+
+  // One fd per mount, shared by the roots on it: handles are resolved once per mount.
+  private acquireMount(path: string): Mount {
+    const point = mountPointOf(path);
+    const known = this.mounts.get(point);
+    if (known !== undefined) {
+      known.refs++;
+      return known;
+    }
+    const mount = { point, fd: openMount(point, path), refs: 1 };
+    this.mounts.set(point, mount);
+    return mount;
+  }
+
+  private releaseMount(mount: Mount): void {
+    if (--mount.refs > 0) return;
+    this.mounts.delete(mount.point);
+    this.cache.forgetMount(mount.fd);
+    sys.close(mount.fd);
   }
 
   markCount(): number {
@@ -201,7 +252,8 @@ class Instance implements FanotifyInstance, PollClient {
     await removePollClient(this); // closing an fd a poll(2) still holds would race with fd reuse
     this.state = 'closed';
     sys.close(this.fd); // the kernel drops every mark of the group with it
-    for (const root of this.rootsByPath.values()) sys.close(root.mountFd);
+    for (const mount of this.mounts.values()) sys.close(mount.fd);
+    this.mounts.clear();
     this.rootsByPath.clear();
   }
 
@@ -238,7 +290,9 @@ class Instance implements FanotifyInstance, PollClient {
 
   private mountFdsOf(fsid: string): number[] {
     const fds: number[] = [];
-    for (const root of this.rootsByPath.values()) if (root.fsid === fsid) fds.push(root.mountFd);
+    for (const root of this.rootsByPath.values()) {
+      if (root.fsid === fsid && !fds.includes(root.mount.fd)) fds.push(root.mount.fd);
+    }
     return fds;
   }
 
@@ -247,8 +301,7 @@ class Instance implements FanotifyInstance, PollClient {
     return false;
   }
 
-  private mark(flags: number, mountFd: number, path: string): void {
-    const mask = MARK_MASK[this.renameMode];
+  private mark(flags: number, mask: number, mountFd: number, path: string): void {
     const result = sys.fanotifyMark(
       this.fd,
       flags | FAN_MARK.FILESYSTEM,
@@ -285,9 +338,37 @@ class Instance implements FanotifyInstance, PollClient {
   }
 }
 
-function openMount(path: string): number {
+/** A root must be a folder that exists (the mark itself is taken on its mount). */
+function assertFolder(path: string): void {
+  let code: string | null = null;
   try {
-    return sys.openMountFd(path);
+    if (!statSync(path).isDirectory()) code = 'ENOTDIR';
+  } catch (error) {
+    code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+  }
+  if (code !== null) throw new SystemCallError('stat', code, path, msg.fanotifyMarkFailed(path, code));
+}
+
+/** The topmost folder above `path` on the same device: where its mount starts. */
+function mountPointOf(path: string): string {
+  let dev: number;
+  try {
+    dev = statSync(path).dev;
+  } catch {
+    return path; // openMount reports why
+  }
+  let point = path;
+  while (point !== '/') {
+    const parent = dirname(point);
+    if (statSync(parent, { throwIfNoEntry: false })?.dev !== dev) break;
+    point = parent;
+  }
+  return point;
+}
+
+function openMount(point: string, path: string): number {
+  try {
+    return sys.openMountFd(point);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
     // The same sentence as a failed mark for what both share (ENOENT, ENOTDIR, EACCES).

@@ -19,6 +19,8 @@ export type FanotifyEvent =
       /** The process that made the change (for loop prevention); 0 when unknown. */
       readonly pid: number;
       readonly isDir: boolean;
+      /** About the folder `path` itself (reported as "."), not about an entry of its parent. */
+      readonly isSelf: boolean;
       /** The entry's absolute path; for a rename, its new path. */
       readonly path: string;
       /** For a rename (FAN_RENAME): the old path. */
@@ -44,7 +46,12 @@ export function resolveEvent(
   if ((event.mask & FAN.Q_OVERFLOW) !== 0) return { kind: 'overflow' };
   const child = findRecord(event.records, 'fid');
   const objectKey = child === undefined ? undefined : `${child.fid.fsid}:${child.fid.handle.toString('hex')}`;
-  const base = { kind: 'change' as const, pid: event.pid, isDir: (event.mask & FAN.ONDIR) !== 0 };
+  const base = {
+    kind: 'change' as const,
+    pid: event.pid,
+    isDir: (event.mask & FAN.ONDIR) !== 0,
+    isSelf: false,
+  };
   const withKey = objectKey === undefined ? {} : { objectKey };
   if ((event.mask & FAN.RENAME) !== 0) return resolveRename(event, ctx, base, withKey, child?.fid);
   const named = findRecord(event.records, 'dfid_name') ?? findRecord(event.records, 'dfid');
@@ -56,15 +63,15 @@ export function resolveEvent(
         : 'lost';
   if (typeof place === 'string') return place;
   if (base.isDir && child !== undefined) updateCache(event.mask, place, child.fid, ctx);
-  const isRemoval = (event.mask & (FAN.DELETE | FAN.MOVED_FROM)) !== 0;
-  if (!isRelevant(place.path, base.isDir && isRemoval, ctx)) return 'outside';
-  return { ...base, mask: event.mask, path: place.path, ...withKey };
+  if (!isRelevant(place.path, base.isDir, ctx)) return 'outside';
+  const isSelf = named !== undefined && (!('name' in named) || named.name === '.');
+  return { ...base, isSelf, mask: event.mask, path: place.path, ...withKey };
 }
 
 function resolveRename(
   event: RawFanotifyEvent,
   ctx: ResolveContext,
-  base: { kind: 'change'; pid: number; isDir: boolean },
+  base: { kind: 'change'; pid: number; isDir: boolean; isSelf: boolean },
   withKey: { objectKey?: string },
   child: FanotifyFid | undefined,
 ): FanotifyEvent | 'lost' | 'outside' {
@@ -86,10 +93,10 @@ function resolveRename(
     return { ...base, mask: FAN.MOVED_FROM | onDir, path, ...withKey };
   }
   if (typeof from === 'string') {
-    if (!isRelevant(to.path, false, ctx)) return 'outside';
+    if (!isRelevant(to.path, base.isDir, ctx)) return 'outside';
     return { ...base, mask: FAN.MOVED_TO | onDir, path: to.path, ...withKey };
   }
-  if (!isRelevant(to.path, false, ctx) && !isRelevant(from.path, base.isDir, ctx)) return 'outside';
+  if (!isRelevant(to.path, base.isDir, ctx) && !isRelevant(from.path, base.isDir, ctx)) return 'outside';
   return { ...base, mask: event.mask, path: to.path, oldPath: from.path, ...withKey };
 }
 
@@ -133,11 +140,12 @@ function objectPlace(fid: FanotifyFid, ctx: ResolveContext): Place {
   return resolved.ok ? { path: resolved.path, mountFd } : 'lost';
 }
 
-// Inside a root; or, for a folder removed or moved away, above one (the root goes with it).
-function isRelevant(path: string, isFolderRemoval: boolean, ctx: ResolveContext): boolean {
+// Inside a root; or a folder above one: removed or moved away, the root goes with it; made or
+// moved in, a root that was gone may be back.
+function isRelevant(path: string, isFolder: boolean, ctx: ResolveContext): boolean {
   const roots = rootPaths(ctx);
   if (rootsHolding(path, roots).length > 0) return true;
-  return isFolderRemoval && roots.some((root) => isAncestorOf(path, root));
+  return isFolder && roots.some((root) => isAncestorOf(path, root));
 }
 
 function rootPaths(ctx: ResolveContext): string[] {
