@@ -70,7 +70,14 @@ export function fanotifyUnavailable(reason: string): string {
   return `fanotify is not available (${reason}); using inotify`;
 }
 
-/** The kernel dropped events: the back-end rescans. */
-export function fanotifyOverflow(roots: number): string {
-  return `fanotify queue overflowed: the kernel dropped events; rescanning ${roots} watched root(s)`;
+/** The kernel dropped events: the back-end rescanned every entry. */
+export function fanotifyOverflow(entries: number, changes: number): string {
+  return (
+    `fanotify event queue overflowed (events were dropped by the kernel): rescanned ${entries} ` +
+    `watched entr${entries === 1 ? 'y' : 'ies'} and found ${changes} change${changes === 1 ? '' : 's'}, reported as events; ` +
+    `the queue holds fs.fanotify.max_queued_events events`
+  );
 }
+
+/** Debug: how the fanotify back-end armed a target. */
+export const FANOTIFY_ARMED = 'watch armed with one fanotify file-system mark';

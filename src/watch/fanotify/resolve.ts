@@ -55,12 +55,11 @@ export function resolveEvent(
   const withKey = objectKey === undefined ? {} : { objectKey };
   if ((event.mask & FAN.RENAME) !== 0) return resolveRename(event, ctx, base, withKey, child?.fid);
   const named = findRecord(event.records, 'dfid_name') ?? findRecord(event.records, 'dfid');
-  const place =
-    named !== undefined
-      ? placeOf(named.fid, 'name' in named ? named.name : '.', ctx)
-      : child !== undefined
-        ? objectPlace(child.fid, ctx)
-        : 'lost';
+  // An event that names only a file, no folder and name (a link count changed: link, unlink)
+  // is left out: which of its names it concerns is unknown, and a create or delete event on
+  // that name tells it (as inotify's folder watches, which do not see it either).
+  if (named === undefined) return 'outside';
+  const place = placeOf(named.fid, 'name' in named ? named.name : '.', ctx);
   if (typeof place === 'string') return place;
   if (base.isDir && child !== undefined) updateCache(event.mask, place, child.fid, ctx);
   if (!isRelevant(place.path, base.isDir, ctx)) return 'outside';
@@ -129,15 +128,6 @@ function placeOf(dir: FanotifyFid, name: string, ctx: ResolveContext): Place {
     if (first === 'lost') first = place;
   }
   return first;
-}
-
-// An event that names only the object (a file's own attributes, no folder): not cached, since
-// files are not folders the cache can keep true.
-function objectPlace(fid: FanotifyFid, ctx: ResolveContext): Place {
-  const mountFd = ctx.mountFds(fid)[0];
-  if (mountFd === undefined) return 'outside';
-  const resolved = ctx.cache.open(mountFd, fid.handle);
-  return resolved.ok ? { path: resolved.path, mountFd } : 'lost';
 }
 
 // Inside a root; or a folder above one: removed or moved away, the root goes with it; made or
