@@ -1,4 +1,5 @@
 // Every `watchtab` sub-command, in the order --help lists them.
 import type { Command } from '../command.js';
+import { eventsCommand } from './events.js';
 
-export const COMMANDS: readonly Command[] = [];
+export const COMMANDS: readonly Command[] = [eventsCommand];

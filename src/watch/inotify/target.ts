@@ -100,7 +100,8 @@ export class TargetWatch implements WatchUser {
         watchDir: (dir) => this.watchDir(dir),
         isReported: (p) => this.scope.isReported(p),
         isWatchedDir: (d) => this.scope.isWatchedDir(d),
-        hasHash: () => this.target.contentOnly,
+        // A file found new gets no hash: its next close_write counts, whatever it wrote.
+        hasHash: () => this.target.contentOnly && !isReporting,
       },
       (path, now, isReported) => {
         const before = this.state.get(path);
@@ -113,7 +114,7 @@ export class TargetWatch implements WatchUser {
   }
 
   private found(path: string, isReporting: boolean): void {
-    const now = readState(path, this.target.contentOnly);
+    const now = readState(path, this.target.contentOnly && !isReporting);
     if (now === null) return;
     this.state.set(path, now);
     if (isReporting) this.emit('create', path, now.type === 'dir');
@@ -210,7 +211,7 @@ export class TargetWatch implements WatchUser {
 
   private createdReported(path: string): void {
     const before = this.state.get(path);
-    const now = readState(path, this.target.contentOnly);
+    const now = readState(path); // no hash: a new file's first close_write always counts
     if (now !== null) this.state.set(path, now);
     // Already known with the same inode: a scan found it first (the folder was read after it
     // was watched); the kernel's IN_CREATE is the same fact, not a second one.
@@ -244,6 +245,8 @@ export class TargetWatch implements WatchUser {
   }
 
   private modified(path: string): void {
+    // content-only: whether the content changed (and grew) is known at close_write
+    if (this.target.contentOnly) return;
     if (this.events.has('extend')) {
       const kept = this.state.get(path);
       const now = readState(path);
@@ -252,8 +255,7 @@ export class TargetWatch implements WatchUser {
         this.state.set(path, { ...now, hash: kept?.hash ?? null });
       }
     }
-    // content-only: whether the content changed is known at close_write
-    if (!this.target.contentOnly) this.emit('write', path, false);
+    this.emit('write', path, false);
   }
 
   private closedWrite(path: string): void {
@@ -262,6 +264,7 @@ export class TargetWatch implements WatchUser {
     if (now !== null) this.state.set(path, now);
     if (this.target.contentOnly) {
       if (now !== null && kept !== undefined && kept.hash !== null && kept.hash === now.hash) return;
+      if (now !== null && kept !== undefined && now.size > kept.size) this.emit('extend', path, false);
       this.emit('write', path, false);
     }
     this.emit('close_write', path, false);
