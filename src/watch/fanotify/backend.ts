@@ -1,0 +1,251 @@
+// The fanotify WatchBackend: one group for the daemon, one file-system mark per watched root's
+// file system (however large the tree), resolved events handed to the same per-target logic as
+// inotify's (inotify/target.ts: matching, per-path state, moves, rescans), so both back-ends
+// report the contract's events the same way. Overflow rescans every target.
+//
+// What differs from inotify, and is handled here: the kernel reports whole paths instead of
+// watch descriptors, so an event goes to each target that covers its folder; it merges queued
+// events on one name (FAN_CREATE|FAN_DELETE), whose order is told by whether the path exists
+// now; and folders have no watch to lose, so a removed or moved folder above a target's anchor
+// is told to the target as inotify's IN_IGNORED or IN_MOVE_SELF would.
+import { statSync } from 'node:fs';
+import type { Armed, EventListener, WatchBackend, WatchTarget } from '../backend.js';
+import type { EventName } from '../../watchtab/entry.js';
+import type { Logger } from '../../log/logger.js';
+import type { SystemCallError } from '../../errors.js';
+import * as msg from '../../log/messages/watch-fanotify.js';
+import { isWithin, parentOf } from '../match.js';
+import { TargetWatch, type TargetHost } from '../inotify/target.js';
+import { WatchTable } from '../inotify/tree.js';
+import { FolderBook } from './folders.js';
+import { openFanotify, type FanotifyEvent, type FanotifyInstance, type FanotifyOptions } from './instance.js';
+import { FAN, fanMaskNames } from './mask.js';
+
+export interface FanotifyBackendDeps {
+  readonly logger: Logger;
+  readonly fanotify?: FanotifyOptions;
+}
+
+type Change = Extract<FanotifyEvent, { kind: 'change' }>;
+
+/** Opens the group now: throws SystemCallError (EPERM without CAP_SYS_ADMIN, EINVAL on old kernels). */
+export function createFanotifyBackend(deps: FanotifyBackendDeps): WatchBackend {
+  return new FanotifyBackend(deps);
+}
+
+/** Read-side events are marked only when a target asks: on a file-system mark they are a flood. */
+function readSideMask(events: ReadonlySet<EventName>): number {
+  let mask = 0;
+  if (events.has('access')) mask |= FAN.ACCESS;
+  if (events.has('open')) mask |= FAN.OPEN;
+  if (events.has('close_nowrite')) mask |= FAN.CLOSE_NOWRITE;
+  return mask;
+}
+
+class FanotifyBackend implements WatchBackend, TargetHost {
+  readonly name = 'fanotify' as const;
+  readonly table: WatchTable;
+  private readonly book = new FolderBook();
+  private readonly fanotify: FanotifyInstance;
+  private readonly targets = new Map<TargetWatch, string>();
+  private readonly rootRefs = new Map<string, number>();
+  private readonly isTracing: boolean;
+
+  constructor(private readonly deps: FanotifyBackendDeps) {
+    this.fanotify = openFanotify(deps.fanotify);
+    this.table = new WatchTable(this.book);
+    this.isTracing = isDebug(deps.logger);
+    this.fanotify.onEvents((batch) => this.onBatch(batch));
+  }
+
+  arm(target: WatchTarget, onEvent: EventListener): Promise<Armed> {
+    const watch = new TargetWatch(target, this, onEvent);
+    // The mark: on the file system of the anchor, or of its nearest existing folder while it is
+    // missing; the root stays that path (it is a filter on paths, and the mark outlives it).
+    const root = nearestDir(watch.scope.anchor);
+    try {
+      this.fanotify.markFilesystem(root, readSideMask(watch.events));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    this.rootRefs.set(root, (this.rootRefs.get(root) ?? 0) + 1);
+    this.targets.set(watch, root);
+    watch.settle(false);
+    this.deps.logger.debug(msg.FANOTIFY_ARMED, {
+      entry: watch.id,
+      path: watch.scope.named,
+      backend: 'fanotify',
+      marks: this.fanotify.markCount(),
+      folders: this.table.countFor(watch),
+    });
+    return Promise.resolve({
+      watchCount: () => (this.targets.has(watch) ? 1 : 0),
+      disarm: async () => this.disarm(watch),
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const watch of [...this.targets.keys()]) this.disarm(watch);
+    await this.fanotify.close();
+  }
+
+  private disarm(watch: TargetWatch): void {
+    const root = this.targets.get(watch);
+    if (root === undefined) return;
+    this.targets.delete(watch);
+    watch.release();
+    const refs = (this.rootRefs.get(root) ?? 1) - 1;
+    if (refs > 0) {
+      this.rootRefs.set(root, refs);
+      return;
+    }
+    this.rootRefs.delete(root);
+    this.fanotify.unmark(root);
+  }
+
+  skipped(watch: TargetWatch, error: SystemCallError): void {
+    this.deps.logger.warn(error.message, { entry: watch.id, path: error.path });
+  }
+
+  grew(): void {} // one mark per file system: no budget to watch
+
+  // ---- the event path: one batch, in kernel order ----
+
+  private onBatch(batch: readonly FanotifyEvent[]): void {
+    let isOverflow = false;
+    for (const e of batch) {
+      if (e.kind === 'overflow') isOverflow = true;
+      else this.onChange(e);
+    }
+    if (isOverflow) this.overflowed();
+  }
+
+  private onChange(e: Change): void {
+    if (this.isTracing) {
+      this.deps.logger.debug('fanotify event', {
+        mask: fanMaskNames(e.mask),
+        path: e.path,
+        ...(e.oldPath === undefined ? {} : { oldPath: e.oldPath }),
+        pid: e.pid,
+      });
+    }
+    if (e.oldPath !== undefined) return this.moved(e.oldPath, e.path, e.isDir);
+    if (e.mask & FAN.MOVED_FROM) return this.moved(e.path, null, e.isDir);
+    if (e.mask & FAN.MOVED_TO) return this.moved(null, e.path, e.isDir);
+    for (const mask of unmerge(e.mask, e.path)) {
+      this.child(e, mask);
+      if ((mask & FAN.CREATE) !== 0 && !e.isDir) this.markNew(e.path);
+    }
+  }
+
+  // A file made and written before its events were read is seen at its final content when its
+  // creation is handled: what it was created as is unknown, so for content-only its content
+  // counts as new at close_write (as the contract says: a new file always counts).
+  private markNew(path: string): void {
+    for (const watch of this.targets.keys()) {
+      const kept = watch.state.get(path);
+      if (kept !== undefined) watch.state.set(path, { ...kept, hash: null });
+    }
+  }
+
+  // An event about an entry: to each target covering its folder. An event on a folder itself
+  // goes to the targets covering its parent as an entry's, or else to those covering it.
+  private child(e: Change, mask: number): void {
+    const dir = parentOf(e.path);
+    for (const watch of this.targets.keys()) {
+      if (this.table.isHeld(watch, dir)) watch.child(dir, e.path, mask);
+      else if (e.isSelf && this.table.isHeld(watch, e.path)) watch.self(e.path, mask);
+    }
+    if ((mask & FAN.DELETE) !== 0 && e.isDir) this.folderGone(e.path);
+  }
+
+  // A move within the watched tree, in (from null) or out (to null), told to each target that
+  // covers either folder, or holds folders below the moved one (re-pathed here, as inotify's
+  // back-end does when it sees both halves).
+  private moved(from: string | null, to: string | null, isDir: boolean): void {
+    const holds = (watch: TargetWatch, path: string | null) =>
+      path !== null && this.table.isHeld(watch, parentOf(path));
+    const watches = [...this.targets.keys()];
+    const seesFrom = watches.filter((w) => holds(w, from));
+    const seesTo = watches.filter((w) => holds(w, to));
+    const repathed = new Set<TargetWatch>();
+    if (isDir && from !== null && to !== null && seesFrom.length > 0 && seesTo.length > 0) {
+      for (const user of this.table.repath(from, to)) repathed.add(user as TargetWatch);
+    }
+    for (const watch of watches) {
+      const isRepathed = repathed.has(watch);
+      const fromPath = holds(watch, from) || isRepathed ? from : null;
+      const toPath = holds(watch, to) || isRepathed ? to : null;
+      if (fromPath !== null || toPath !== null) watch.moved(fromPath, toPath, isDir);
+      else if (isDir && from !== null && isWithin(watch.scope.anchor, from)) {
+        watch.self(watch.scope.anchor, FAN.MOVE_SELF); // the anchor went with a folder above it
+      }
+    }
+  }
+
+  // A folder was removed: targets whose anchor (or the folder they wait on) was at or below it
+  // lose their folders there, as inotify reports IN_IGNORED for each watch.
+  private folderGone(path: string): void {
+    const isAffected = [...this.targets.keys()].some(
+      (w) => isWithin(w.scope.anchor, path) || (w.waitingOn !== null && isWithin(w.waitingOn, path)),
+    );
+    if (!isAffected) return;
+    for (const wd of this.book.wds()) {
+      const rec = this.table.record(wd);
+      if (rec === undefined || ![...rec.subs.values()].some((s) => isWithin(s.path, path))) continue;
+      const users = this.table.forget(wd);
+      this.book.removeWatch(wd);
+      for (const [user, p] of users) {
+        const watch = user as TargetWatch;
+        if (this.targets.has(watch)) watch.gone(p);
+      }
+    }
+  }
+
+  private overflowed(): void {
+    let changes = 0;
+    for (const watch of this.targets.keys()) changes += watch.rescan();
+    this.deps.logger.warn(msg.fanotifyOverflow(this.targets.size, changes), {
+      changes,
+      entries: this.targets.size,
+    });
+  }
+}
+
+/**
+ * The kernel merges queued events on one name into one mask, losing their order. Split it back
+ * into steps inotify would have reported: a creation first, then the rest; with a removal too,
+ * removed then made again if the path exists now, else made then removed.
+ */
+export function unmerge(mask: number, path: string): number[] {
+  const ondir = mask & FAN.ONDIR;
+  const rest = mask & ~(FAN.CREATE | FAN.DELETE | FAN.ONDIR);
+  const create = FAN.CREATE | ondir;
+  const remove = FAN.DELETE | ondir;
+  const steps: number[] = [];
+  const hasCreate = (mask & FAN.CREATE) !== 0;
+  const hasDelete = (mask & FAN.DELETE) !== 0;
+  if (!hasCreate) return [mask];
+  if (hasDelete && exists(path)) steps.push(remove);
+  steps.push(create);
+  if (rest !== 0) steps.push(rest | ondir);
+  if (hasDelete && steps[0] !== remove) steps.push(remove);
+  return steps;
+}
+
+function exists(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false }) !== undefined;
+}
+
+/** `path` if it is a folder, else its nearest ancestor that is ('/' at worst). */
+function nearestDir(path: string): string {
+  for (let p = path; ; p = parentOf(p)) {
+    if (p === '/' || statSync(p, { throwIfNoEntry: false })?.isDirectory() === true) return p;
+  }
+}
+
+// Tracing every kernel event costs a call per event even when filtered out: only at debug.
+function isDebug(logger: Logger): boolean {
+  const probe = (logger as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled;
+  return typeof probe !== 'function' || probe.call(logger, 'debug');
+}

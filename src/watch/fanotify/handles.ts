@@ -1,0 +1,130 @@
+// Folder file handles → paths: open_by_handle_at on the watch root's mount, the fd's path read
+// back from /proc/self/fd, a bounded cache by handle; and the whole-component test that keeps
+// only paths inside a watched root. Which events need which path is instance.ts's business.
+//
+// Races: a handle is resolved when its event is read, not when it happened, so a folder renamed
+// in between resolves to its new place (the kernel's truth now), and one removed in between does
+// not resolve at all (ESTALE, or an fd with no links left). The cache then answers with the
+// path the folder had when it was last resolved; a folder never seen before is `lost`.
+import { fstatSync } from 'node:fs';
+import { errnoName } from '../../system/errno.js';
+import * as sys from './libc.js';
+
+export type Resolution =
+  { readonly ok: true; readonly path: string } | { readonly ok: false; readonly errno: string };
+
+/** How a handle is turned into a path; `libcOpener` is the real one, tests may pass their own. */
+export type HandleOpener = (mountFd: number, handle: Buffer) => Resolution;
+
+/** The kernel's answer: open by handle (O_PATH), refuse an unlinked object, read the fd's path. */
+export const libcOpener: HandleOpener = (mountFd, handle) => {
+  const opened = sys.openByHandleAt(mountFd, handle);
+  if (opened.value < 0) return { ok: false, errno: errnoName(opened.errno) };
+  try {
+    // A folder removed since the event still opens while its inode lives; its link count is 0
+    // and readlink would say "PATH (deleted)", a path that no longer exists.
+    if (fstatSync(opened.value).nlink === 0) return { ok: false, errno: 'ESTALE' };
+    return { ok: true, path: sys.fdPath(opened.value).toString('utf8') };
+  } finally {
+    sys.close(opened.value);
+  }
+};
+
+/** Entries kept before the oldest are dropped: folders whose events were seen lately. */
+export const HANDLE_CACHE_ENTRIES = 65_536;
+
+/** Paths of folder handles on one or more mounts, most recently used kept. */
+export class HandleCache {
+  private readonly paths = new Map<string, string>();
+  hits = 0;
+  misses = 0;
+
+  constructor(
+    private readonly opener: HandleOpener = libcOpener,
+    private readonly maxEntries = HANDLE_CACHE_ENTRIES,
+  ) {}
+
+  /** The folder's path now, or the one it had when last seen if it is gone since. */
+  resolve(mountFd: number, fsid: string, handle: Buffer): Resolution {
+    const key = cacheKey(mountFd, fsid, handle);
+    const cached = this.paths.get(key);
+    if (cached !== undefined) {
+      this.hits++;
+      this.paths.delete(key); // re-insert: Map order is the recency order
+      this.paths.set(key, cached);
+      return { ok: true, path: cached };
+    }
+    this.misses++;
+    const fresh = this.opener(mountFd, handle);
+    if (fresh.ok) {
+      this.paths.set(key, fresh.path);
+      if (this.paths.size > this.maxEntries) this.dropOldest();
+    }
+    return fresh;
+  }
+
+  /** A folder whose path an event gave (made, or moved, there): no need to ask the kernel. */
+  remember(mountFd: number, fsid: string, handle: Buffer, path: string): void {
+    this.paths.set(cacheKey(mountFd, fsid, handle), path);
+    if (this.paths.size > this.maxEntries) this.dropOldest();
+  }
+
+  /** Asks the kernel without caching (for files, whose paths the cache cannot keep true). */
+  open(mountFd: number, handle: Buffer): Resolution {
+    return this.opener(mountFd, handle);
+  }
+
+  /** A folder was renamed: every cached path at or under `oldPath` is wrong now. */
+  forgetUnder(oldPath: string): void {
+    for (const [key, path] of this.paths) {
+      if (isAtOrUnder(path, oldPath)) this.paths.delete(key);
+    }
+  }
+
+  /** Everything that was resolved on `mountFd` (its root was unmarked and the fd closed). */
+  forgetMount(mountFd: number): void {
+    const prefix = `${mountFd}:`;
+    for (const key of this.paths.keys()) if (key.startsWith(prefix)) this.paths.delete(key);
+  }
+
+  get size(): number {
+    return this.paths.size;
+  }
+
+  private dropOldest(): void {
+    const oldest = this.paths.keys().next();
+    if (oldest.done !== true) this.paths.delete(oldest.value);
+  }
+}
+
+function cacheKey(mountFd: number, fsid: string, handle: Buffer): string {
+  return `${mountFd}:${fsid}:${handle.toString('hex')}`;
+}
+
+/** Whether `path` is `root` or inside it, on whole path components: /var/lib_x is not in /var/lib. */
+export function isAtOrUnder(path: string, root: string): boolean {
+  if (root === '/') return path.startsWith('/');
+  return path === root || (path.startsWith(root) && path.charCodeAt(root.length) === 0x2f);
+}
+
+/** The watched roots `path` is at or under; a trailing slash on a root is ignored. */
+export function rootsHolding(path: string, roots: Iterable<string>): string[] {
+  const held: string[] = [];
+  for (const root of roots) if (isAtOrUnder(path, trimSlash(root))) held.push(root);
+  return held;
+}
+
+/** Whether `path` is a folder above `root` (moving or removing it moves or removes the root). */
+export function isAncestorOf(path: string, root: string): boolean {
+  return path !== root && isAtOrUnder(trimSlash(root), path);
+}
+
+function trimSlash(path: string): string {
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+}
+
+/** `dir` joined with an entry's name as fanotify reports it ("." is the folder itself). */
+export function joinName(dir: string, name: string): string {
+  if (name === '.' || name === '') return dir;
+  return dir === '/' ? `/${name}` : `${dir}/${name}`;
+}

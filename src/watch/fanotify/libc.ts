@@ -1,0 +1,100 @@
+// The only ffi-rs caller for fanotify: fanotify_init, fanotify_mark, open_by_handle_at and
+// fstatfs, typed, returning numbers and errno numbers; plus the two Node calls that turn an fd
+// into a path (open of a mount fd, readlink of /proc/self/fd/N). Meaning is given by instance.ts.
+//
+// ffi-rs passes a Buffer given as `DataType.U8Array` by pointer to its own memory (see
+// inotify/libc.ts), so a file handle or a statfs buffer is read or filled in place. read, close,
+// poll and the eventfd are the inotify edge's generic calls, imported from there.
+import { constants, openSync, readlinkSync } from 'node:fs';
+import { DataType, load } from 'ffi-rs';
+import { libc } from '../../system/libc.js';
+import type { CallResult } from '../inotify/libc.js';
+
+export { close, cPath, read, type CallResult } from '../inotify/libc.js';
+
+type Param = DataType.I32 | DataType.U32 | DataType.U64 | DataType.U8Array;
+
+// ffi-rs returns `{ value, errnoCode }` when asked for errno; its typing is loose, so the shape
+// is checked here (the one FFI decoder of this module).
+function toCallResult(raw: unknown): CallResult {
+  if (typeof raw === 'object' && raw !== null && 'value' in raw && 'errnoCode' in raw) {
+    const { value, errnoCode } = raw;
+    if (typeof value === 'number' && typeof errnoCode === 'number') {
+      return { value, errno: value < 0 ? errnoCode : 0 };
+    }
+  }
+  throw new Error(`ffi-rs returned an unexpected value: ${JSON.stringify(raw)}`);
+}
+
+function call(funcName: string, params: Param[], values: unknown[]): CallResult {
+  return toCallResult(
+    load({
+      library: libc(),
+      funcName,
+      retType: DataType.I32,
+      paramsType: params,
+      paramsValue: values,
+      errno: true,
+    }),
+  );
+}
+
+/** O_LARGEFILE as the kernel spells it (glibc defines it as 0 on 64-bit; the kernel does not). */
+export const O_LARGEFILE = process.arch === 'arm64' ? 0o400000 : 0o100000;
+/** O_PATH: an fd that names a place without opening the file (same value on x86_64 and arm64). */
+export const O_PATH = 0o10000000;
+export const O_CLOEXEC = 0o2000000;
+/** fanotify_mark's dirfd meaning "relative to the working folder" (the path is absolute anyway). */
+export const AT_FDCWD = -100;
+
+export function fanotifyInit(flags: number, eventFFlags: number): CallResult {
+  return call('fanotify_init', [DataType.U32, DataType.U32], [flags >>> 0, eventFFlags >>> 0]);
+}
+
+/** `path` must come from `cPath` (NUL-terminated). */
+export function fanotifyMark(fd: number, flags: number, mask: number, path: Buffer): CallResult {
+  return call(
+    'fanotify_mark',
+    [DataType.I32, DataType.U32, DataType.U64, DataType.I32, DataType.U8Array],
+    [fd, flags >>> 0, mask, AT_FDCWD, path],
+  );
+}
+
+/**
+ * open_by_handle_at(mountFd, handle, O_PATH | O_CLOEXEC): an fd for the object `handle` names,
+ * on the mount `mountFd` belongs to. `handle` is a whole `struct file_handle`. Needs
+ * CAP_DAC_READ_SEARCH; ESTALE when the object no longer exists.
+ */
+export function openByHandleAt(mountFd: number, handle: Buffer): CallResult {
+  return call(
+    'open_by_handle_at',
+    [DataType.I32, DataType.U8Array, DataType.I32],
+    [mountFd, handle, O_PATH | O_CLOEXEC],
+  );
+}
+
+// struct statfs (x86_64, arm64): f_type, f_bsize, f_blocks, f_bfree, f_bavail, f_files, f_ffree
+// (7 longs), then f_fsid (2 × int) at byte 56: the same 8 bytes fanotify reports as `fsid`.
+const STATFS_BYTES = 256;
+const FSID_OFFSET = 56;
+
+/** fstatfs(2): the fsid of `fd`'s file system as 16 hex digits (decode.ts's `FanotifyFid.fsid`). */
+export function fstatfsFsid(fd: number): { value: string | null; errno: number } {
+  const buf = Buffer.alloc(STATFS_BYTES);
+  const result = call('fstatfs', [DataType.I32, DataType.U8Array], [fd, buf]);
+  if (result.value < 0) return { value: null, errno: result.errno };
+  return { value: buf.toString('hex', FSID_OFFSET, FSID_OFFSET + 8), errno: 0 };
+}
+
+/**
+ * A read-only fd on a folder, to resolve handles on its mount; throws a Node error with `code`.
+ * Not O_PATH: open_by_handle_at refuses an O_PATH mount fd (EBADF, seen on 6.18).
+ */
+export function openMountFd(path: string): number {
+  return openSync(path, constants.O_RDONLY | constants.O_DIRECTORY | O_CLOEXEC);
+}
+
+/** Where an fd points now, as bytes: readlink of /proc/self/fd/N (" (deleted)" when unlinked). */
+export function fdPath(fd: number): Buffer {
+  return readlinkSync(`/proc/self/fd/${fd}`, { encoding: 'buffer' });
+}

@@ -1,0 +1,150 @@
+// One decoded fanotify event → paths: its folder handles resolved through the cache, the entry's
+// name joined on, and the verdict whether any watched root cares. Keeps the cache true to what
+// the events say (new folders remembered, removed ones forgotten, renamed ones moved).
+import { FAN } from './mask.js';
+import type { FanotifyFid, FanotifyRecord, RawFanotifyEvent } from './decode.js';
+import { isAncestorOf, joinName, rootsHolding, type HandleCache } from './handles.js';
+
+/** A resolved event, in kernel order, for the back-end. */
+export type FanotifyEvent =
+  /** The kernel dropped events (FAN_Q_OVERFLOW): rescan every root. */
+  | { readonly kind: 'overflow' }
+  | {
+      readonly kind: 'change';
+      /**
+       * FAN_* bits. The kernel merges queued events on one object, so one mask may hold several
+       * (FAN_CREATE|FAN_MODIFY|FAN_CLOSE_WRITE) without saying in which order they happened.
+       */
+      readonly mask: number;
+      /** The process that made the change (for loop prevention); 0 when unknown. */
+      readonly pid: number;
+      readonly isDir: boolean;
+      /** About the folder `path` itself (reported as "."), not about an entry of its parent. */
+      readonly isSelf: boolean;
+      /** The entry's absolute path; for a rename, its new path. */
+      readonly path: string;
+      /** For a rename (FAN_RENAME): the old path. */
+      readonly oldPath?: string;
+      /** The object's own fid (fsid:handle hex) when the kernel gave it: one key per file. */
+      readonly objectKey?: string;
+    };
+
+export interface ResolveContext {
+  readonly roots: readonly { readonly path: string }[];
+  readonly cache: HandleCache;
+  /** Fds of the marked roots on the file system `fid` belongs to (empty when none is marked). */
+  mountFds(fid: FanotifyFid): number[];
+}
+
+type Place = { readonly path: string; readonly mountFd: number } | 'lost' | 'outside';
+
+/** The event with its paths, or why it is dropped: `lost` (folder gone first) or `outside` (no root). */
+export function resolveEvent(
+  event: RawFanotifyEvent,
+  ctx: ResolveContext,
+): FanotifyEvent | 'lost' | 'outside' {
+  if ((event.mask & FAN.Q_OVERFLOW) !== 0) return { kind: 'overflow' };
+  const child = findRecord(event.records, 'fid');
+  const objectKey = child === undefined ? undefined : `${child.fid.fsid}:${child.fid.handle.toString('hex')}`;
+  const base = {
+    kind: 'change' as const,
+    pid: event.pid,
+    isDir: (event.mask & FAN.ONDIR) !== 0,
+    isSelf: false,
+  };
+  const withKey = objectKey === undefined ? {} : { objectKey };
+  if ((event.mask & FAN.RENAME) !== 0) return resolveRename(event, ctx, base, withKey, child?.fid);
+  const named = findRecord(event.records, 'dfid_name') ?? findRecord(event.records, 'dfid');
+  // An event that names only a file, no folder and name (a link count changed: link, unlink)
+  // is left out: which of its names it concerns is unknown, and a create or delete event on
+  // that name tells it (as inotify's folder watches, which do not see it either).
+  if (named === undefined) return 'outside';
+  const place = placeOf(named.fid, 'name' in named ? named.name : '.', ctx);
+  if (typeof place === 'string') return place;
+  if (base.isDir && child !== undefined) updateCache(event.mask, place, child.fid, ctx);
+  if (!isRelevant(place.path, base.isDir, ctx)) return 'outside';
+  const isSelf = named !== undefined && (!('name' in named) || named.name === '.');
+  return { ...base, isSelf, mask: event.mask, path: place.path, ...withKey };
+}
+
+function resolveRename(
+  event: RawFanotifyEvent,
+  ctx: ResolveContext,
+  base: { kind: 'change'; pid: number; isDir: boolean; isSelf: boolean },
+  withKey: { objectKey?: string },
+  child: FanotifyFid | undefined,
+): FanotifyEvent | 'lost' | 'outside' {
+  const oldRecord = findRecord(event.records, 'old_dfid_name');
+  const newRecord = findRecord(event.records, 'new_dfid_name');
+  const from = oldRecord === undefined ? 'lost' : placeOf(oldRecord.fid, oldRecord.name, ctx);
+  const to = newRecord === undefined ? 'lost' : placeOf(newRecord.fid, newRecord.name, ctx);
+  const onDir = event.mask & FAN.ONDIR;
+  if (base.isDir && typeof from !== 'string') ctx.cache.forgetUnder(from.path);
+  if (base.isDir && typeof to !== 'string' && child !== undefined) {
+    ctx.cache.remember(to.mountFd, child.fsid, child.handle, to.path);
+  }
+  if (typeof from === 'string' && typeof to === 'string')
+    return from === 'lost' || to === 'lost' ? 'lost' : 'outside';
+  // One side unknown (its folder is gone, or on no marked mount): a move out of, or into, sight.
+  if (typeof to === 'string') {
+    const path = (from as { path: string }).path;
+    if (!isRelevant(path, base.isDir, ctx)) return 'outside';
+    return { ...base, mask: FAN.MOVED_FROM | onDir, path, ...withKey };
+  }
+  if (typeof from === 'string') {
+    if (!isRelevant(to.path, base.isDir, ctx)) return 'outside';
+    return { ...base, mask: FAN.MOVED_TO | onDir, path: to.path, ...withKey };
+  }
+  if (!isRelevant(to.path, base.isDir, ctx) && !isRelevant(from.path, base.isDir, ctx)) return 'outside';
+  return { ...base, mask: event.mask, path: to.path, oldPath: from.path, ...withKey };
+}
+
+// What a folder event tells about the folder's handle: a new folder's path is known without
+// asking the kernel (so what is made inside it resolves even if it is gone by then).
+function updateCache(
+  mask: number,
+  place: { path: string; mountFd: number },
+  fid: FanotifyFid,
+  ctx: ResolveContext,
+): void {
+  if ((mask & (FAN.CREATE | FAN.MOVED_TO)) !== 0)
+    ctx.cache.remember(place.mountFd, fid.fsid, fid.handle, place.path);
+  if ((mask & FAN.MOVED_FROM) !== 0) ctx.cache.forgetUnder(place.path);
+  // A removed folder is not forgotten: the kernel merges its creation and removal into one
+  // event ahead of what was made inside it, which still needs its path. Handles are never
+  // reused (they hold a generation), and the cache's bound drops it in time.
+}
+
+// A folder handle plus a name, on each mount of its file system until one lands in a root.
+function placeOf(dir: FanotifyFid, name: string, ctx: ResolveContext): Place {
+  const mountFds = ctx.mountFds(dir);
+  if (mountFds.length === 0) return 'outside';
+  let first: Place = 'lost';
+  for (const mountFd of mountFds) {
+    const resolved = ctx.cache.resolve(mountFd, dir.fsid, dir.handle);
+    if (!resolved.ok) continue;
+    const place = { path: joinName(resolved.path, name), mountFd };
+    if (mountFds.length === 1 || rootsHolding(place.path, rootPaths(ctx)).length > 0) return place;
+    if (first === 'lost') first = place;
+  }
+  return first;
+}
+
+// Inside a root; or a folder above one: removed or moved away, the root goes with it; made or
+// moved in, a root that was gone may be back.
+function isRelevant(path: string, isFolder: boolean, ctx: ResolveContext): boolean {
+  const roots = rootPaths(ctx);
+  if (rootsHolding(path, roots).length > 0) return true;
+  return isFolder && roots.some((root) => isAncestorOf(path, root));
+}
+
+function rootPaths(ctx: ResolveContext): string[] {
+  return ctx.roots.map((r) => r.path);
+}
+
+function findRecord<T extends FanotifyRecord['type']>(
+  records: readonly FanotifyRecord[],
+  type: T,
+): Extract<FanotifyRecord, { type: T }> | undefined {
+  return records.find((r): r is Extract<FanotifyRecord, { type: T }> => r.type === type);
+}
