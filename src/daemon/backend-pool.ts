@@ -6,6 +6,8 @@ import type { WatchBackend } from '../watch/backend.js';
 import type { Logger } from '../log/logger.js';
 import { createInotifyBackend } from '../watch/inotify/backend.js';
 import { createPollBackend } from '../watch/poll/backend.js';
+import { createFanotifyBackend } from '../watch/fanotify/backend.js';
+import { WatchtabError } from '../errors.js';
 import { fsTypeNear, selectBackend } from '../watch/select.js';
 import { msgDaemon, msgPoll } from '../log/messages.js';
 
@@ -18,6 +20,7 @@ export interface BackendPoolDeps {
 export class BackendPool {
   private inotify: WatchBackend | null = null;
   private poll: WatchBackend | null = null;
+  private fanotify: WatchBackend | Error | null = null;
 
   constructor(private readonly deps: BackendPoolDeps) {}
 
@@ -29,6 +32,19 @@ export class BackendPool {
   private pollBackend(): WatchBackend {
     this.poll ??= createPollBackend({ logger: this.deps.logger });
     return this.poll;
+  }
+
+  /** fanotify, or why the kernel or the daemon's privileges refuse it (asked once, remembered). */
+  private fanotifyBackend(): WatchBackend | Error {
+    if (this.fanotify === null) {
+      try {
+        this.fanotify = createFanotifyBackend({ logger: this.deps.logger });
+      } catch (error) {
+        if (!(error instanceof WatchtabError)) throw error;
+        this.fanotify = new Error(msgDaemon.fanotifyRefused(error.message));
+      }
+    }
+    return this.fanotify;
   }
 
   backendFor(entry: Entry): WatchBackend | Error {
@@ -49,7 +65,8 @@ export class BackendPool {
         this.deps.logger.info(msgPoll.chosen, { ...fields, everySeconds: pollIntervalMs / 1000 });
         return this.pollBackend();
       case 'fanotify':
-        return new Error(msgDaemon.backendUnavailable('fanotify'));
+        this.deps.logger.debug(msgPoll.chosen, fields);
+        return this.fanotifyBackend();
     }
   }
 
@@ -60,12 +77,15 @@ export class BackendPool {
 
   /** Back-ends in use, by name, for `watchtab status`. */
   names(): string[] {
-    return [this.inotify, this.poll].filter((b) => b !== null).map((b) => b.name);
+    const fanotify = this.fanotify instanceof Error ? null : this.fanotify;
+    return [this.inotify, this.poll, fanotify].filter((b) => b !== null).map((b) => b.name);
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.inotify?.close(), this.poll?.close()]);
+    const fanotify = this.fanotify instanceof Error ? null : this.fanotify;
+    await Promise.all([this.inotify?.close(), this.poll?.close(), fanotify?.close()]);
     this.inotify = null;
     this.poll = null;
+    this.fanotify = null;
   }
 }

@@ -4,5 +4,6 @@ export * from './messages/watchtab.js';
 export * from './messages/watch.js';
 export * from './messages/watch-kernel.js';
 export * from './messages/watch-poll.js';
+export * from './messages/watch-fanotify.js';
 export * from './messages/run.js';
 export * from './messages/daemon.js';

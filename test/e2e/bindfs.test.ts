@@ -1,4 +1,4 @@
-// On a FUSE mount (bindfs), inotify on the mount never sees writes made to the backing folder;
+// Back-ends chosen by the daemon. On a FUSE mount (bindfs), inotify on the mount never sees writes made to the backing folder;
 // `auto` must notice the file system, poll it, say so, and fire the entry within the interval.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -76,4 +76,29 @@ test("auto polls a FUSE mount and fires on a change made behind the kernel's bac
   } finally {
     unmount(mount);
   }
+});
+
+test('--backend fanotify watches a whole tree with one mark, as root', async (t) => {
+  if (process.getuid?.() !== 0) return t.skip('fanotify needs root (CAP_SYS_ADMIN)');
+  const dir = await tempDir(t);
+  const deep = join(dir, 'tree', 'a', 'b', 'c');
+  await mkdir(deep, { recursive: true });
+  const out = join(dir, 'out');
+  const tab = join(dir, 'watchtab');
+  await writeFile(tab, `${join(dir, 'tree')}/**\tclose_write\techo "$WATCHTAB_PATH" >> ${out}\n`);
+  const daemon = startDaemon(t, {
+    args: ['--watchtab', tab, '--socket', join(dir, 's.sock'), '--backend', 'fanotify'],
+  });
+  await daemon.waitForLine(/\bready\b.*entries=1/);
+  await writeFile(join(deep, 'f.txt'), 'x');
+  await waitFor(
+    () => readLines(out),
+    (l) => l.includes(join(deep, 'f.txt')),
+    {
+      withinMs: 5000,
+      what: 'the fanotify entry to fire',
+    },
+  );
+  assert.ok(!daemon.lines.some((l) => /could not be armed/.test(l)), daemon.lines.join('\n'));
+  assert.equal(await daemon.stop(), 0);
 });

@@ -22,8 +22,8 @@ export const msgDaemon = {
   armed: 'entry armed',
   armFailed: 'entry could not be armed',
   notifyFailed: 'sd_notify failed',
-  backendUnavailable: (name: string) =>
-    `back-end "${name}" is not available in this version of watchtabd (use --backend auto, inotify or poll)`,
+  fanotifyRefused: (reason: string) =>
+    `fanotify cannot be used here: ${reason} (it needs root with CAP_SYS_ADMIN and a kernel and file system that report file ids; use --backend auto, inotify or poll)`,
   statusListening: 'status socket listening',
   statusInUse: (path: string) =>
     `another watchtabd answers on ${path}: stop it, or give this one its own --socket`,
