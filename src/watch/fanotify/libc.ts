@@ -6,37 +6,13 @@
 // inotify/libc.ts), so a file handle or a statfs buffer is read or filled in place. read, close,
 // poll and the eventfd are the inotify edge's generic calls, imported from there.
 import { constants, openSync, readlinkSync } from 'node:fs';
-import { DataType, load } from 'ffi-rs';
-import { libc } from '../../system/libc.js';
-import type { CallResult } from '../inotify/libc.js';
+import { DataType } from 'ffi-rs';
+import { callLibc, type CallResult, type Param } from '../../system/ffi-call.js';
 
 export { close, cPath, read, type CallResult } from '../inotify/libc.js';
 
-type Param = DataType.I32 | DataType.U32 | DataType.U64 | DataType.U8Array;
-
-// ffi-rs returns `{ value, errnoCode }` when asked for errno; its typing is loose, so the shape
-// is checked here (the one FFI decoder of this module).
-function toCallResult(raw: unknown): CallResult {
-  if (typeof raw === 'object' && raw !== null && 'value' in raw && 'errnoCode' in raw) {
-    const { value, errnoCode } = raw;
-    if (typeof value === 'number' && typeof errnoCode === 'number') {
-      return { value, errno: value < 0 ? errnoCode : 0 };
-    }
-  }
-  throw new Error(`ffi-rs returned an unexpected value: ${JSON.stringify(raw)}`);
-}
-
 function call(funcName: string, params: Param[], values: unknown[]): CallResult {
-  return toCallResult(
-    load({
-      library: libc(),
-      funcName,
-      retType: DataType.I32,
-      paramsType: params,
-      paramsValue: values,
-      errno: true,
-    }),
-  );
+  return callLibc(funcName, DataType.I32, params, values);
 }
 
 /** O_LARGEFILE as the kernel spells it (glibc defines it as 0 on 64-bit; the kernel does not). */

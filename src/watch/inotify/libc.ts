@@ -9,36 +9,13 @@
 // pool, so a call that never returns hangs exit. Only `pollWait` is ever run that way, and
 // instance.ts always wakes it before the process ends.
 import { DataType, load } from 'ffi-rs';
+import { callLibc, toCallResult, type CallResult } from '../../system/ffi-call.js';
 import { libc } from '../../system/libc.js';
 import { errnoName } from '../../system/errno.js';
 import { SystemCallError } from '../../errors.js';
 import { statfsFailed } from '../../log/messages/watch-kernel.js';
 
-/** A return value and the errno right after the call (0 when the call succeeded). */
-export interface CallResult {
-  readonly value: number;
-  readonly errno: number;
-}
-
-type Param = DataType.I32 | DataType.U32 | DataType.U64 | DataType.U8Array;
-
-// ffi-rs returns `{ value, errnoCode, errnoMessage }` when asked for errno; its typing is loose,
-// so the shape is checked here (the one FFI decoder of this module).
-function toCallResult(raw: unknown): CallResult {
-  if (typeof raw === 'object' && raw !== null && 'value' in raw && 'errnoCode' in raw) {
-    const { value, errnoCode } = raw;
-    if (typeof value === 'number' && typeof errnoCode === 'number') {
-      return { value, errno: value < 0 ? errnoCode : 0 };
-    }
-  }
-  throw new Error(`ffi-rs returned an unexpected value: ${JSON.stringify(raw)}`);
-}
-
-function call(funcName: string, retType: DataType.I32 | DataType.I64, params: Param[], values: unknown[]) {
-  return toCallResult(
-    load({ library: libc(), funcName, retType, paramsType: params, paramsValue: values, errno: true }),
-  );
-}
+export type { CallResult } from '../../system/ffi-call.js';
 
 /** A path as the NUL-terminated bytes the kernel reads; Buffers pass arbitrary (non-UTF-8) names. */
 export function cPath(path: string | Buffer): Buffer {
@@ -49,12 +26,12 @@ export function cPath(path: string | Buffer): Buffer {
 }
 
 export function inotifyInit1(flags: number): CallResult {
-  return call('inotify_init1', DataType.I32, [DataType.I32], [flags]);
+  return callLibc('inotify_init1', DataType.I32, [DataType.I32], [flags]);
 }
 
 /** `path` must come from `cPath` (NUL-terminated). */
 export function inotifyAddWatch(fd: number, path: Buffer, mask: number): CallResult {
-  return call(
+  return callLibc(
     'inotify_add_watch',
     DataType.I32,
     [DataType.I32, DataType.U8Array, DataType.U32],
@@ -63,28 +40,28 @@ export function inotifyAddWatch(fd: number, path: Buffer, mask: number): CallRes
 }
 
 export function inotifyRmWatch(fd: number, wd: number): CallResult {
-  return call('inotify_rm_watch', DataType.I32, [DataType.I32, DataType.I32], [fd, wd]);
+  return callLibc('inotify_rm_watch', DataType.I32, [DataType.I32, DataType.I32], [fd, wd]);
 }
 
 /** read(2) into `buf` from its start; value is the byte count. */
 export function read(fd: number, buf: Buffer, length: number): CallResult {
-  return call('read', DataType.I64, [DataType.I32, DataType.U8Array, DataType.U64], [fd, buf, length]);
+  return callLibc('read', DataType.I64, [DataType.I32, DataType.U8Array, DataType.U64], [fd, buf, length]);
 }
 
 /** write(2) of the first `length` bytes of `buf`. */
 export function write(fd: number, buf: Buffer, length: number): CallResult {
-  return call('write', DataType.I64, [DataType.I32, DataType.U8Array, DataType.U64], [fd, buf, length]);
+  return callLibc('write', DataType.I64, [DataType.I32, DataType.U8Array, DataType.U64], [fd, buf, length]);
 }
 
 export function close(fd: number): CallResult {
-  return call('close', DataType.I32, [DataType.I32], [fd]);
+  return callLibc('close', DataType.I32, [DataType.I32], [fd]);
 }
 
 export const EFD_NONBLOCK = 0o4000;
 export const EFD_CLOEXEC = 0o2000000;
 
 export function eventfd(initval: number, flags: number): CallResult {
-  return call('eventfd', DataType.I32, [DataType.U32, DataType.I32], [initval, flags]);
+  return callLibc('eventfd', DataType.I32, [DataType.U32, DataType.I32], [initval, flags]);
 }
 
 /** `struct pollfd` is { int fd; short events; short revents; }: 8 bytes, little-endian here. */
@@ -128,7 +105,7 @@ const STATFS_BYTES = 256;
 /** statfs(2) `f_type`: the file-system magic of `path` (see fs-type.ts); throws SystemCallError. */
 export function statfsType(path: string | Buffer): number {
   const buf = Buffer.alloc(STATFS_BYTES);
-  const result = call('statfs', DataType.I32, [DataType.U8Array, DataType.U8Array], [cPath(path), buf]);
+  const result = callLibc('statfs', DataType.I32, [DataType.U8Array, DataType.U8Array], [cPath(path), buf]);
   if (result.value < 0) {
     const errno = errnoName(result.errno);
     const shown = typeof path === 'string' ? path : path.toString('utf8');

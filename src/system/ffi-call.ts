@@ -1,0 +1,35 @@
+// One way to call libc through ffi-rs and get errno with the result, for every module that binds
+// system calls (inotify, fanotify): the result's shape is checked once, here.
+import { load, type DataType } from 'ffi-rs';
+import { libc } from './libc.js';
+
+/** A return value and the errno right after the call (0 when the call succeeded). */
+export interface CallResult {
+  readonly value: number;
+  readonly errno: number;
+}
+
+export type Param = DataType.I32 | DataType.U32 | DataType.U64 | DataType.U8Array;
+
+// ffi-rs returns `{ value, errnoCode, errnoMessage }` when asked for errno; its typing is loose,
+// so the shape is checked here (the one FFI decoder of this module).
+export function toCallResult(raw: unknown): CallResult {
+  if (typeof raw === 'object' && raw !== null && 'value' in raw && 'errnoCode' in raw) {
+    const { value, errnoCode } = raw;
+    if (typeof value === 'number' && typeof errnoCode === 'number') {
+      return { value, errno: value < 0 ? errnoCode : 0 };
+    }
+  }
+  throw new Error(`ffi-rs returned an unexpected value: ${JSON.stringify(raw)}`);
+}
+
+export function callLibc(
+  funcName: string,
+  retType: DataType.I32 | DataType.I64,
+  params: Param[],
+  values: unknown[],
+) {
+  return toCallResult(
+    load({ library: libc(), funcName, retType, paramsType: params, paramsValue: values, errno: true }),
+  );
+}
