@@ -19,6 +19,7 @@ import { decodeFanotifyEvents, type FanotifyFid, type RawFanotifyEvent } from '.
 import { FAN, FAN_INIT, FAN_MARK, FAN_REPORT_DFID_NAME, FAN_REPORT_DFID_NAME_TARGET } from './mask.js';
 import { HandleCache, type HandleOpener } from './handles.js';
 import { resolveEvent, type FanotifyEvent } from './resolve.js';
+import { deliverToAll } from '../listeners.js';
 
 export type { FanotifyEvent } from './resolve.js';
 export type { RawFanotifyEvent } from './decode.js';
@@ -316,16 +317,7 @@ class Instance implements FanotifyInstance, PollClient {
   }
 
   private deliver(events: readonly FanotifyEvent[]): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(events);
-      } catch (error) {
-        // A listener's exception is a bug: crash with its stack, as from a callback.
-        process.nextTick(() => {
-          throw error;
-        });
-      }
-    }
+    deliverToAll(this.listeners, events);
   }
 
   private assertOpen(call: string): void {

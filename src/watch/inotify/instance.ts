@@ -16,6 +16,7 @@ import * as sys from './libc.js';
 import { decodeEvents, type RawInotifyEvent } from './decode.js';
 import { IN_INIT, maskNames } from './mask.js';
 import { addPollClient, removePollClient, type PollClient } from './poller.js';
+import { deliverToAll } from '../listeners.js';
 
 export type { RawInotifyEvent } from './decode.js';
 
@@ -165,17 +166,7 @@ class Instance implements InotifyInstance, PollClient {
         this.trace.debug(msg.KERNEL_EVENT, fields);
       }
     }
-    for (const listener of this.listeners) {
-      try {
-        listener(events);
-      } catch (error) {
-        // A listener's exception is a bug: crash with its stack, as if it were thrown from a
-        // callback, rather than stop delivering to the others.
-        process.nextTick(() => {
-          throw error;
-        });
-      }
-    }
+    deliverToAll(this.listeners, events);
   }
 
   private assertOpen(call: string): void {
