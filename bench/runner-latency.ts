@@ -71,6 +71,7 @@ function runnerMode(name: string, runAs: RunAs | null): Mode {
     graceMs: 1000,
     env: {},
     contentOnly: false,
+    ignoreOwnChanges: false,
     backend: null,
     pollIntervalMs: null,
     runLimit: { ...DEFAULT_RUN_LIMIT, burst: 0 },

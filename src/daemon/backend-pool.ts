@@ -8,7 +8,7 @@ import { createInotifyBackend } from '../watch/inotify/backend.js';
 import { createPollBackend } from '../watch/poll/backend.js';
 import { createFanotifyBackend } from '../watch/fanotify/backend.js';
 import { WatchtabError } from '../errors.js';
-import { fsTypeNear, selectBackend } from '../watch/select.js';
+import { fanotifyWanted, fsTypeNear, selectBackend, type FanotifyAvailability } from '../watch/select.js';
 import { msgDaemon, msgPoll } from '../log/messages.js';
 
 export interface BackendPoolDeps {
@@ -17,10 +17,24 @@ export interface BackendPoolDeps {
   readonly defaultPollIntervalMs: number;
 }
 
+/** The back-end chosen for an entry, and what to arm with instead if it cannot watch this entry. */
+export interface ChosenBackend {
+  readonly backend: WatchBackend;
+  /** For `auto`'s fanotify: inotify, when the mark is refused (a file system without file ids). */
+  readonly fallback: (() => WatchBackend) | null;
+}
+
+/** Whether a path spec reaches into more than one folder. */
+export function isRecursive(entry: Entry): boolean {
+  return entry.path.kind === 'glob' && entry.path.maxDepth > 1;
+}
+
 export class BackendPool {
   private inotify: WatchBackend | null = null;
   private poll: WatchBackend | null = null;
   private fanotify: WatchBackend | Error | null = null;
+  /** Why the fanotify group could not be opened, as the kernel said it. */
+  private fanotifyReason = '';
 
   constructor(private readonly deps: BackendPoolDeps) {}
 
@@ -41,32 +55,46 @@ export class BackendPool {
         this.fanotify = createFanotifyBackend({ logger: this.deps.logger });
       } catch (error) {
         if (!(error instanceof WatchtabError)) throw error;
+        this.fanotifyReason = error.message;
         this.fanotify = new Error(msgDaemon.fanotifyRefused(error.message));
       }
     }
     return this.fanotify;
   }
 
-  backendFor(entry: Entry): WatchBackend | Error {
+  /** fanotify's availability for `auto`, opening the group the first time it is asked. */
+  private fanotifyAvailability(): FanotifyAvailability {
+    return this.fanotifyBackend() instanceof Error ? new Error(this.fanotifyReason) : 'available';
+  }
+
+  backendFor(entry: Entry): ChosenBackend | Error {
     const base = watchBase(entry.path);
     const choice = entry.backend ?? this.deps.defaultChoice;
+    const fs = choice === 'auto' ? fsTypeNear(base) : new Error('not asked');
+    const wants = { isRecursive: isRecursive(entry), ignoresOwnChanges: entry.ignoreOwnChanges };
+    const asksFanotify = choice === 'auto' && fanotifyWanted(wants) !== null;
     const selection = selectBackend(
       choice,
       base,
-      choice === 'auto' ? fsTypeNear(base) : new Error('not asked'),
+      fs,
+      wants,
+      asksFanotify ? this.fanotifyAvailability() : null,
     );
     const pollIntervalMs = entry.pollIntervalMs ?? this.deps.defaultPollIntervalMs;
     const fields = { entry: entry.name, backend: selection.backend, reason: selection.reason };
     switch (selection.backend) {
       case 'inotify':
         this.deps.logger.debug(msgPoll.chosen, fields);
-        return this.inotifyBackend();
+        return { backend: this.inotifyBackend(), fallback: null };
       case 'poll':
         this.deps.logger.info(msgPoll.chosen, { ...fields, everySeconds: pollIntervalMs / 1000 });
-        return this.pollBackend();
-      case 'fanotify':
-        this.deps.logger.debug(msgPoll.chosen, fields);
-        return this.fanotifyBackend();
+        return { backend: this.pollBackend(), fallback: null };
+      case 'fanotify': {
+        this.deps.logger.info(msgPoll.chosen, fields);
+        const fanotify = this.fanotifyBackend();
+        if (fanotify instanceof Error) return fanotify;
+        return { backend: fanotify, fallback: choice === 'auto' ? () => this.inotifyBackend() : null };
+      }
     }
   }
 

@@ -13,6 +13,7 @@ import { LiveEntries } from './live-entries.js';
 import { watchWatchtab, type WatchtabWatcher } from './watchtab-watcher.js';
 import { isSocketLive, serveStatus, type StatusServer } from './status-server.js';
 import { BackendPool } from './backend-pool.js';
+import { createOwnSessions } from '../run/own-sessions.js';
 import { WatchtabError } from '../errors.js';
 import { buildStatus } from './status.js';
 
@@ -148,6 +149,7 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
     isRoot,
     pollIntervalMs: options.pollIntervalMs,
     backendFor: (entry) => pool.backendFor(entry),
+    sessions: createOwnSessions(log),
   });
   const state: DaemonState = {
     options,

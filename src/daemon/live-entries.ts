@@ -2,10 +2,12 @@
 // Reload plans are carried out here: kept entries are not touched (same slot, same process),
 // removed ones stop triggering and may finish their run, new ones are armed before being counted.
 import type { Entry } from '../watchtab/entry.js';
-import type { Armed, WatchBackend, WatchTarget } from '../watch/backend.js';
+import type { Armed, EventListener, WatchBackend, WatchTarget } from '../watch/backend.js';
 import type { Logger } from '../log/logger.js';
 import { createSlot, type Slot } from '../run/slot.js';
-import { msgDaemon } from '../log/messages.js';
+import type { OwnSessions } from '../run/own-sessions.js';
+import { msgDaemon, msgPoll } from '../log/messages.js';
+import * as msgRun from '../log/messages/run.js';
 import type { ReloadPlan } from './table.js';
 
 export interface LiveEntry {
@@ -13,7 +15,13 @@ export interface LiveEntry {
   readonly slot: Slot;
   /** null while the entry could not be armed (the failure was logged). */
   armed: Armed | null;
-  readonly backendName: string | null;
+  backendName: string | null;
+}
+
+/** The back-end for an entry, and what to arm with if it cannot watch it (auto's fanotify → inotify). */
+export interface BackendChoiceFor {
+  readonly backend: WatchBackend;
+  readonly fallback: (() => WatchBackend) | null;
 }
 
 export interface LiveEntriesDeps {
@@ -21,7 +29,9 @@ export interface LiveEntriesDeps {
   readonly isRoot: boolean;
   readonly pollIntervalMs: number;
   /** The back-end for an entry, or an error saying why none can serve it. */
-  readonly backendFor: (entry: Entry) => WatchBackend | Error;
+  readonly backendFor: (entry: Entry) => BackendChoiceFor | Error;
+  /** The daemon's record of command sessions (ignore-own-changes). */
+  readonly sessions?: OwnSessions;
 }
 
 export function watchTargetFor(entry: Entry, defaultPollIntervalMs: number): WatchTarget {
@@ -55,34 +65,67 @@ export class LiveEntries {
   }
 
   async add(entry: Entry): Promise<void> {
-    const { logger, isRoot } = this.deps;
-    const slot = createSlot(entry, { logger, isRoot });
-    const backend = this.deps.backendFor(entry);
+    const { logger, isRoot, sessions } = this.deps;
+    const slot = createSlot(entry, { logger, isRoot, ...(sessions === undefined ? {} : { sessions }) });
+    const chosen = this.deps.backendFor(entry);
     const live: LiveEntry = {
       entry,
       slot,
       armed: null,
-      backendName: backend instanceof Error ? null : backend.name,
+      backendName: chosen instanceof Error ? null : chosen.backend.name,
     };
     this.live.set(entry.name, live);
-    if (backend instanceof Error) {
-      logger.error(msgDaemon.armFailed, { entry: entry.name, reason: backend.message });
+    if (chosen instanceof Error) {
+      logger.error(msgDaemon.armFailed, { entry: entry.name, reason: chosen.message });
       return;
     }
+    const target = watchTargetFor(entry, this.deps.pollIntervalMs);
+    const listener = this.listenerFor(live);
+    let backend = chosen.backend;
     try {
-      live.armed = await backend.arm(watchTargetFor(entry, this.deps.pollIntervalMs), (event) => {
-        if (!this.accepting) return;
-        slot.trigger({
-          path: event.path,
-          event: event.event,
-          ...(event.oldPath === undefined ? {} : { oldPath: event.oldPath }),
+      try {
+        live.armed = await backend.arm(target, listener);
+      } catch (error) {
+        if (chosen.fallback === null) throw error;
+        const reason = error instanceof Error ? error.message : String(error);
+        backend = chosen.fallback();
+        logger.info(msgPoll.chosen, {
+          entry: entry.name,
+          backend: backend.name,
+          reason: msgPoll.fanotifyFellBack(reason),
         });
-      });
+        live.backendName = backend.name;
+        live.armed = await backend.arm(target, listener);
+      }
       logger.debug(msgDaemon.armed, { entry: entry.name, backend: backend.name });
+      if (entry.ignoreOwnChanges && backend.name !== 'fanotify') {
+        logger.warn(msgRun.ownChangesNeedFanotify(backend.name), { entry: entry.name });
+      }
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       logger.error(msgDaemon.armFailed, { entry: entry.name, reason });
     }
+  }
+
+  /** Events for one entry become triggers of its slot, unless made by its own command (ignore-own-changes). */
+  private listenerFor(live: LiveEntry): EventListener {
+    const { slot, entry } = live;
+    return (event) => {
+      if (!this.accepting) return;
+      if (event.pid !== undefined && entry.ignoreOwnChanges && slot.isOwnProcess(event.pid)) {
+        this.deps.logger.debug(msgRun.OWN_CHANGE_IGNORED, {
+          entry: entry.name,
+          path: event.path,
+          pid: event.pid,
+        });
+        return;
+      }
+      slot.trigger({
+        path: event.path,
+        event: event.event,
+        ...(event.oldPath === undefined ? {} : { oldPath: event.oldPath }),
+      });
+    };
   }
 
   /** Stops the entry's triggers; a running command may finish (it is not awaited). */

@@ -14,6 +14,7 @@ import { OUTPUT_LINES_PER_SECOND, OutputBudget } from './output-budget.js';
 import { LineSplitter, LINE_CAP_BYTES } from './output.js';
 import { isGroupAlive, signalGroup, stopGroup } from './process-group.js';
 import { spawnLaunch, type Spawned } from './spawn.js';
+import type { OwnSessions } from './own-sessions.js';
 
 /** How long, once the group is gone, the output pipes may take to drain before they are closed. */
 const DRAIN_MS = 1000;
@@ -41,6 +42,8 @@ export interface RunReport {
 
 export interface RunContext extends LaunchContext {
   readonly logger: Logger;
+  /** Given for an entry with ignore-own-changes: told of the command's session. */
+  readonly sessions?: Pick<OwnSessions, 'willSpawn' | 'spawned' | 'ended'>;
 }
 
 export class Run {
@@ -91,7 +94,9 @@ export class Run {
     const plan = await planLaunch(this.entry, this.ctx);
     if (this.stopReason !== null) return { kind: 'stopped', reason: this.stopReason, signal: null };
     if (plan.kind === 'refused') return { kind: 'cannot-start', reason: plan.reason };
+    this.ctx.sessions?.willSpawn();
     const spawned = spawnLaunch(plan, buildEnv(this.entry, plan.identity, this.fold));
+    this.ctx.sessions?.spawned(spawned.pid ?? null);
     if (spawned.pid === undefined) {
       const errno = (await spawned.failure) ?? 'EUNKNOWN';
       return { kind: 'cannot-start', reason: msg.spawnFailed(plan.file, errno) };
@@ -114,6 +119,7 @@ export class Run {
     clearTimeout(timer);
     await this.reapLeftovers();
     this.isGone = true;
+    this.ctx.sessions?.ended(this.pid);
     await drainWithin(drained, DRAIN_MS);
     spawned.stdout?.destroy();
     spawned.stderr?.destroy();

@@ -20,6 +20,7 @@ import { decide, type SlotEvent, type Step } from './policy.js';
 import { Run, type RunContext, type RunReport } from './run.js';
 import { RunGuard } from './run-guard.js';
 import type { Trigger } from './trigger.js';
+import type { OwnSessions } from './own-sessions.js';
 import { describeSlot, type SlotStatus, type SlotTally } from './slot-status.js';
 
 export type { SlotStatus } from './slot-status.js';
@@ -29,10 +30,17 @@ export interface RunnerDeps {
   readonly isRoot: boolean;
   /** Monotonic milliseconds for delays and the runaway guard; `performance.now` by default. */
   readonly now?: () => number;
+  /** The daemon's record of command sessions; used for entries with ignore-own-changes. */
+  readonly sessions?: OwnSessions;
 }
+
+/** Sessions of an entry's latest runs kept for attribution: a change may be read after its run ended. */
+const KEPT_SESSIONS = 4;
 
 export interface Slot {
   readonly entryName: string;
+  /** Whether process `pid` is (or was) in the session of one of the entry's latest runs; always false without ignore-own-changes. */
+  isOwnProcess(pid: number): boolean;
   /** A trigger from the watcher. */
   trigger(t: Trigger): void;
   /** The same entry, reloaded (a new name or source line, limits): keeps state and process; resumes a paused entry. */
@@ -68,6 +76,9 @@ class EntrySlot implements Slot {
   private readonly now: () => number;
   private readonly retired: Promise<void>;
   private markRetired!: () => void;
+  private readonly sessions: OwnSessions | null;
+  /** Session ids of the latest runs, oldest first (ignore-own-changes only). */
+  private readonly recentSessions: number[] = [];
 
   constructor(
     private entry: Entry,
@@ -75,13 +86,39 @@ class EntrySlot implements Slot {
   ) {
     this.guard = new RunGuard(entry.runLimit);
     this.now = deps.now ?? (() => performance.now());
-    this.ctx = { logger: deps.logger, isRoot: deps.isRoot, self: daemonIdentity() };
+    const shared = entry.ignoreOwnChanges ? deps.sessions : undefined;
+    this.sessions = shared ?? null;
+    this.ctx = {
+      logger: deps.logger,
+      isRoot: deps.isRoot,
+      self: daemonIdentity(),
+      ...(shared === undefined ? {} : { sessions: this.sessionHooks(shared) }),
+    };
     this.outcomes = new OutcomeLog(deps.logger);
     this.retired = new Promise((resolve) => (this.markRetired = resolve));
   }
 
   get entryName(): string {
     return this.entry.name;
+  }
+
+  isOwnProcess(pid: number): boolean {
+    if (this.sessions === null || this.recentSessions.length === 0) return false;
+    const session = this.sessions.sessionOf(pid);
+    return session !== null && this.recentSessions.includes(session);
+  }
+
+  private sessionHooks(shared: OwnSessions): NonNullable<RunContext['sessions']> {
+    return {
+      willSpawn: () => shared.willSpawn(),
+      spawned: (session) => {
+        shared.spawned(session);
+        if (session === null) return;
+        this.recentSessions.push(session);
+        if (this.recentSessions.length > KEPT_SESSIONS) shared.forget(this.recentSessions.shift() ?? session);
+      },
+      ended: (session) => shared.ended(session),
+    };
   }
 
   trigger(t: Trigger): void {

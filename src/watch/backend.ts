@@ -32,6 +32,8 @@ export interface WatchEvent {
   /** For `rename`: the old name, where the kernel paired both. */
   readonly oldPath?: string;
   readonly isDir: boolean;
+  /** The process that made the change, where the back-end is told (fanotify); not for rescans. */
+  readonly pid?: number;
 }
 
 /** A target being watched. */

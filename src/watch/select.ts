@@ -11,20 +11,55 @@ export interface Selection {
   readonly reason: string;
 }
 
-/** The back-end for `choice` given where the watch lives; pure, so every case is unit-tested. */
-export function selectBackend(choice: BackendChoice, path: string, fs: FsTypeInfo | Error): Selection {
+/** What an entry would gain from fanotify, which `auto` prefers for it when it is available. */
+export interface FanotifyWants {
+  /** The watch covers more than one folder (inotify needs a watch on each). */
+  readonly isRecursive: boolean;
+  /** Loop prevention needs the process behind each change, which only fanotify reports. */
+  readonly ignoresOwnChanges: boolean;
+}
+
+export const WANTS_NOTHING: FanotifyWants = { isRecursive: false, ignoresOwnChanges: false };
+
+/** Whether fanotify can be used (the group opened), or why not; null: not asked. */
+export type FanotifyAvailability = 'available' | Error | null;
+
+/** Why an entry wants fanotify, or null when inotify serves it as well. */
+export function fanotifyWanted(wants: FanotifyWants): string | null {
+  if (wants.ignoresOwnChanges) return msgPoll.whyOwnChanges;
+  return wants.isRecursive ? msgPoll.whyRecursive : null;
+}
+
+/**
+ * The back-end for `choice` given where the watch lives; pure, so every case is unit-tested.
+ * `auto` polls remote and user-space file systems; on a local one it takes fanotify when the entry
+ * wants it (see `fanotifyWanted`) and it is available, inotify otherwise.
+ */
+export function selectBackend(
+  choice: BackendChoice,
+  path: string,
+  fs: FsTypeInfo | Error,
+  wants: FanotifyWants = WANTS_NOTHING,
+  fanotify: FanotifyAvailability = null,
+): Selection {
   switch (choice) {
     case 'poll':
       return { backend: 'poll', reason: msgPoll.forcedPoll };
     case 'inotify':
       return { backend: 'inotify', reason: msgPoll.forcedInotify };
     case 'fanotify':
-      return { backend: 'fanotify', reason: "fanotify, as --backend or the entry's backend asks" };
-    case 'auto':
+      return { backend: 'fanotify', reason: msgPoll.forcedFanotify };
+    case 'auto': {
       if (fs instanceof Error) return { backend: 'inotify', reason: msgPoll.unknownFs(path, fs.message) };
-      return isRemoteOrUserSpace(fs.magic)
-        ? { backend: 'poll', reason: msgPoll.autoPolls(path, fs.name) }
-        : { backend: 'inotify', reason: msgPoll.localInotify(path, fs.name) };
+      if (isRemoteOrUserSpace(fs.magic)) return { backend: 'poll', reason: msgPoll.autoPolls(path, fs.name) };
+      const why = fanotifyWanted(wants);
+      if (why === null || fanotify === null) {
+        return { backend: 'inotify', reason: msgPoll.localInotify(path, fs.name) };
+      }
+      return fanotify === 'available'
+        ? { backend: 'fanotify', reason: msgPoll.autoFanotify(path, fs.name, why) }
+        : { backend: 'inotify', reason: msgPoll.fanotifyUnavailable(path, fs.name, why, fanotify.message) };
+    }
   }
 }
 

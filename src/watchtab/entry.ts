@@ -86,6 +86,8 @@ export interface Entry {
   /** The watchtab's environment for this entry, in order: environment lines or file `env`, then the entry's `env`. */
   readonly env: Readonly<Record<string, string>>;
   readonly contentOnly: boolean;
+  /** Changes made by the entry's own command (processes in the session its runs start) do not trigger it (fanotify only). */
+  readonly ignoreOwnChanges: boolean;
   /** null: the daemon's `--backend`. */
   readonly backend: BackendChoice | null;
   /** null: the daemon's `--poll-interval`. */

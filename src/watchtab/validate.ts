@@ -44,6 +44,7 @@ export const ENTRY_KEYS = [
   'grace',
   'env',
   'content-only',
+  'ignore-own-changes',
   'backend',
   'poll-interval',
   'trigger-limit-burst',
@@ -120,6 +121,7 @@ export function validateEntry(
     graceMs: take('grace', seconds(true), DEFAULT_GRACE_MS),
     env: { ...raw.env, ...take('env', checkEnv, {}) },
     contentOnly: take('content-only', checkBoolean, false),
+    ignoreOwnChanges: take('ignore-own-changes', checkBoolean, false),
     backend: take('backend', (c) => checkChoice(c, BACKEND_CHOICES), null),
     pollIntervalMs: take('poll-interval', seconds(false), null),
     runLimit: {

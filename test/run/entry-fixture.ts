@@ -28,6 +28,7 @@ export function makeEntry(
     graceMs: 2000,
     env: {},
     contentOnly: false,
+    ignoreOwnChanges: false,
     backend: null,
     pollIntervalMs: null,
     runLimit: { burst: 1000, intervalMs: DEFAULT_RUN_LIMIT.intervalMs },

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unmerge } from '../../src/watch/fanotify/backend.js';
-import { parseSessionId, sessionOf } from '../../src/watch/fanotify/process.js';
+import { parseSessionId, sessionOf } from '../../src/system/proc-session.js';
 import { FAN, fanMaskNames } from '../../src/watch/fanotify/mask.js';
 import { tempDir } from '../helpers/temp.js';
 

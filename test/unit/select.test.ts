@@ -33,3 +33,31 @@ test("the file system of a path that does not exist yet is its nearest existing 
   assert.ok(!(near instanceof Error), String(near));
   assert.equal(near.name, 'proc');
 });
+
+test('auto takes fanotify for a recursive entry or one ignoring its own changes, when available, saying why', () => {
+  const recursive = { isRecursive: true, ignoresOwnChanges: false };
+  const own = { isRecursive: false, ignoresOwnChanges: true };
+  const single = { isRecursive: false, ignoresOwnChanges: false };
+  const tree = selectBackend('auto', '/srv', fsTypeInfo(EXT4), recursive, 'available');
+  assert.equal(tree.backend, 'fanotify');
+  assert.match(tree.reason, /recursive/);
+  const loop = selectBackend('auto', '/srv', fsTypeInfo(EXT4), own, 'available');
+  assert.equal(loop.backend, 'fanotify');
+  assert.match(loop.reason, /ignore-own-changes/);
+  assert.equal(selectBackend('auto', '/srv', fsTypeInfo(EXT4), single, 'available').backend, 'inotify');
+  const refused = selectBackend(
+    'auto',
+    '/srv',
+    fsTypeInfo(EXT4),
+    recursive,
+    new Error('fanotify_init: EPERM'),
+  );
+  assert.equal(refused.backend, 'inotify');
+  assert.match(refused.reason, /not available \(fanotify_init: EPERM\): inotify/);
+  assert.equal(
+    selectBackend('auto', '/mnt', fsTypeInfo(NFS), recursive, 'available').backend,
+    'poll',
+    'NFS still polls',
+  );
+  assert.equal(selectBackend('inotify', '/srv', fsTypeInfo(EXT4), recursive, 'available').backend, 'inotify');
+});

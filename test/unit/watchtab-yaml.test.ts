@@ -65,14 +65,16 @@ test(
         DEBUG: 'false',
       },
       contentOnly: true,
+      ignoreOwnChanges: true,
       backend: 'poll',
       pollIntervalMs: 5000,
       runLimit: { burst: 3, intervalMs: 60_000 },
     });
-    assert.equal(nginx?.name, `${file}:25`, 'the default name is FILE:LINE of the list item');
+    assert.equal(nginx?.name, `${file}:26`, 'the default name is FILE:LINE of the list item');
     assert.deepEqual(nginx?.events, STAR_EVENTS);
     assert.equal(nginx?.delayMs, 0);
     assert.equal(nginx?.graceMs, 10_000);
+    assert.equal(nginx?.ignoreOwnChanges, false, 'ignore-own-changes is off unless asked');
     assert.equal(nginx?.timeoutMs, null);
     assert.equal(nginx?.onBusy, 'queue');
     assert.equal(nginx?.contentOnly, false);

@@ -72,3 +72,13 @@ export const outputDropped = (count: number): string =>
   `${count} line${count === 1 ? '' : 's'} of output dropped (printed faster than the log takes)`;
 export const guardResumed = (held: number): string =>
   `resumed after the runaway pause; running once for the ${held} trigger${held === 1 ? '' : 's'} held meanwhile`;
+
+// Loop prevention (ignore-own-changes).
+export const ownSessionsBlind = (reason: string): string =>
+  `ignore-own-changes: cannot follow commands' processes through the kernel's process events (${reason}); ` +
+  `a change made by a process of the command that has already exited when its event is read counts as anyone's`;
+export const OWN_SESSIONS_LOSSY =
+  "ignore-own-changes: the kernel dropped process events (its buffer was full); a command's change may count as anyone's until it ends";
+export const OWN_CHANGE_IGNORED = "a change made by the entry's own command: ignored (ignore-own-changes)";
+export const ownChangesNeedFanotify = (backend: string): string =>
+  `ignore-own-changes needs the fanotify back-end, which names the process behind each change; this entry is watched with ${backend}, so its command's own changes trigger it`;

@@ -10,4 +10,14 @@ export const msgPoll = {
   forcedInotify: "inotify, as --backend or the entry's backend asks",
   localInotify: (path: string, fsName: string) => `${path} is on ${fsName}, a local file system: inotify`,
   unknownFs: (path: string, reason: string) => `file-system type of ${path} unknown (${reason}): inotify`,
+  forcedFanotify: "fanotify, as --backend or the entry's backend asks",
+  /** Why `auto` takes fanotify: what the entry needs that inotify does not give. */
+  autoFanotify: (path: string, fsName: string, why: string) =>
+    `${path} is on ${fsName}, a local file system, and ${why}: fanotify`,
+  whyRecursive:
+    'the watch is recursive (one fanotify mark covers the whole tree, where inotify needs a watch per folder)',
+  whyOwnChanges: 'the entry has ignore-own-changes (fanotify names the process behind each change)',
+  fanotifyUnavailable: (path: string, fsName: string, why: string, reason: string) =>
+    `${path} is on ${fsName}, a local file system, and ${why}, but fanotify is not available (${reason}): inotify`,
+  fanotifyFellBack: (reason: string) => `fanotify could not watch this entry (${reason}): inotify instead`,
 } as const;

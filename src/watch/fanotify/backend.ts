@@ -50,6 +50,8 @@ class FanotifyBackend implements WatchBackend, TargetHost {
   private readonly targets = new Map<TargetWatch, string>();
   private readonly rootRefs = new Map<string, number>();
   private readonly isTracing: boolean;
+  /** The process behind the kernel event being handed to the targets now (null in a rescan). */
+  private origin: number | null = null;
 
   constructor(private readonly deps: FanotifyBackendDeps) {
     this.fanotify = openFanotify(deps.fanotify);
@@ -59,7 +61,9 @@ class FanotifyBackend implements WatchBackend, TargetHost {
   }
 
   arm(target: WatchTarget, onEvent: EventListener): Promise<Armed> {
-    const watch = new TargetWatch(target, this, onEvent);
+    const withOrigin: EventListener = (event) =>
+      onEvent(this.origin === null ? event : { ...event, pid: this.origin });
+    const watch = new TargetWatch(target, this, withOrigin);
     // The mark: on the file system of the anchor, or of its nearest existing folder while it is
     // missing; the root stays that path (it is a filter on paths, and the mark outlives it).
     const root = nearestDir(watch.scope.anchor);
@@ -114,8 +118,16 @@ class FanotifyBackend implements WatchBackend, TargetHost {
   private onBatch(batch: readonly FanotifyEvent[]): void {
     let isOverflow = false;
     for (const e of batch) {
-      if (e.kind === 'overflow') isOverflow = true;
-      else this.onChange(e);
+      if (e.kind === 'overflow') {
+        isOverflow = true;
+        continue;
+      }
+      this.origin = e.pid;
+      try {
+        this.onChange(e);
+      } finally {
+        this.origin = null;
+      }
     }
     if (isOverflow) this.overflowed();
   }

@@ -1,6 +1,6 @@
-// Which session made a change: fanotify names the process (event pid), and the runner starts each
-// command in a session of its own, so pid → session id tells a command's own writes apart (loop
-// prevention). Read from /proc/PID/stat; the process may be gone by then (null).
+// Which session a live process is in, from /proc/PID/stat (field 6). The runner starts each
+// command in a session of its own, so this tells a command's own changes apart (loop prevention);
+// a process that has already exited is not in /proc any more (null): run/own-sessions.ts covers that.
 import { readFileSync } from 'node:fs';
 
 /** The session id (field 6 of /proc/PID/stat) of `pid`, or null when it is gone or unreadable. */

@@ -1,0 +1,131 @@
+// Which session a process belongs to, for loop prevention (`ignore-own-changes`): the runner
+// starts every command in a session of its own (its pid is the session id), and fanotify names the
+// process behind each change. /proc answers for a process still running, but a build's `cp` or
+// `cc` has usually exited by the time its event is read. So while a command of such an entry runs,
+// the kernel's process-events connector is read too: every fork from a process of a tracked
+// session puts the child in that session (until it calls setsid), and that record outlives the
+// process. Forks are queued at the moment they happen, before the child can write anything, so
+// draining the connector before answering makes the answer exact.
+//
+// The connector reports every process on the system, so it is open only while such a command
+// runs; the pids learned are kept until the session is forgotten (a slot keeps its last few).
+import type { Logger } from '../log/logger.js';
+import { ProcConnector, type ProcEvent } from '../system/proc-connector.js';
+import { sessionOf as sessionInProc } from '../system/proc-session.js';
+import { WatchtabError } from '../errors.js';
+import * as msg from '../log/messages/run.js';
+
+export interface OwnSessions {
+  /** Before a command of an ignore-own-changes entry is spawned: follow forks from now on. */
+  willSpawn(): void;
+  /** The spawned command's pid, which is its session id (the runner calls setsid); null when spawning failed. */
+  spawned(sessionId: number | null): void;
+  /** The command's process group is gone: stop following when no other tracked command runs. */
+  ended(sessionId: number): void;
+  /** Drop what is kept about a session no slot asks about any more. */
+  forget(sessionId: number): void;
+  /** The session `pid` is or was in, as far as watchtab knows; null when unknown. */
+  sessionOf(pid: number): number | null;
+}
+
+export function createOwnSessions(logger: Logger, openConnector = () => ProcConnector.open()): OwnSessions {
+  return new SessionBook(logger, openConnector);
+}
+
+class SessionBook implements OwnSessions {
+  /** pid (thread-group id) → session, for processes of tracked sessions. */
+  private readonly sessionByPid = new Map<number, number>();
+  private readonly pidsBySession = new Map<number, Set<number>>();
+  private readonly running = new Set<number>();
+  private connector: ProcConnector | null = null;
+  private spawning = 0;
+  private hasWarned = false;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly openConnector: () => ProcConnector,
+  ) {}
+
+  willSpawn(): void {
+    this.spawning += 1;
+    if (this.connector !== null) return;
+    try {
+      this.connector = this.openConnector();
+    } catch (error) {
+      if (!(error instanceof WatchtabError)) throw error;
+      if (!this.hasWarned) this.logger.warn(msg.ownSessionsBlind(error.message));
+      this.hasWarned = true;
+    }
+  }
+
+  spawned(sessionId: number | null): void {
+    this.spawning = Math.max(0, this.spawning - 1);
+    if (sessionId === null) return this.closeWhenIdle();
+    this.running.add(sessionId);
+    this.add(sessionId, sessionId);
+  }
+
+  ended(sessionId: number): void {
+    this.drain();
+    this.running.delete(sessionId);
+    this.closeWhenIdle();
+  }
+
+  private closeWhenIdle(): void {
+    if (this.running.size > 0 || this.spawning > 0) return;
+    this.connector?.close();
+    this.connector = null;
+  }
+
+  forget(sessionId: number): void {
+    this.running.delete(sessionId);
+    for (const pid of this.pidsBySession.get(sessionId) ?? []) this.sessionByPid.delete(pid);
+    this.pidsBySession.delete(sessionId);
+  }
+
+  sessionOf(pid: number): number | null {
+    this.drain();
+    return this.sessionByPid.get(pid) ?? sessionInProc(pid);
+  }
+
+  private drain(): void {
+    if (this.connector === null) return;
+    const { isLossy } = this.connector.drain((e) => this.apply(e));
+    if (isLossy) this.logger.warn(msg.OWN_SESSIONS_LOSSY);
+  }
+
+  private apply(e: ProcEvent): void {
+    switch (e.kind) {
+      case 'fork': {
+        if (e.childPid !== e.childTgid) return; // a new thread: same process
+        if (this.running.has(e.childTgid)) return; // the daemon's fork of a command it registered
+        const session = this.sessionByPid.get(e.parentTgid);
+        if (session === undefined)
+          this.remove(e.childTgid); // a pid reused by someone else's process
+        else this.add(e.childTgid, session);
+        return;
+      }
+      case 'sid':
+        // A process of a tracked session that starts its own session leaves ours (daemons do).
+        if (e.pid === e.tgid && this.sessionByPid.get(e.tgid) !== e.tgid) this.remove(e.tgid);
+        return;
+      default:
+        return; // exits are kept: the process's changes may still be queued
+    }
+  }
+
+  private add(pid: number, session: number): void {
+    this.remove(pid);
+    this.sessionByPid.set(pid, session);
+    let pids = this.pidsBySession.get(session);
+    if (pids === undefined) this.pidsBySession.set(session, (pids = new Set()));
+    pids.add(pid);
+  }
+
+  private remove(pid: number): void {
+    const session = this.sessionByPid.get(pid);
+    if (session === undefined) return;
+    this.sessionByPid.delete(pid);
+    this.pidsBySession.get(session)?.delete(pid);
+  }
+}

@@ -1,0 +1,186 @@
+// The kernel's process-events connector (netlink, NETLINK_CONNECTOR / CN_IDX_PROC): a message for
+// every fork, setsid and exit on the system, queued at the moment it happens. watchtab reads it to
+// know which processes descend from a command it started even after they have exited, which
+// /proc cannot tell (loop prevention, run/own-sessions.ts). Needs CAP_NET_ADMIN (root).
+//
+// The socket is non-blocking and read only on demand (drain), never polled: no thread, no wake-up.
+import { DataType } from 'ffi-rs';
+import { callLibc, type CallResult } from './ffi-call.js';
+import { errnoName } from './errno.js';
+import { close, read } from '../watch/inotify/libc.js';
+import { SystemCallError } from '../errors.js';
+
+const AF_NETLINK = 16;
+const SOCK_DGRAM = 2;
+const SOCK_NONBLOCK = 0o4000;
+const SOCK_CLOEXEC = 0o2000000;
+const NETLINK_CONNECTOR = 11;
+const CN_IDX_PROC = 1;
+const CN_VAL_PROC = 1;
+const NLMSG_DONE = 3;
+const PROC_CN_MCAST_LISTEN = 1;
+const SOL_SOCKET = 1;
+const SO_RCVBUFFORCE = 33;
+/** Room for some 10,000 queued messages (each is charged about 768 bytes of socket memory). */
+const RECEIVE_BUFFER_BYTES = 8 << 20;
+
+// Layout (all little-endian on the architectures we build for):
+//   struct nlmsghdr { u32 len; u16 type; u16 flags; u32 seq; u32 pid; }            16 bytes
+//   struct cn_msg   { u32 idx; u32 val; u32 seq; u32 ack; u16 len; u16 flags; }     20 bytes
+//   struct proc_event { u32 what; u32 cpu; u64 timestamp_ns; union event_data; }   at byte 36
+const NLMSG_BYTES = 16;
+const CN_MSG_BYTES = 20;
+const EVENT_AT = NLMSG_BYTES + CN_MSG_BYTES;
+const DATA_AT = EVENT_AT + 16;
+
+export const PROC_EVENT = { FORK: 0x1, SID: 0x80, EXIT: 0x80000000 } as const;
+
+/** The events watchtab reads; every other kind (exec, uid change, comm, ...) is `other`. */
+export type ProcEvent =
+  | {
+      readonly kind: 'fork';
+      readonly parentTgid: number;
+      readonly childPid: number;
+      readonly childTgid: number;
+    }
+  | { readonly kind: 'sid'; readonly pid: number; readonly tgid: number }
+  | { readonly kind: 'exit'; readonly pid: number; readonly tgid: number }
+  | { readonly kind: 'other' };
+
+/** Decodes one datagram (one netlink message) of `length` bytes; null when it is too short to hold an event. */
+export function decodeProcEvent(buf: Buffer, length: number): ProcEvent | null {
+  if (length < DATA_AT) return null;
+  const what = buf.readUInt32LE(EVENT_AT);
+  switch (what) {
+    case PROC_EVENT.FORK:
+      if (length < DATA_AT + 16) return null;
+      return {
+        kind: 'fork',
+        parentTgid: buf.readInt32LE(DATA_AT + 4),
+        childPid: buf.readInt32LE(DATA_AT + 8),
+        childTgid: buf.readInt32LE(DATA_AT + 12),
+      };
+    case PROC_EVENT.SID:
+    case PROC_EVENT.EXIT:
+      if (length < DATA_AT + 8) return null;
+      return {
+        kind: what === PROC_EVENT.SID ? 'sid' : 'exit',
+        pid: buf.readInt32LE(DATA_AT),
+        tgid: buf.readInt32LE(DATA_AT + 4),
+      };
+    default:
+      return { kind: 'other' };
+  }
+}
+
+/** The message that subscribes (PROC_CN_MCAST_LISTEN) a bound connector socket. */
+export function listenMessage(): Buffer {
+  const buf = Buffer.alloc(EVENT_AT + 4);
+  buf.writeUInt32LE(buf.length, 0); // nlmsg_len
+  buf.writeUInt16LE(NLMSG_DONE, 4); // nlmsg_type
+  buf.writeUInt32LE(process.pid, 12); // nlmsg_pid
+  buf.writeUInt32LE(CN_IDX_PROC, NLMSG_BYTES);
+  buf.writeUInt32LE(CN_VAL_PROC, NLMSG_BYTES + 4);
+  buf.writeUInt16LE(4, NLMSG_BYTES + 16); // cn_msg.len: the u32 that follows
+  buf.writeUInt32LE(PROC_CN_MCAST_LISTEN, EVENT_AT);
+  return buf;
+}
+
+function call(
+  funcName: string,
+  params: (DataType.I32 | DataType.U8Array | DataType.U64)[],
+  values: unknown[],
+) {
+  return callLibc(funcName, DataType.I32, params as never, values);
+}
+
+function fail(syscall: string, result: CallResult): never {
+  const errno = errnoName(result.errno);
+  throw new SystemCallError(
+    syscall,
+    errno,
+    null,
+    `the process-events connector: ${syscall} failed (${errno})`,
+  );
+}
+
+export interface DrainResult {
+  /** Messages were dropped since the last drain (the socket's buffer was full: ENOBUFS). */
+  readonly isLossy: boolean;
+}
+
+/** A subscribed connector socket. */
+export class ProcConnector {
+  private readonly buf = Buffer.alloc(256);
+  private fd: number;
+
+  private constructor(fd: number) {
+    this.fd = fd;
+  }
+
+  /** Opens and subscribes; throws SystemCallError (EPERM without CAP_NET_ADMIN, EPROTONOSUPPORT without the connector). */
+  static open(): ProcConnector {
+    const socket = call(
+      'socket',
+      [DataType.I32, DataType.I32, DataType.I32],
+      [AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_CONNECTOR],
+    );
+    if (socket.value < 0) fail('socket', socket);
+    const fd = socket.value;
+    try {
+      // A bigger buffer than the default ~200 KiB, so a busy moment between drains loses nothing;
+      // best effort (root may force it past rmem_max; nothing is lost if it is refused).
+      const size = Buffer.alloc(4);
+      size.writeInt32LE(RECEIVE_BUFFER_BYTES, 0);
+      call(
+        'setsockopt',
+        [DataType.I32, DataType.I32, DataType.I32, DataType.U8Array, DataType.I32],
+        [fd, SOL_SOCKET, SO_RCVBUFFORCE, size, 4],
+      );
+      // struct sockaddr_nl { u16 family; u16 pad; u32 pid (0: the kernel assigns); u32 groups; }
+      const address = Buffer.alloc(12);
+      address.writeUInt16LE(AF_NETLINK, 0);
+      address.writeUInt32LE(CN_IDX_PROC, 8);
+      const bound = call('bind', [DataType.I32, DataType.U8Array, DataType.I32], [fd, address, 12]);
+      if (bound.value < 0) fail('bind', bound);
+      const message = listenMessage();
+      const sent = callLibc(
+        'send',
+        DataType.I64,
+        [DataType.I32, DataType.U8Array, DataType.U64, DataType.I32],
+        [fd, message, message.length, 0],
+      );
+      if (sent.value < 0) fail('send', sent);
+    } catch (error) {
+      close(fd);
+      throw error;
+    }
+    return new ProcConnector(fd);
+  }
+
+  /** Reads every queued message, handing each decoded event to `onEvent`, until none is left. */
+  drain(onEvent: (event: ProcEvent) => void): DrainResult {
+    let isLossy = false;
+    while (this.fd >= 0) {
+      const result = read(this.fd, this.buf, this.buf.length);
+      if (result.value < 0) {
+        const errno = errnoName(result.errno);
+        if (errno === 'ENOBUFS') {
+          isLossy = true; // the kernel dropped messages; reading goes on with what follows
+          continue;
+        }
+        if (errno === 'EINTR') continue;
+        break; // EAGAIN: empty
+      }
+      const event = decodeProcEvent(this.buf, result.value);
+      if (event !== null) onEvent(event);
+    }
+    return { isLossy };
+  }
+
+  close(): void {
+    if (this.fd < 0) return;
+    close(this.fd);
+    this.fd = -1;
+  }
+}
