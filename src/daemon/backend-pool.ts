@@ -7,6 +7,8 @@ import type { Logger } from '../log/logger.js';
 import { createInotifyBackend } from '../watch/inotify/backend.js';
 import { createPollBackend } from '../watch/poll/backend.js';
 import { createFanotifyBackend } from '../watch/fanotify/backend.js';
+import { createChokidarBackend } from '../watch/chokidar/backend.js';
+import { ffiLoadError } from '../system/ffi.js';
 import { WatchtabError } from '../errors.js';
 import { fanotifyWanted, fsTypeNear, selectBackend, type FanotifyAvailability } from '../watch/select.js';
 import { msgDaemon, msgPoll } from '../log/messages.js';
@@ -32,6 +34,7 @@ export function isRecursive(entry: Entry): boolean {
 export class BackendPool {
   private inotify: WatchBackend | null = null;
   private poll: WatchBackend | null = null;
+  private chokidar: WatchBackend | null = null;
   private fanotify: WatchBackend | Error | null = null;
   /** Why the fanotify group could not be opened, as the kernel said it. */
   private fanotifyReason = '';
@@ -41,6 +44,12 @@ export class BackendPool {
   private inotifyBackend(): WatchBackend {
     this.inotify ??= createInotifyBackend({ logger: this.deps.logger });
     return this.inotify;
+  }
+
+  /** Where ffi-rs cannot load, this serves whatever the native back-ends would have. */
+  private chokidarBackend(): WatchBackend {
+    this.chokidar ??= createChokidarBackend({ logger: this.deps.logger });
+    return this.chokidar;
   }
 
   private pollBackend(): WatchBackend {
@@ -81,6 +90,14 @@ export class BackendPool {
       asksFanotify ? this.fanotifyAvailability() : null,
     );
     const pollIntervalMs = entry.pollIntervalMs ?? this.deps.defaultPollIntervalMs;
+    const noFfi = ffiLoadError();
+    // Without ffi-rs, chokidar stands in for inotify (and for auto's fanotify); a fanotify that was
+    // asked for by name is refused below with the reason.
+    if (noFfi !== null && (selection.backend === 'inotify' || choice === 'auto')) {
+      const reason = msgPoll.noFfi(noFfi.message);
+      this.deps.logger.warn(msgPoll.chosen, { entry: entry.name, backend: 'chokidar', reason });
+      return { backend: this.chokidarBackend(), fallback: null };
+    }
     const fields = { entry: entry.name, backend: selection.backend, reason: selection.reason };
     switch (selection.backend) {
       case 'inotify':
@@ -100,20 +117,21 @@ export class BackendPool {
 
   /** The watchtab files are always watched natively: they live on a local file system. */
   watchtabBackend(): WatchBackend {
-    return this.inotifyBackend();
+    return ffiLoadError() === null ? this.inotifyBackend() : this.chokidarBackend();
   }
 
   /** Back-ends in use, by name, for `watchtab status`. */
   names(): string[] {
     const fanotify = this.fanotify instanceof Error ? null : this.fanotify;
-    return [this.inotify, this.poll, fanotify].filter((b) => b !== null).map((b) => b.name);
+    return [this.inotify, this.poll, fanotify, this.chokidar].filter((b) => b !== null).map((b) => b.name);
   }
 
   async close(): Promise<void> {
     const fanotify = this.fanotify instanceof Error ? null : this.fanotify;
-    await Promise.all([this.inotify?.close(), this.poll?.close(), fanotify?.close()]);
+    await Promise.all([this.inotify?.close(), this.poll?.close(), fanotify?.close(), this.chokidar?.close()]);
     this.inotify = null;
     this.poll = null;
+    this.chokidar = null;
     this.fanotify = null;
   }
 }

@@ -1,7 +1,7 @@
 // sd_notify: tells the service manager the daemon is ready or reloading, over the unix datagram
 // socket named by NOTIFY_SOCKET (a path, or an abstract name written `@name`). Node has no unix
 // datagram sockets, so this goes through libc with ffi-rs. Without NOTIFY_SOCKET it does nothing.
-import { DataType, load } from 'ffi-rs';
+import { DataType, load } from '../system/ffi.js';
 import { libc } from '../system/libc.js';
 import { errnoName } from '../system/errno.js';
 import { SystemCallError } from '../errors.js';

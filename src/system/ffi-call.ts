@@ -1,6 +1,7 @@
 // One way to call libc through ffi-rs and get errno with the result, for every module that binds
 // system calls (inotify, fanotify): the result's shape is checked once, here.
-import { load, type DataType } from 'ffi-rs';
+import type { DataType } from 'ffi-rs';
+import { load } from './ffi.js';
 import { libc } from './libc.js';
 
 /** A return value and the errno right after the call (0 when the call succeeded). */

@@ -1,6 +1,6 @@
 // Opens the C library once for every ffi-rs caller (inotify, fanotify, NSS, sd_notify). Each
 // concern declares its own functions in its own module; this only owns the handle's name.
-import { open } from 'ffi-rs';
+import { open } from './ffi.js';
 
 export const LIBC = 'libc';
 let isOpen = false;

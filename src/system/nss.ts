@@ -1,7 +1,7 @@
 // Users and groups through the C library's NSS functions (getpwnam_r, getgrnam_r, getgrouplist...),
 // so users from LDAP or sssd resolve as they do for login; /etc/passwd is never parsed here. The
 // only ffi-rs caller for accounts. Decodes glibc's LP64 `struct passwd`/`struct group`.
-import { DataType, load } from 'ffi-rs';
+import { DataType, load } from './ffi.js';
 import type { RunAs } from '../watchtab/entry.js';
 import type { Resolution, UserResolver } from '../watchtab/run-as.js';
 import { errnoName } from './errno.js';

@@ -4,8 +4,8 @@
 // /proc cannot tell (loop prevention, run/own-sessions.ts). Needs CAP_NET_ADMIN (root).
 //
 // The socket is non-blocking and read only on demand (drain), never polled: no thread, no wake-up.
-import { DataType } from 'ffi-rs';
-import { callLibc, type CallResult } from './ffi-call.js';
+import { DataType } from './ffi.js';
+import { callLibc, type CallResult, type Param } from './ffi-call.js';
 import { errnoName } from './errno.js';
 import { close, read } from '../watch/inotify/libc.js';
 import { SystemCallError } from '../errors.js';
@@ -86,12 +86,8 @@ export function listenMessage(): Buffer {
   return buf;
 }
 
-function call(
-  funcName: string,
-  params: (DataType.I32 | DataType.U8Array | DataType.U64)[],
-  values: unknown[],
-) {
-  return callLibc(funcName, DataType.I32, params as never, values);
+function call(funcName: string, params: Param[], values: unknown[]): CallResult {
+  return callLibc(funcName, DataType.I32, params, values);
 }
 
 function fail(syscall: string, result: CallResult): never {

@@ -2,6 +2,8 @@
 // through this kernel, so on network, cluster and user-space file systems the `auto` back-end
 // polls instead. The one table of magic numbers lives here (values from linux/magic.h and the
 // file systems' own headers).
+import { statfsSync } from 'node:fs';
+import { ffiLoadError } from '../system/ffi.js';
 import { statfsType } from './inotify/libc.js';
 
 /** Where a file system's changes come from, as far as inotify is concerned. */
@@ -87,6 +89,9 @@ export function fsTypeInfo(magic: number): FsTypeInfo {
 
 /** The file-system type holding `path` (statfs); throws SystemCallError when it cannot be read. */
 export function fsTypeOf(path: string | Buffer): FsTypeInfo {
+  // Without ffi-rs (the chokidar fall-back), Node's own statfs tells the type as well; it throws a
+  // Node error, which callers take as "unknown" like a SystemCallError.
+  if (ffiLoadError() !== null) return fsTypeInfo(statfsSync(path).type >>> 0);
   return fsTypeInfo(statfsType(path));
 }
 

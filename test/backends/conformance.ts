@@ -22,10 +22,10 @@ export function conformance(
   make: MakeBackend,
   can: Capabilities = { pairsRenames: true, seesShortLived: true },
 ): void {
-  const noPairing = can.pairsRenames ? false : 'a polling back-end sees a rename as a delete and a create';
+  const noPairing = can.pairsRenames ? false : 'this back-end sees a rename as a delete and a create';
   const noShortLived = can.seesShortLived
     ? false
-    : 'a polling back-end cannot see a file that lived between two polls';
+    : 'this back-end reads states, so it cannot see a file that lived between two looks';
   const backendOf = async (t: Parameters<MakeBackend>[0]) => {
     const backend = await make(t);
     t.after(() => backend.close());

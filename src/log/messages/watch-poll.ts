@@ -19,5 +19,7 @@ export const msgPoll = {
   whyOwnChanges: 'the entry has ignore-own-changes (fanotify names the process behind each change)',
   fanotifyUnavailable: (path: string, fsName: string, why: string, reason: string) =>
     `${path} is on ${fsName}, a local file system, and ${why}, but fanotify is not available (${reason}): inotify`,
+  noFfi: (reason: string) =>
+    `${reason}: chokidar, on Node's own file-system notifications (a move is reported as delete and create)`,
   fanotifyFellBack: (reason: string) => `fanotify could not watch this entry (${reason}): inotify instead`,
 } as const;

@@ -6,7 +6,7 @@
 // inotify/libc.ts), so a file handle or a statfs buffer is read or filled in place. read, close,
 // poll and the eventfd are the inotify edge's generic calls, imported from there.
 import { constants, openSync, readlinkSync } from 'node:fs';
-import { DataType } from 'ffi-rs';
+import { DataType } from '../../system/ffi.js';
 import { callLibc, type CallResult, type Param } from '../../system/ffi-call.js';
 
 export { close, cPath, read, type CallResult } from '../inotify/libc.js';

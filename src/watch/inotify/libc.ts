@@ -8,7 +8,7 @@
 // is pending it holds one pool thread and keeps the event loop alive, and process exit joins the
 // pool, so a call that never returns hangs exit. Only `pollWait` is ever run that way, and
 // instance.ts always wakes it before the process ends.
-import { DataType, load } from 'ffi-rs';
+import { DataType, load } from '../../system/ffi.js';
 import { callLibc, toCallResult, type CallResult } from '../../system/ffi-call.js';
 import { libc } from '../../system/libc.js';
 import { errnoName } from '../../system/errno.js';

@@ -1,0 +1,47 @@
+// ffi-rs, loaded once and only here, so that a system where its native binding cannot load (an
+// unsupported platform, a broken install) still runs the daemon: the watcher falls back to
+// chokidar, and whatever truly needs a system call (NSS users, sd_notify, fanotify) says why it
+// cannot with FfiUnavailableError instead of the whole program failing to start.
+import type * as FfiRs from 'ffi-rs';
+import { WatchtabError } from '../errors.js';
+
+type Module = typeof FfiRs;
+
+async function loadFfiRs(): Promise<Module | Error> {
+  try {
+    const imported = (await import('ffi-rs')) as Module & { default?: Module };
+    return imported.default ?? imported;
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+const loaded = await loadFfiRs();
+
+export class FfiUnavailableError extends WatchtabError {
+  constructor(cause: Error) {
+    super('EFFI', `ffi-rs cannot be loaded on this system (${firstLine(cause.message)})`, { cause });
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
+}
+
+/** Why ffi-rs could not be loaded, or null when it was. */
+export function ffiLoadError(): FfiUnavailableError | null {
+  return loaded instanceof Error ? new FfiUnavailableError(loaded) : null;
+}
+
+function ffi(): Module {
+  if (loaded instanceof Error) throw new FfiUnavailableError(loaded);
+  return loaded;
+}
+
+/** ffi-rs's DataType values; empty when ffi-rs is not loaded (then every call throws first). */
+export const DataType: Module['DataType'] =
+  loaded instanceof Error ? ({} as Module['DataType']) : loaded.DataType;
+
+export const load = ((options: Parameters<Module['load']>[0]) => ffi().load(options)) as Module['load'];
+
+export const open: Module['open'] = (options) => ffi().open(options);

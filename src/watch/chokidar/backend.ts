@@ -1,0 +1,232 @@
+// The fall-back back-end where ffi-rs cannot load (so no inotify or fanotify of our own): chokidar
+// 5 on Node's fs.watch, which still uses the kernel's notifications, without polling. chokidar
+// only says which path to look at; what happened to it is decided as everywhere else, by comparing
+// the state kept for that path with its state now (scan.ts's diff), so the events mean what they
+// mean with the other back-ends. What chokidar cannot give: which delete and create were one
+// rename (a move is a `delete` and a `create`), and a base folder that does not exist yet or is
+// removed, which chokidar stops watching: here its nearest existing ancestor is watched until it
+// appears, then it is scanned and watched again.
+//
+// Two gaps of chokidar are closed here: it drops a file's change events that follow another within
+// 5 ms (a throttle with no trailing call), so every path it reports is looked at once more a little
+// later; and it does not report a change of metadata alone, so a name added or removed also looks
+// at the other names of the same inode (their link count changed).
+import { statSync } from 'node:fs';
+import { watch, type FSWatcher } from 'chokidar';
+import type { Logger } from '../../log/logger.js';
+import type { Armed, EventListener, WatchBackend, WatchTarget } from '../backend.js';
+import { compileScope, isWithin, parentOf, type Scope } from '../match.js';
+import { readState, type PathState } from '../path-state.js';
+import { diffStates, scanTree } from '../scan.js';
+
+export interface ChokidarBackendDeps {
+  readonly logger: Logger;
+}
+
+type ChokidarEvent = 'add' | 'addDir' | 'change' | 'unlink' | 'unlinkDir';
+
+/** Longer than chokidar's 5 ms throttle of a file's events. */
+const LOOK_AGAIN_MS = 25;
+
+function isDir(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+}
+
+/** The nearest existing folder at or above `path`. */
+function nearestDir(path: string): string {
+  let p = path;
+  while (p !== '/' && !isDir(p)) p = parentOf(p);
+  return p;
+}
+
+class ChokidarTarget implements Armed {
+  private readonly scope: Scope;
+  private readonly events: ReadonlySet<string>;
+  private readonly state = new Map<string, PathState>();
+  private watcher: FSWatcher | null = null;
+  private isClosed = false;
+  /** Serializes re-arming: a watcher is closed before the next one is made. */
+  private chain: Promise<void> = Promise.resolve();
+  /** Paths reported lately, looked at again once chokidar's throttle has passed. */
+  private readonly again = new Set<string>();
+  private againTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly target: WatchTarget,
+    private readonly onEvent: EventListener,
+    private readonly logger: Logger,
+  ) {
+    this.scope = compileScope(target.path, target.exclude);
+    this.events = new Set(target.events);
+  }
+
+  watchCount(): number {
+    return 0; // chokidar's watches are Node's, not counted by watchtab
+  }
+
+  /** Resolves once the anchor (or the folder it waits on) is watched. */
+  start(): Promise<void> {
+    return this.rearm(false);
+  }
+
+  async disarm(): Promise<void> {
+    this.isClosed = true;
+    if (this.againTimer !== null) clearTimeout(this.againTimer);
+    this.againTimer = null;
+    await this.chain;
+    await this.watcher?.close();
+    this.watcher = null;
+  }
+
+  private rearm(isReporting: boolean): Promise<void> {
+    this.chain = this.chain.then(async () => {
+      await this.watcher?.close();
+      this.watcher = null;
+      if (this.isClosed) return;
+      const { anchor } = this.scope;
+      if (isDir(anchor)) await this.watchAnchor(isReporting);
+      else await this.waitFor(anchor);
+    });
+    return this.chain;
+  }
+
+  /** Watch the anchor's tree; once chokidar is ready, scan, so what changed meanwhile is reported. */
+  private async watchAnchor(isReporting: boolean): Promise<void> {
+    const { anchor } = this.scope;
+    const spec = this.target.path;
+    const depth = spec.kind === 'exact' ? 1 : spec.maxDepth === Infinity ? undefined : spec.maxDepth - 1;
+    const watcher = watch(anchor, {
+      ignoreInitial: true,
+      followSymlinks: false,
+      atomic: false,
+      ignorePermissionErrors: true,
+      ...(depth === undefined ? {} : { depth }),
+      ignored: (path: string) =>
+        path !== anchor && !this.scope.isReported(path) && !this.scope.isWatchedDir(path),
+    });
+    watcher.on('all', (event: string, path: string) => this.changed(event as ChokidarEvent, path));
+    watcher.on('error', (error: unknown) =>
+      this.logger.warn(`chokidar: ${error instanceof Error ? error.message : String(error)}`, {
+        entry: this.target.id,
+      }),
+    );
+    this.watcher = watcher;
+    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    this.rescan(isReporting);
+  }
+
+  /** Watch the nearest existing folder above the anchor until the next level appears. */
+  private async waitFor(anchor: string): Promise<void> {
+    const above = nearestDir(parentOf(anchor));
+    const watcher = watch(above, { ignoreInitial: true, depth: 0, followSymlinks: false, atomic: false });
+    watcher.on('addDir', (path: string) => {
+      if (isWithin(anchor, path)) void this.rearm(true);
+    });
+    this.watcher = watcher;
+    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    if (nearestDir(parentOf(anchor)) !== above || isDir(anchor)) void this.rearm(true); // appeared meanwhile
+  }
+
+  private changed(event: ChokidarEvent, path: string): void {
+    if (this.isClosed) return;
+    if (event === 'unlinkDir' && path === this.scope.anchor) {
+      this.rescan(true); // everything below is gone: deletes
+      void this.rearm(true);
+      return;
+    }
+    const paths = event === 'unlinkDir' ? [...this.state.keys()].filter((p) => isWithin(p, path)) : [path];
+    if (event === 'add' || event === 'unlink') paths.push(...this.otherNames(path));
+    this.lookAt(paths);
+    if (event !== 'unlinkDir') this.lookAgainLater(path);
+  }
+
+  /** Kept paths that share the inode of `path` (as kept, or as it is now). */
+  private otherNames(path: string): string[] {
+    const ino = (this.state.get(path) ?? readState(path))?.ino;
+    if (ino === undefined) return [];
+    return [...this.state]
+      .filter(([p, s]) => p !== path && s.type === 'file' && s.ino === ino)
+      .map(([p]) => p);
+  }
+
+  private lookAgainLater(path: string): void {
+    this.again.add(path);
+    if (this.againTimer !== null) return;
+    this.againTimer = setTimeout(() => {
+      this.againTimer = null;
+      const paths = [...this.again];
+      this.again.clear();
+      if (!this.isClosed) this.lookAt(paths);
+    }, LOOK_AGAIN_MS);
+  }
+
+  /** Compares `paths` as kept with their state now, and reports the difference. */
+  private lookAt(paths: readonly string[]): void {
+    const before = new Map<string, PathState>();
+    const now = new Map<string, PathState>();
+    for (const p of paths) {
+      const old = this.state.get(p);
+      if (old !== undefined) before.set(p, old);
+      const cur = this.scope.isReported(p) ? readState(p, this.hasHash(p)) : null;
+      if (cur !== null) now.set(p, cur);
+    }
+    this.apply(before, now);
+  }
+
+  private hasHash(path: string): boolean {
+    return this.target.contentOnly && this.scope.isReported(path);
+  }
+
+  /** Compares the whole scope with the kept state (after arming, or when the base went). */
+  private rescan(isReporting: boolean): void {
+    const now = new Map<string, PathState>();
+    if (isDir(this.scope.anchor)) {
+      scanTree(
+        this.scope.anchor,
+        {
+          watchDir: () => true,
+          isReported: this.scope.isReported,
+          isWatchedDir: this.scope.isWatchedDir,
+          hasHash: (p) => this.hasHash(p),
+        },
+        (p, state, isReported) => {
+          if (isReported) now.set(p, state);
+        },
+      );
+    }
+    if (isReporting) this.apply(new Map(this.state), now);
+    else for (const [p, s] of now) this.state.set(p, s);
+  }
+
+  private apply(before: ReadonlyMap<string, PathState>, now: ReadonlyMap<string, PathState>): void {
+    for (const p of before.keys()) if (!now.has(p)) this.state.delete(p);
+    for (const [p, s] of now) this.state.set(p, s);
+    for (const change of diffStates(before, now)) {
+      if (this.events.has(change.event))
+        this.onEvent({ event: change.event, path: change.path, isDir: change.isDir });
+    }
+  }
+}
+
+export function createChokidarBackend(deps: ChokidarBackendDeps): WatchBackend {
+  const targets = new Set<ChokidarTarget>();
+  return {
+    name: 'chokidar',
+    async arm(target, onEvent) {
+      const watched = new ChokidarTarget(target, onEvent, deps.logger);
+      targets.add(watched);
+      await watched.start();
+      return {
+        watchCount: () => watched.watchCount(),
+        disarm: async () => {
+          targets.delete(watched);
+          await watched.disarm();
+        },
+      };
+    },
+    async close() {
+      await Promise.all([...targets].map((t) => t.disarm()));
+      targets.clear();
+    },
+  };
+}

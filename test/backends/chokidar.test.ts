@@ -1,0 +1,16 @@
+// The watch contract for the chokidar fall-back (used where ffi-rs cannot load): the shared
+// conformance suite, without what it cannot know (which delete and create were one rename, a file
+// gone before its state is read).
+import { createMemoryLogger } from '../../src/log/logger.js';
+import { createChokidarBackend } from '../../src/watch/chokidar/backend.js';
+import { conformance } from './conformance.js';
+
+conformance(
+  'chokidar',
+  (t) => {
+    const backend = createChokidarBackend({ logger: createMemoryLogger() });
+    t.after(() => backend.close());
+    return backend;
+  },
+  { pairsRenames: false, seesShortLived: false },
+);
