@@ -102,3 +102,21 @@ test('--backend fanotify watches a whole tree with one mark, as root', async (t)
   assert.ok(!daemon.lines.some((l) => /could not be armed/.test(l)), daemon.lines.join('\n'));
   assert.equal(await daemon.stop(), 0);
 });
+
+test('auto: a recursive entry on a file system fanotify refuses (sysfs) falls back to inotify, saying why', async (t) => {
+  if (process.getuid?.() !== 0) return t.skip('auto considers fanotify only as root');
+  const dir = await tempDir(t);
+  const tab = join(dir, 'watchtab');
+  // Two levels below /sys/kernel/mm: recursive, so auto asks for fanotify; sysfs has no file handles.
+  await writeFile(tab, `/sys/kernel/mm/*/*\tcreate\ttrue\n`);
+  const daemon = startDaemon(t, { args: ['--watchtab', tab, '--socket', join(dir, 's.sock')] });
+  await daemon.waitForLine(/\bready\b.*entries=1/);
+  const log = daemon.lines.join('\n');
+  assert.match(log, /back-end chosen .*backend="fanotify" reason=".*recursive/);
+  assert.match(
+    log,
+    /back-end chosen .*backend="inotify" reason="fanotify could not watch this entry \(.*ENOTSUP/,
+  );
+  assert.doesNotMatch(log, /could not be armed/);
+  assert.equal(await daemon.stop(), 0);
+});
