@@ -18,6 +18,7 @@ import type { Armed, EventListener, WatchBackend, WatchTarget } from '../backend
 import { compileScope, isWithin, parentOf, type Scope } from '../match.js';
 import { readState, type PathState } from '../path-state.js';
 import { diffStates, scanTree } from '../scan.js';
+import { backendOfIndependentTargets } from '../independent-targets.js';
 
 export interface ChokidarBackendDeps {
   readonly logger: Logger;
@@ -209,24 +210,9 @@ class ChokidarTarget implements Armed {
 }
 
 export function createChokidarBackend(deps: ChokidarBackendDeps): WatchBackend {
-  const targets = new Set<ChokidarTarget>();
-  return {
-    name: 'chokidar',
-    async arm(target, onEvent) {
-      const watched = new ChokidarTarget(target, onEvent, deps.logger);
-      targets.add(watched);
-      await watched.start();
-      return {
-        watchCount: () => watched.watchCount(),
-        disarm: async () => {
-          targets.delete(watched);
-          await watched.disarm();
-        },
-      };
-    },
-    async close() {
-      await Promise.all([...targets].map((t) => t.disarm()));
-      targets.clear();
-    },
-  };
+  return backendOfIndependentTargets('chokidar', async (target, onEvent) => {
+    const watched = new ChokidarTarget(target, onEvent, deps.logger);
+    await watched.start();
+    return watched;
+  });
 }

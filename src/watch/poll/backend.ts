@@ -10,6 +10,7 @@ import type { Armed, EventListener, WatchBackend, WatchTarget } from '../backend
 import { compileScope, type Scope } from '../match.js';
 import { hashFile, type PathState } from '../path-state.js';
 import { diffStates, scanTree } from '../scan.js';
+import { backendOfIndependentTargets } from '../independent-targets.js';
 
 export interface PollBackendDeps {
   readonly logger: Logger;
@@ -94,23 +95,8 @@ class PolledTarget implements Armed {
 }
 
 export function createPollBackend(deps: PollBackendDeps): WatchBackend {
-  const targets = new Set<PolledTarget>();
-  return {
-    name: 'poll',
-    async arm(target, onEvent) {
-      const polled = new PolledTarget(target, onEvent, deps.logger);
-      targets.add(polled);
-      return {
-        watchCount: () => polled.watchCount(),
-        disarm: async () => {
-          targets.delete(polled);
-          await polled.disarm();
-        },
-      };
-    },
-    async close() {
-      await Promise.all([...targets].map((t) => t.disarm()));
-      targets.clear();
-    },
-  };
+  return backendOfIndependentTargets(
+    'poll',
+    async (target, onEvent) => new PolledTarget(target, onEvent, deps.logger),
+  );
 }
