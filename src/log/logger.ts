@@ -60,6 +60,13 @@ export function createLogger(options: LoggerOptions): ClosableLogger {
     format: winston.format.combine(winston.format.timestamp(), line),
     transports: [transport],
   });
+  // winston formats every record (timestamp, fields) before its transport drops those below the
+  // level, so a debug line per event cost the event path more than the event itself: levels below
+  // the one asked for are no-ops here.
+  const rank: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+  for (const level of LOG_LEVELS) {
+    if (rank[level] > rank[options.level]) Object.assign(logger, { [level]: () => logger });
+  }
   return Object.assign(logger, {
     close: () =>
       new Promise<void>((resolve) => {
