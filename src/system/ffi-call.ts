@@ -10,7 +10,7 @@ export interface CallResult {
   readonly errno: number;
 }
 
-export type Param = DataType.I32 | DataType.U32 | DataType.U64 | DataType.U8Array;
+export type Param = DataType.I32 | DataType.U32 | DataType.U64 | DataType.U8Array | DataType.String;
 
 // ffi-rs returns `{ value, errnoCode, errnoMessage }` when asked for errno; its typing is loose,
 // so the shape is checked here (the one FFI decoder of this module).

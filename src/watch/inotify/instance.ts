@@ -114,7 +114,7 @@ class Instance implements InotifyInstance, PollClient {
     if (typeof path === 'string' && path.includes('\0')) {
       throw new SystemCallError('inotify_add_watch', 'EINVAL', shown, msg.pathHasNul(path));
     }
-    const result = sys.inotifyAddWatch(this.fd, sys.cPath(path), mask);
+    const result = sys.inotifyAddWatch(this.fd, path, mask);
     if (result.value >= 0) return result.value;
     const errno = errnoName(result.errno);
     const limit = errno === 'ENOSPC' ? inotifyLimit('watches') : null;
