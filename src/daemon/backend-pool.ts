@@ -7,8 +7,10 @@ import type { Logger } from '../log/logger.js';
 import { createInotifyBackend } from '../watch/inotify/backend.js';
 import { createPollBackend } from '../watch/poll/backend.js';
 import { createFanotifyBackend } from '../watch/fanotify/backend.js';
-import { createChokidarBackend } from '../watch/chokidar/backend.js';
 import { ffiLoadError } from '../system/ffi.js';
+
+// chokidar serves only where ffi-rs cannot load: it is not even imported elsewhere.
+const chokidarModule = ffiLoadError() === null ? null : await import('../watch/chokidar/backend.js');
 import { WatchtabError } from '../errors.js';
 import { fanotifyWanted, fsTypeNear, selectBackend, type FanotifyAvailability } from '../watch/select.js';
 import { msgDaemon, msgPoll } from '../log/messages.js';
@@ -48,7 +50,8 @@ export class BackendPool {
 
   /** Where ffi-rs cannot load, this serves whatever the native back-ends would have. */
   private chokidarBackend(): WatchBackend {
-    this.chokidar ??= createChokidarBackend({ logger: this.deps.logger });
+    if (chokidarModule === null) throw new Error('the chokidar back-end is for systems without ffi-rs');
+    this.chokidar ??= chokidarModule.createChokidarBackend({ logger: this.deps.logger });
     return this.chokidar;
   }
 

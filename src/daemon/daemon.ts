@@ -14,6 +14,7 @@ import { watchWatchtab, type WatchtabWatcher } from './watchtab-watcher.js';
 import { isSocketLive, serveStatus, type StatusServer } from './status-server.js';
 import { BackendPool } from './backend-pool.js';
 import { createOwnSessions } from '../run/own-sessions.js';
+import { loadSpawner } from '../run/spawn.js';
 import { WatchtabError } from '../errors.js';
 import { buildStatus } from './status.js';
 
@@ -203,6 +204,8 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
     log.info(msgDaemon.ready, { entries: live.size, ...counts(first.outcomes) });
     const failure = notifier.send('READY=1');
     if (failure !== null) log.warn(msgDaemon.notifyFailed, { reason: failure.message });
+    // Ready first, then load the spawner, so the first command does not pay for it.
+    setImmediate(() => void loadSpawner());
 
     await stopRequested;
     log.info(msgDaemon.stopping);

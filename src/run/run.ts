@@ -13,7 +13,7 @@ import { fromExit, type Launcher, type Outcome, type StopReason } from './outcom
 import { OUTPUT_LINES_PER_SECOND, OutputBudget } from './output-budget.js';
 import { LineSplitter, LINE_CAP_BYTES } from './output.js';
 import { isGroupAlive, signalGroup, stopGroup } from './process-group.js';
-import { spawnLaunch, type Spawned } from './spawn.js';
+import { loadSpawner, spawnLaunch, type Spawned } from './spawn.js';
 import type { OwnSessions } from './own-sessions.js';
 
 /** How long, once the group is gone, the output pipes may take to drain before they are closed. */
@@ -94,6 +94,8 @@ export class Run {
     const plan = await planLaunch(this.entry, this.ctx);
     if (this.stopReason !== null) return { kind: 'stopped', reason: this.stopReason, signal: null };
     if (plan.kind === 'refused') return { kind: 'cannot-start', reason: plan.reason };
+    await loadSpawner();
+    if (this.stopReason !== null) return { kind: 'stopped', reason: this.stopReason, signal: null };
     this.ctx.sessions?.willSpawn();
     const spawned = spawnLaunch(plan, buildEnv(this.entry, plan.identity, this.fold));
     this.ctx.sessions?.spawned(spawned.pid ?? null);

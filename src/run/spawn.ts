@@ -2,8 +2,21 @@
 // group, stdin from /dev/null, and both output streams left to the caller (execa buffers nothing).
 // Stopping, timeouts and output handling are the run's (run.ts); this file only starts.
 import type { Readable } from 'node:stream';
-import { execa } from 'execa';
+import type { execa as ExecaFn } from 'execa';
 import type { Launch } from './launch.js';
+
+type Execa = typeof ExecaFn;
+
+// execa (with its dependencies) is the largest module the daemon loads: imported when the first
+// command is about to start (the daemon warms it once it is ready), it is not on the way to ready.
+let execa: Execa | null = null;
+let loading: Promise<Execa> | null = null;
+
+/** Loads execa once; spawnLaunch may be called after this resolves. */
+export function loadSpawner(): Promise<Execa> {
+  loading ??= import('execa').then((module) => (execa = module.execa));
+  return loading;
+}
 
 /** A started (or failed-to-start) command. */
 export interface Spawned {
@@ -17,7 +30,9 @@ export interface Spawned {
   readonly failure: Promise<string | null>;
 }
 
+/** Starts `launch` synchronously (its pid is known on return); `loadSpawner()` must have resolved. */
 export function spawnLaunch(launch: Launch, env: Readonly<Record<string, string>>): Spawned {
+  if (execa === null) throw new Error('spawnLaunch called before loadSpawner() resolved');
   const subprocess = execa(launch.file, [...launch.args], {
     cwd: launch.spawnCwd,
     env,

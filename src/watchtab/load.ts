@@ -12,7 +12,7 @@ import { parseClassic } from './classic.js';
 import { problemAt, type Problem } from './problem.js';
 import { resolveRunAs, type ResolveCache, type UserResolver } from './run-as.js';
 import { validateEntry, type Draft } from './validate.js';
-import { isYaml, parseYaml } from './yaml.js';
+import { isYaml } from './yaml-detect.js';
 
 export interface LoadOptions {
   /** The reader runs as root: apply the ownership rule, and allow any `user`. */
@@ -85,7 +85,10 @@ async function readEntriesSafely(file: string, text: string, context: LoadContex
 
 /** Parses, validates and resolves one file's entries; any problem empties `entries`. */
 async function readEntries(file: string, text: string, context: LoadContext): Promise<FileResult> {
-  const parsed = isYaml(file, text) ? parseYaml(text, file) : parseClassic(text, file);
+  // The YAML parser is loaded only when a watchtab is YAML: a classic table never pays for it.
+  const parsed = isYaml(file, text)
+    ? (await import('./yaml.js')).parseYaml(text, file)
+    : parseClassic(text, file);
   const problems: Problem[] = [...parsed.problems];
   const entries: Entry[] = [];
   const watchtabDir = dirname(resolve(file));

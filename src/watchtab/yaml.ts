@@ -19,14 +19,9 @@ import { problemAt, type Place, type Problem } from './problem.js';
 import type { RawEntry } from './validate.js';
 import { Checker, checkEnv, typeName, type RawField } from './values.js';
 
-export const FILE_KEYS = ['env', 'entries'] as const;
+export { isYaml } from './yaml-detect.js';
 
-/** A file is YAML by its name, or when its first line that is not blank or a comment is `---`. */
-export function isYaml(file: string, text: string): boolean {
-  if (/\.ya?ml$/.test(file)) return true;
-  const first = text.split('\n').find((line) => line.trim() !== '' && !line.trim().startsWith('#'));
-  return first !== undefined && /^---(\s|$)/.test(first.trim());
-}
+export const FILE_KEYS = ['env', 'entries'] as const;
 
 type PlaceOf = (offset: number) => Place;
 
