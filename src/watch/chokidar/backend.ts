@@ -33,6 +33,17 @@ function isDir(path: string): boolean {
   return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
 }
 
+function isSameState(a: PathState | undefined, b: PathState | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return (
+    a.ino === b.ino &&
+    a.size === b.size &&
+    a.mtimeMs === b.mtimeMs &&
+    a.ctimeMs === b.ctimeMs &&
+    a.nlink === b.nlink
+  );
+}
+
 /** The nearest existing folder at or above `path`. */
 function nearestDir(path: string): string {
   let p = path;
@@ -45,6 +56,8 @@ class ChokidarTarget implements Armed {
   private readonly events: ReadonlySet<string>;
   private readonly state = new Map<string, PathState>();
   private watcher: FSWatcher | null = null;
+  /** The inode of the anchor chokidar watches: another one at that path means it was made again. */
+  private anchorIno: number | null = null;
   private isClosed = false;
   /** Serializes re-arming: a watcher is closed before the next one is made. */
   private chain: Promise<void> = Promise.resolve();
@@ -113,7 +126,14 @@ class ChokidarTarget implements Armed {
     );
     this.watcher = watcher;
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    this.anchorIno = statSync(anchor, { throwIfNoEntry: false })?.ino ?? null;
     this.rescan(isReporting);
+  }
+
+  /** Whether the folder chokidar watches is still the one at the anchor's path. */
+  private isAnchorKept(): boolean {
+    const ino = statSync(this.scope.anchor, { throwIfNoEntry: false })?.ino ?? null;
+    return ino !== null && ino === this.anchorIno;
   }
 
   /** Watch the nearest existing folder above the anchor until the next level appears. */
@@ -130,11 +150,18 @@ class ChokidarTarget implements Armed {
 
   private changed(event: ChokidarEvent, path: string): void {
     if (this.isClosed) return;
-    if (event === 'unlinkDir' && path === this.scope.anchor) {
+    // chokidar reports the anchor's own removal only when it is still gone when it looks: a base
+    // removed and made again at once is noticed here, by its inode, on the removals below it.
+    const isRemoval = event === 'unlink' || event === 'unlinkDir';
+    if ((event === 'unlinkDir' && path === this.scope.anchor) || (isRemoval && !this.isAnchorKept())) {
       this.rescan(true); // everything below is gone: deletes
       void this.rearm(true);
       return;
     }
+    // A change is looked at once it has settled: chokidar has no close to tell a finished write,
+    // and a look in the middle of one (truncated, half written) would report a content that never
+    // was, which matters for content-only.
+    if (event === 'change') return this.lookAgainLater(path);
     const paths = event === 'unlinkDir' ? [...this.state.keys()].filter((p) => isWithin(p, path)) : [path];
     if (event === 'add' || event === 'unlink') paths.push(...this.otherNames(path));
     this.lookAt(paths);
@@ -157,21 +184,28 @@ class ChokidarTarget implements Armed {
       this.againTimer = null;
       const paths = [...this.again];
       this.again.clear();
-      if (!this.isClosed) this.lookAt(paths);
+      if (this.isClosed) return;
+      // A path that was still changing is looked at once more, until a look finds it quiet:
+      // chokidar drops events of a file that changes again soon after (an editor's save, then a
+      // `sed -i`), and no event would come for the last change.
+      for (const p of this.lookAt(paths)) this.lookAgainLater(p);
     }, LOOK_AGAIN_MS);
   }
 
-  /** Compares `paths` as kept with their state now, and reports the difference. */
-  private lookAt(paths: readonly string[]): void {
+  /** Compares `paths` as kept with their state now, reports the difference, and returns the paths that had changed. */
+  private lookAt(paths: readonly string[]): string[] {
     const before = new Map<string, PathState>();
     const now = new Map<string, PathState>();
+    const changed: string[] = [];
     for (const p of paths) {
       const old = this.state.get(p);
       if (old !== undefined) before.set(p, old);
       const cur = this.scope.isReported(p) ? readState(p, this.hasHash(p)) : null;
       if (cur !== null) now.set(p, cur);
+      if (!isSameState(old, cur ?? undefined)) changed.push(p);
     }
     this.apply(before, now);
+    return changed;
   }
 
   private hasHash(path: string): boolean {
