@@ -15,6 +15,12 @@ export interface Capabilities {
   readonly pairsRenames: boolean;
   /** Sees a file that was made and removed between two looks. */
   readonly seesShortLived: boolean;
+  /**
+   * Sees every change however soon it follows the one before (a save by rename, then `sed -i` at
+   * once; a base removed and made again at once). chokidar drops a path's events that follow
+   * within a few ms and stops watching a removed base; its back-end mends most of that, not all.
+   */
+  readonly seesQuickSuccessions?: boolean;
 }
 
 export function conformance(
@@ -26,6 +32,10 @@ export function conformance(
   const noShortLived = can.seesShortLived
     ? false
     : 'this back-end reads states, so it cannot see a file that lived between two looks';
+  const noQuick =
+    can.seesQuickSuccessions === false
+      ? 'chokidar can drop a change that follows another within milliseconds (see chokidar/backend.ts)'
+      : false;
   const backendOf = async (t: Parameters<MakeBackend>[0]) => {
     const backend = await make(t);
     t.after(() => backend.close());
@@ -46,30 +56,34 @@ export function conformance(
     );
   });
 
-  test(`${name}: an exact file reports only itself, however an editor saves it`, async (t) => {
-    const dir = await tempDir(t);
-    const conf = join(dir, 'nginx.conf');
-    const other = join(dir, 'other');
-    await writeFile(conf, 'a\n');
-    const rec = await record(await backendOf(t), target({ kind: 'exact', path: conf }));
-    await writeFile(other, 'x');
-    // vim-like: write a temporary file, rename it over the original
-    writeFileSync(join(dir, '.nginx.conf.swp'), 'b\n');
-    renameSync(join(dir, '.nginx.conf.swp'), conf);
-    await rec.until(is('close_write', conf), 'close_write after a rename over');
-    assert.ok(rec.events.some(is('write', conf)), 'a file moved onto the path is a write');
-    assert.ok(!rec.events.some((e) => e.event === 'create'), 'something was there before: no create');
-    rec.events.length = 0;
-    execFileSync('sed', ['-i', 's/b/c/', conf]);
-    await rec.until(is('close_write', conf), 'close_write after sed -i');
-    rec.events.length = 0;
-    await appendFile(conf, 'd\n'); // still watched after two replacements
-    await rec.until(is('close_write', conf), 'close_write in place');
-    assert.ok(
-      rec.events.every((e) => e.path === conf),
-      rec.lines().join('\n'),
-    );
-  });
+  test(
+    `${name}: an exact file reports only itself, however an editor saves it`,
+    { skip: noQuick },
+    async (t) => {
+      const dir = await tempDir(t);
+      const conf = join(dir, 'nginx.conf');
+      const other = join(dir, 'other');
+      await writeFile(conf, 'a\n');
+      const rec = await record(await backendOf(t), target({ kind: 'exact', path: conf }));
+      await writeFile(other, 'x');
+      // vim-like: write a temporary file, rename it over the original
+      writeFileSync(join(dir, '.nginx.conf.swp'), 'b\n');
+      renameSync(join(dir, '.nginx.conf.swp'), conf);
+      await rec.until(is('close_write', conf), 'close_write after a rename over');
+      assert.ok(rec.events.some(is('write', conf)), 'a file moved onto the path is a write');
+      assert.ok(!rec.events.some((e) => e.event === 'create'), 'something was there before: no create');
+      rec.events.length = 0;
+      execFileSync('sed', ['-i', 's/b/c/', conf]);
+      await rec.until(is('close_write', conf), 'close_write after sed -i');
+      rec.events.length = 0;
+      await appendFile(conf, 'd\n'); // still watched after two replacements
+      await rec.until(is('close_write', conf), 'close_write in place');
+      assert.ok(
+        rec.events.every((e) => e.path === conf),
+        rec.lines().join('\n'),
+      );
+    },
+  );
 
   test(`${name}: new sub-folders are watched at once; what they held already is reported`, async (t) => {
     const dir = await tempDir(t);
@@ -145,18 +159,22 @@ export function conformance(
     await rec.until(is('create', join(sub, 'f')), 'create inside the new folder');
   });
 
-  test(`${name}: a recursive watch whose base is removed and made again watches the new tree`, async (t) => {
-    const dir = await tempDir(t);
-    const base = join(dir, 'base');
-    await mkdir(join(base, 'old'), { recursive: true });
-    const rec = await record(await backendOf(t), target(recursiveSpec(base)));
-    await rm(base, { recursive: true });
-    await rec.until(is('delete', join(base, 'old')), 'delete below the base');
-    execFileSync('sh', ['-c', 'mkdir -p "$1/x" && touch "$1/x/f"', 'sh', base]);
-    await rec.until(is('create', join(base, 'x', 'f')), 'create in the new tree');
-    await writeFile(join(base, 'x', 'g'), '');
-    await rec.until(is('close_write', join(base, 'x', 'g')), 'the new tree is watched');
-  });
+  test(
+    `${name}: a recursive watch whose base is removed and made again watches the new tree`,
+    { skip: noQuick },
+    async (t) => {
+      const dir = await tempDir(t);
+      const base = join(dir, 'base');
+      await mkdir(join(base, 'old'), { recursive: true });
+      const rec = await record(await backendOf(t), target(recursiveSpec(base)));
+      await rm(base, { recursive: true });
+      await rec.until(is('delete', join(base, 'old')), 'delete below the base');
+      execFileSync('sh', ['-c', 'mkdir -p "$1/x" && touch "$1/x/f"', 'sh', base]);
+      await rec.until(is('create', join(base, 'x', 'f')), 'create in the new tree');
+      await writeFile(join(base, 'x', 'g'), '');
+      await rec.until(is('close_write', join(base, 'x', 'g')), 'the new tree is watched');
+    },
+  );
 
   test(`${name}: a path that does not exist yet is armed when it appears, level by level`, async (t) => {
     const dir = await tempDir(t);

@@ -10,7 +10,10 @@
 // Two gaps of chokidar are closed here: it drops a file's change events that follow another within
 // 5 ms (a throttle with no trailing call), so every path it reports is looked at once more a little
 // later; and it does not report a change of metadata alone, so a name added or removed also looks
-// at the other names of the same inode (their link count changed).
+// at the other names of the same inode (their link count changed). What is still not exact: a
+// change that follows another within milliseconds can go unseen until the path changes again (a
+// save by rename and a `sed -i` at once; a base removed and made again at once), which the
+// conformance suite states as a capability this back-end lacks.
 import { statSync } from 'node:fs';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../../log/logger.js';
