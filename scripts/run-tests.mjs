@@ -21,7 +21,12 @@ if (files.length === 0) {
   console.error('run-tests: no test files matched');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], {
+// A test that waits on a condition has its own deadline; these two are the backstop so that CI
+// never hangs: no test runs past 5 minutes, and a test file whose tests are done exits even if
+// something it opened (a watcher) would keep it alive — the daemon's own clean exit is checked by
+// e2e tests on real processes, not by this runner.
+const backstop = ['--test-timeout=300000', '--test-force-exit'];
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...backstop, ...files], {
   stdio: 'inherit',
 });
 process.exit(result.status ?? 1);

@@ -96,7 +96,10 @@ export class BackendPool {
     const noFfi = ffiLoadError();
     // Without ffi-rs, chokidar stands in for inotify (and for auto's fanotify); a fanotify that was
     // asked for by name is refused below with the reason.
-    if (noFfi !== null && (selection.backend === 'inotify' || choice === 'auto')) {
+    if (
+      noFfi !== null &&
+      (selection.backend === 'inotify' || (selection.backend === 'fanotify' && choice === 'auto'))
+    ) {
       const reason = msgPoll.noFfi(noFfi.message);
       this.deps.logger.warn(msgPoll.chosen, { entry: entry.name, backend: 'chokidar', reason });
       return { backend: this.chokidarBackend(), fallback: null };

@@ -205,7 +205,11 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
     const failure = notifier.send('READY=1');
     if (failure !== null) log.warn(msgDaemon.notifyFailed, { reason: failure.message });
     // Ready first, then load the spawner, so the first command does not pay for it.
-    setImmediate(() => void loadSpawner());
+    setImmediate(() => {
+      loadSpawner().catch((error: unknown) =>
+        log.error(msgDaemon.spawnerFailed(error instanceof Error ? error.message : String(error))),
+      );
+    });
 
     await stopRequested;
     log.info(msgDaemon.stopping);

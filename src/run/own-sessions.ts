@@ -8,7 +8,10 @@
 // draining the connector before answering makes the answer exact.
 //
 // The connector reports every process on the system, so it is open only while such a command
-// runs; the pids learned are kept until the session is forgotten (a slot keeps its last few).
+// runs, and drained every DRAIN_EVERY_MS meanwhile so a long build that triggers nothing does not
+// overflow it. The pids learned are kept FORGET_AFTER_MS past the run's end — long enough for the
+// changes its processes made (queued before they exited) to be read — and then dropped: with the
+// connector closed, a pid reused by someone else must not count as the command's.
 import type { Logger } from '../log/logger.js';
 import { ProcConnector, type ProcEvent } from '../system/proc-connector.js';
 import { sessionOf as sessionInProc } from '../system/proc-session.js';
@@ -28,6 +31,11 @@ export interface OwnSessions {
   sessionOf(pid: number): number | null;
 }
 
+/** While a tracked command runs: how often the connector is drained (it holds ~10,000 messages, ~3 per process). */
+const DRAIN_EVERY_MS = 100;
+/** After a run ends: how long its processes still count as its own. */
+const FORGET_AFTER_MS = 2000;
+
 export function createOwnSessions(logger: Logger, openConnector = () => ProcConnector.open()): OwnSessions {
   return new SessionBook(logger, openConnector);
 }
@@ -38,6 +46,7 @@ class SessionBook implements OwnSessions {
   private readonly pidsBySession = new Map<number, Set<number>>();
   private readonly running = new Set<number>();
   private connector: ProcConnector | null = null;
+  private drainTimer: NodeJS.Timeout | null = null;
   private spawning = 0;
   private hasWarned = false;
 
@@ -51,6 +60,8 @@ class SessionBook implements OwnSessions {
     if (this.connector !== null) return;
     try {
       this.connector = this.openConnector();
+      this.drainTimer = setInterval(() => this.drain(), DRAIN_EVERY_MS);
+      this.drainTimer.unref();
     } catch (error) {
       if (!(error instanceof WatchtabError)) throw error;
       if (!this.hasWarned) this.logger.warn(msg.ownSessionsBlind(error.message));
@@ -69,10 +80,15 @@ class SessionBook implements OwnSessions {
     this.drain();
     this.running.delete(sessionId);
     this.closeWhenIdle();
+    setTimeout(() => {
+      if (!this.running.has(sessionId)) this.forget(sessionId);
+    }, FORGET_AFTER_MS).unref();
   }
 
   private closeWhenIdle(): void {
     if (this.running.size > 0 || this.spawning > 0) return;
+    if (this.drainTimer !== null) clearInterval(this.drainTimer);
+    this.drainTimer = null;
     this.connector?.close();
     this.connector = null;
   }

@@ -96,9 +96,14 @@ export class Run {
     if (plan.kind === 'refused') return { kind: 'cannot-start', reason: plan.reason };
     await loadSpawner();
     if (this.stopReason !== null) return { kind: 'stopped', reason: this.stopReason, signal: null };
+    const env = buildEnv(this.entry, plan.identity, this.fold);
     this.ctx.sessions?.willSpawn();
-    const spawned = spawnLaunch(plan, buildEnv(this.entry, plan.identity, this.fold));
-    this.ctx.sessions?.spawned(spawned.pid ?? null);
+    let spawned: Spawned | null = null;
+    try {
+      spawned = spawnLaunch(plan, env);
+    } finally {
+      this.ctx.sessions?.spawned(spawned?.pid ?? null);
+    }
     if (spawned.pid === undefined) {
       const errno = (await spawned.failure) ?? 'EUNKNOWN';
       return { kind: 'cannot-start', reason: msg.spawnFailed(plan.file, errno) };

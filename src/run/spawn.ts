@@ -14,7 +14,13 @@ let loading: Promise<Execa> | null = null;
 
 /** Loads execa once; spawnLaunch may be called after this resolves. */
 export function loadSpawner(): Promise<Execa> {
-  loading ??= import('execa').then((module) => (execa = module.execa));
+  loading ??= import('execa').then(
+    (module) => (execa = module.execa),
+    (error: unknown) => {
+      loading = null; // the next run tries again
+      throw error;
+    },
+  );
   return loading;
 }
 

@@ -19,6 +19,7 @@ const CN_IDX_PROC = 1;
 const CN_VAL_PROC = 1;
 const NLMSG_DONE = 3;
 const PROC_CN_MCAST_LISTEN = 1;
+const PROC_CN_MCAST_IGNORE = 2;
 const SOL_SOCKET = 1;
 const SO_RCVBUFFORCE = 33;
 /** Room for some 10,000 queued messages (each is charged about 768 bytes of socket memory). */
@@ -73,8 +74,8 @@ export function decodeProcEvent(buf: Buffer, length: number): ProcEvent | null {
   }
 }
 
-/** The message that subscribes (PROC_CN_MCAST_LISTEN) a bound connector socket. */
-export function listenMessage(): Buffer {
+/** The message that subscribes (PROC_CN_MCAST_LISTEN) a bound connector socket, or unsubscribes it. */
+export function listenMessage(op: 'listen' | 'ignore' = 'listen'): Buffer {
   const buf = Buffer.alloc(EVENT_AT + 4);
   buf.writeUInt32LE(buf.length, 0); // nlmsg_len
   buf.writeUInt16LE(NLMSG_DONE, 4); // nlmsg_type
@@ -82,7 +83,7 @@ export function listenMessage(): Buffer {
   buf.writeUInt32LE(CN_IDX_PROC, NLMSG_BYTES);
   buf.writeUInt32LE(CN_VAL_PROC, NLMSG_BYTES + 4);
   buf.writeUInt16LE(4, NLMSG_BYTES + 16); // cn_msg.len: the u32 that follows
-  buf.writeUInt32LE(PROC_CN_MCAST_LISTEN, EVENT_AT);
+  buf.writeUInt32LE(op === 'listen' ? PROC_CN_MCAST_LISTEN : PROC_CN_MCAST_IGNORE, EVENT_AT);
   return buf;
 }
 
@@ -176,6 +177,15 @@ export class ProcConnector {
 
   close(): void {
     if (this.fd < 0) return;
+    // The kernel counts listeners and builds a message per process event while any is left; it
+    // lowers the count on IGNORE, not on close.
+    const message = listenMessage('ignore');
+    callLibc(
+      'send',
+      DataType.I64,
+      [DataType.I32, DataType.U8Array, DataType.U64, DataType.I32],
+      [this.fd, message, message.length, 0],
+    );
     close(this.fd);
     this.fd = -1;
   }

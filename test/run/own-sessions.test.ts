@@ -56,6 +56,13 @@ test("a command's exited children and grandchildren are its own; a process that 
     [],
     'the connector was open and lost nothing',
   );
+  // Past the grace after the run, its exited processes are dropped: a pid the system hands out
+  // again must not count as the command's.
+  await waitFor(
+    () => slot.isOwnProcess(grandchild),
+    (isOwn) => !isOwn,
+    { withinMs: 10_000, what: "the ended run's processes to be forgotten" },
+  );
 });
 
 test('an entry without ignore-own-changes owns no process, even its own command', async (t) => {

@@ -21,6 +21,7 @@ export const msgDaemon = {
   noUsableEntries: 'the watchtab has problems and not one entry is usable: exiting',
   armed: 'entry armed',
   armFailed: 'entry could not be armed',
+  spawnerFailed: (reason: string) => `execa could not be loaded (${reason}); each run will try again`,
   notifyFailed: 'sd_notify failed',
   fanotifyRefused: (reason: string) =>
     `fanotify cannot be used here: ${reason} (it needs root with CAP_SYS_ADMIN and a kernel and file system that report file ids; use --backend auto, inotify or poll)`,

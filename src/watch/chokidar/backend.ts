@@ -32,8 +32,18 @@ type ChokidarEvent = 'add' | 'addDir' | 'change' | 'unlink' | 'unlinkDir';
 /** Longer than chokidar's 5 ms throttle of a file's events. */
 const LOOK_AGAIN_MS = 25;
 
+/** The inode at `path`, or null when nothing is there (ENOENT, ENOTDIR, EACCES alike). */
+function inodeAt(path: string): { readonly ino: number; readonly isDir: boolean } | null {
+  try {
+    const stats = statSync(path, { throwIfNoEntry: false });
+    return stats === undefined ? null : { ino: stats.ino, isDir: stats.isDirectory() };
+  } catch {
+    return null;
+  }
+}
+
 function isDir(path: string): boolean {
-  return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+  return inodeAt(path)?.isDir === true;
 }
 
 function isSameState(a: PathState | undefined, b: PathState | undefined): boolean {
@@ -95,8 +105,9 @@ class ChokidarTarget implements Armed {
     this.watcher = null;
   }
 
+  /** Resolves (or rejects, for `start`) when this step is done; a failed step is logged and the next ones still run. */
   private rearm(isReporting: boolean): Promise<void> {
-    this.chain = this.chain.then(async () => {
+    const step = this.chain.then(async () => {
       await this.watcher?.close();
       this.watcher = null;
       if (this.isClosed) return;
@@ -104,7 +115,12 @@ class ChokidarTarget implements Armed {
       if (isDir(anchor)) await this.watchAnchor(isReporting);
       else await this.waitFor(anchor);
     });
-    return this.chain;
+    this.chain = step.catch((error: unknown) =>
+      this.logger.warn(`chokidar: ${error instanceof Error ? error.message : String(error)}`, {
+        entry: this.target.id,
+      }),
+    );
+    return step;
   }
 
   /** Watch the anchor's tree; once chokidar is ready, scan, so what changed meanwhile is reported. */
@@ -129,13 +145,13 @@ class ChokidarTarget implements Armed {
     );
     this.watcher = watcher;
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
-    this.anchorIno = statSync(anchor, { throwIfNoEntry: false })?.ino ?? null;
+    this.anchorIno = inodeAt(anchor)?.ino ?? null;
     this.rescan(isReporting);
   }
 
   /** Whether the folder chokidar watches is still the one at the anchor's path. */
   private isAnchorKept(): boolean {
-    const ino = statSync(this.scope.anchor, { throwIfNoEntry: false })?.ino ?? null;
+    const ino = inodeAt(this.scope.anchor)?.ino ?? null;
     return ino !== null && ino === this.anchorIno;
   }
 

@@ -74,7 +74,12 @@ class FanotifyBackend implements WatchBackend, TargetHost {
     }
     this.rootRefs.set(root, (this.rootRefs.get(root) ?? 0) + 1);
     this.targets.set(watch, root);
-    watch.settle(false);
+    try {
+      watch.settle(false);
+    } catch (error) {
+      this.disarm(watch); // nothing of a failed arm stays: no mark reference, no target
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
     this.deps.logger.debug(msg.FANOTIFY_ARMED, {
       entry: watch.id,
       path: watch.scope.named,
