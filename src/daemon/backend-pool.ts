@@ -12,7 +12,13 @@ import { ffiLoadError } from '../system/ffi.js';
 // chokidar serves only where ffi-rs cannot load: it is not even imported elsewhere.
 const chokidarModule = ffiLoadError() === null ? null : await import('../watch/chokidar/backend.js');
 import { WatchtabError } from '../errors.js';
-import { fanotifyWanted, fsTypeNear, selectBackend, type FanotifyAvailability } from '../watch/select.js';
+import {
+  fanotifyWanted,
+  fsTypeNear,
+  selectBackend,
+  withoutFfi,
+  type FanotifyAvailability,
+} from '../watch/select.js';
 import { msgDaemon, msgPoll } from '../log/messages.js';
 
 export interface BackendPoolDeps {
@@ -37,9 +43,8 @@ export class BackendPool {
   private inotify: WatchBackend | null = null;
   private poll: WatchBackend | null = null;
   private chokidar: WatchBackend | null = null;
-  private fanotify: WatchBackend | Error | null = null;
-  /** Why the fanotify group could not be opened, as the kernel said it. */
-  private fanotifyReason = '';
+  /** The group, or why it could not be opened (asked once, remembered). */
+  private fanotify: WatchBackend | WatchtabError | null = null;
 
   constructor(private readonly deps: BackendPoolDeps) {}
 
@@ -67,16 +72,18 @@ export class BackendPool {
         this.fanotify = createFanotifyBackend({ logger: this.deps.logger });
       } catch (error) {
         if (!(error instanceof WatchtabError)) throw error;
-        this.fanotifyReason = error.message;
-        this.fanotify = new Error(msgDaemon.fanotifyRefused(error.message));
+        this.fanotify = error;
       }
     }
-    return this.fanotify;
+    return this.fanotify instanceof WatchtabError
+      ? new Error(msgDaemon.fanotifyRefused(this.fanotify.message))
+      : this.fanotify;
   }
 
   /** fanotify's availability for `auto`, opening the group the first time it is asked. */
   private fanotifyAvailability(): FanotifyAvailability {
-    return this.fanotifyBackend() instanceof Error ? new Error(this.fanotifyReason) : 'available';
+    this.fanotifyBackend();
+    return this.fanotify instanceof WatchtabError ? this.fanotify : 'available';
   }
 
   backendFor(entry: Entry): ChosenBackend | Error {
@@ -85,25 +92,12 @@ export class BackendPool {
     const fs = choice === 'auto' ? fsTypeNear(base) : new Error('not asked');
     const wants = { isRecursive: isRecursive(entry), ignoresOwnChanges: entry.ignoreOwnChanges };
     const asksFanotify = choice === 'auto' && fanotifyWanted(wants) !== null;
-    const selection = selectBackend(
+    const selection = withoutFfi(
+      selectBackend(choice, base, fs, wants, asksFanotify ? this.fanotifyAvailability() : null),
       choice,
-      base,
-      fs,
-      wants,
-      asksFanotify ? this.fanotifyAvailability() : null,
+      ffiLoadError(),
     );
     const pollIntervalMs = entry.pollIntervalMs ?? this.deps.defaultPollIntervalMs;
-    const noFfi = ffiLoadError();
-    // Without ffi-rs, chokidar stands in for inotify (and for auto's fanotify); a fanotify that was
-    // asked for by name is refused below with the reason.
-    if (
-      noFfi !== null &&
-      (selection.backend === 'inotify' || (selection.backend === 'fanotify' && choice === 'auto'))
-    ) {
-      const reason = msgPoll.noFfi(noFfi.message);
-      this.deps.logger.warn(msgPoll.chosen, { entry: entry.name, backend: 'chokidar', reason });
-      return { backend: this.chokidarBackend(), fallback: null };
-    }
     const fields = { entry: entry.name, backend: selection.backend, reason: selection.reason };
     switch (selection.backend) {
       case 'inotify':
@@ -112,6 +106,9 @@ export class BackendPool {
       case 'poll':
         this.deps.logger.info(msgPoll.chosen, { ...fields, everySeconds: pollIntervalMs / 1000 });
         return { backend: this.pollBackend(), fallback: null };
+      case 'chokidar':
+        this.deps.logger.warn(msgPoll.chosen, fields);
+        return { backend: this.chokidarBackend(), fallback: null };
       case 'fanotify': {
         this.deps.logger.info(msgPoll.chosen, fields);
         const fanotify = this.fanotifyBackend();

@@ -2,13 +2,14 @@
 // Reload plans are carried out here: kept entries are not touched (same slot, same process),
 // removed ones stop triggering and may finish their run, new ones are armed before being counted.
 import type { Entry } from '../watchtab/entry.js';
-import type { Armed, EventListener, WatchBackend, WatchTarget } from '../watch/backend.js';
+import type { Armed, EventListener, WatchTarget } from '../watch/backend.js';
 import type { Logger } from '../log/logger.js';
 import { createSlot, type Slot } from '../run/slot.js';
 import type { OwnSessions } from '../run/own-sessions.js';
 import { msgDaemon, msgPoll } from '../log/messages.js';
 import * as msgRun from '../log/messages/run.js';
 import type { ReloadPlan } from './table.js';
+import type { ChosenBackend } from './backend-pool.js';
 
 export interface LiveEntry {
   readonly entry: Entry;
@@ -18,18 +19,12 @@ export interface LiveEntry {
   backendName: string | null;
 }
 
-/** The back-end for an entry, and what to arm with if it cannot watch it (auto's fanotify → inotify). */
-export interface BackendChoiceFor {
-  readonly backend: WatchBackend;
-  readonly fallback: (() => WatchBackend) | null;
-}
-
 export interface LiveEntriesDeps {
   readonly logger: Logger;
   readonly isRoot: boolean;
   readonly pollIntervalMs: number;
   /** The back-end for an entry, or an error saying why none can serve it. */
-  readonly backendFor: (entry: Entry) => BackendChoiceFor | Error;
+  readonly backendFor: (entry: Entry) => ChosenBackend | Error;
   /** The daemon's record of command sessions (ignore-own-changes). */
   readonly sessions?: OwnSessions;
 }

@@ -25,8 +25,6 @@ export interface OwnSessions {
   spawned(sessionId: number | null): void;
   /** The command's process group is gone: stop following when no other tracked command runs. */
   ended(sessionId: number): void;
-  /** Drop what is kept about a session no slot asks about any more. */
-  forget(sessionId: number): void;
   /** The session `pid` is or was in, as far as watchtab knows; null when unknown. */
   sessionOf(pid: number): number | null;
 }
@@ -93,7 +91,8 @@ class SessionBook implements OwnSessions {
     this.connector = null;
   }
 
-  forget(sessionId: number): void {
+  /** Drops what is kept about a session, FORGET_AFTER_MS after its run ended. */
+  private forget(sessionId: number): void {
     this.running.delete(sessionId);
     for (const pid of this.pidsBySession.get(sessionId) ?? []) this.sessionByPid.delete(pid);
     this.pidsBySession.delete(sessionId);

@@ -34,7 +34,10 @@ export interface RunnerDeps {
   readonly sessions?: OwnSessions;
 }
 
-/** Sessions of an entry's latest runs kept for attribution: a change may be read after its run ended. */
+/**
+ * Session ids of an entry's latest runs it answers for (a change may be read after its run ended);
+ * what each session's processes were is kept, and dropped in time, by OwnSessions.
+ */
 const KEPT_SESSIONS = 4;
 
 export interface Slot {
@@ -115,7 +118,7 @@ class EntrySlot implements Slot {
         shared.spawned(session);
         if (session === null) return;
         this.recentSessions.push(session);
-        if (this.recentSessions.length > KEPT_SESSIONS) shared.forget(this.recentSessions.shift() ?? session);
+        if (this.recentSessions.length > KEPT_SESSIONS) this.recentSessions.shift();
       },
       ended: (session) => shared.ended(session),
     };

@@ -28,9 +28,11 @@ function firstLine(text: string): string {
   return text.split('\n')[0] ?? text;
 }
 
-/** Why ffi-rs could not be loaded, or null when it was. */
+const unavailable = loaded instanceof Error ? new FfiUnavailableError(loaded) : null;
+
+/** Why ffi-rs could not be loaded, or null when it was (decided once, at start). */
 export function ffiLoadError(): FfiUnavailableError | null {
-  return loaded instanceof Error ? new FfiUnavailableError(loaded) : null;
+  return unavailable;
 }
 
 function ffi(): Module {

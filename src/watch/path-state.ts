@@ -1,8 +1,9 @@
 // The state kept per path (type, inode, size, mtime, link count; a content hash for content-only
 // targets), and what a change of it means in the contract's events. `extend`, `link` and
 // content-only writes are derived here; back-end neutral (the poll and fanotify back-ends reuse it).
-import { closeSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, lstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { parentOf } from './match.js';
 
 export type PathType = 'file' | 'dir' | 'symlink' | 'other';
 
@@ -87,4 +88,32 @@ export function isReplaced(before: PathState, now: PathState): boolean {
 export function isContentChanged(before: PathState, now: PathState): boolean {
   if (before.hash !== null && now.hash !== null) return before.hash !== now.hash;
   return before.size !== now.size || before.mtimeMs !== now.mtimeMs;
+}
+
+/** Whether `path` is a folder now (following links); false for ENOENT, ENOTDIR and EACCES alike. */
+export function isDir(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+  } catch {
+    return false;
+  }
+}
+
+/** `path` if it is a folder, else its nearest ancestor that is ('/' at worst). */
+export function nearestDir(path: string): string {
+  let p = path;
+  while (p !== '/' && !isDir(p)) p = parentOf(p);
+  return p;
+}
+
+/** Whether two looks at a path saw the same thing (absent both times counts as the same). */
+export function isSameState(a: PathState | undefined, b: PathState | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return (
+    a.ino === b.ino &&
+    a.size === b.size &&
+    a.mtimeMs === b.mtimeMs &&
+    a.ctimeMs === b.ctimeMs &&
+    a.nlink === b.nlink
+  );
 }

@@ -5,7 +5,9 @@
 import { readdirSync } from 'node:fs';
 import type { EventName } from '../watchtab/entry.js';
 import { joinPath } from './match.js';
-import { isContentChanged, isReplaced, readState, type PathState } from './path-state.js';
+import { hashFile, isContentChanged, isReplaced, readState, type PathState } from './path-state.js';
+import type { EventListener } from './backend.js';
+import type { Scope } from './match.js';
 
 export interface ScanHooks {
   /** Starts watching `dir`; false when it is gone (then it is not read). May throw to stop the scan. */
@@ -105,4 +107,51 @@ export function diffStates(
     }
   }
   return changes;
+}
+
+/** Whether `prev` can lend its hash to `cur`: the same file, untouched by size and time. */
+function isUntouched(prev: PathState | undefined, cur: PathState): prev is PathState {
+  return prev !== undefined && prev.ino === cur.ino && prev.size === cur.size && prev.mtimeMs === cur.mtimeMs;
+}
+
+/**
+ * The reported paths in `scope` now, by reading it (poll, and the chokidar back-end's rescans),
+ * hashing for content-only only the files whose size, time or inode moved since `prev`.
+ */
+export function snapshotScope(
+  scope: Scope,
+  isContentOnly: boolean,
+  prev: ReadonlyMap<string, PathState>,
+): Map<string, PathState> {
+  const now = new Map<string, PathState>();
+  scanTree(
+    scope.anchor,
+    {
+      watchDir: () => true, // reading only: a folder that is gone fails its readdir
+      isReported: scope.isReported,
+      isWatchedDir: scope.isWatchedDir,
+      hasHash: () => false, // hashed below, and only when size, time or inode moved
+    },
+    (path, state, isReported) => {
+      if (!isReported) return;
+      if (!isContentOnly || state.type !== 'file') {
+        now.set(path, state);
+        return;
+      }
+      const old = prev.get(path);
+      now.set(path, { ...state, hash: isUntouched(old, state) ? old.hash : hashFile(path) });
+    },
+  );
+  return now;
+}
+
+/** Hands the changes a target asked for to its listener. */
+export function reportChanges(
+  changes: readonly StateChange[],
+  events: ReadonlySet<string>,
+  onEvent: EventListener,
+): void {
+  for (const change of changes) {
+    if (events.has(change.event)) onEvent({ event: change.event, path: change.path, isDir: change.isDir });
+  }
 }

@@ -7,7 +7,7 @@ import { fsTypeOf, isRemoteOrUserSpace, type FsTypeInfo } from './fs-type.js';
 import { parentOf } from './match.js';
 
 export interface Selection {
-  readonly backend: 'inotify' | 'fanotify' | 'poll';
+  readonly backend: 'inotify' | 'fanotify' | 'poll' | 'chokidar';
   readonly reason: string;
 }
 
@@ -61,6 +61,18 @@ export function selectBackend(
         : { backend: 'inotify', reason: msgPoll.fanotifyUnavailable(path, fs.name, why, fanotify.message) };
     }
   }
+}
+
+/**
+ * Where ffi-rs could not be loaded (`noFfi`), chokidar stands in for inotify, and for the fanotify
+ * `auto` would have taken; polling stays (chokidar cannot see remote changes either), and a
+ * fanotify asked for by name stays, to be refused with its reason.
+ */
+export function withoutFfi(selection: Selection, choice: BackendChoice, noFfi: Error | null): Selection {
+  if (noFfi === null) return selection;
+  const isStandIn =
+    selection.backend === 'inotify' || (selection.backend === 'fanotify' && choice === 'auto');
+  return isStandIn ? { backend: 'chokidar', reason: msgPoll.noFfi(noFfi.message) } : selection;
 }
 
 /** The file-system type of `path`, or of its nearest existing ancestor when it does not exist yet. */

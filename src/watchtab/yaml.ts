@@ -19,8 +19,6 @@ import { problemAt, type Place, type Problem } from './problem.js';
 import type { RawEntry } from './validate.js';
 import { Checker, checkEnv, typeName, type RawField } from './values.js';
 
-export { isYaml } from './yaml-detect.js';
-
 export const FILE_KEYS = ['env', 'entries'] as const;
 
 type PlaceOf = (offset: number) => Place;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fsTypeNear, selectBackend } from '../../src/watch/select.js';
+import { fsTypeNear, selectBackend, withoutFfi } from '../../src/watch/select.js';
 import { fsTypeInfo } from '../../src/watch/fs-type.js';
 
 const NFS = 0x6969;
@@ -60,4 +60,23 @@ test('auto takes fanotify for a recursive entry or one ignoring its own changes,
     'NFS still polls',
   );
   assert.equal(selectBackend('inotify', '/srv', fsTypeInfo(EXT4), recursive, 'available').backend, 'inotify');
+});
+
+test("without ffi-rs, chokidar stands in for inotify and for auto's fanotify; polling and a fanotify asked by name stay", () => {
+  const noFfi = new Error('ffi-rs cannot be loaded on this system (no binding)');
+  const recursive = { isRecursive: true, ignoresOwnChanges: false };
+  const local = withoutFfi(selectBackend('auto', '/srv', fsTypeInfo(EXT4)), 'auto', noFfi);
+  assert.equal(local.backend, 'chokidar');
+  assert.match(local.reason, /ffi-rs cannot be loaded.*chokidar/);
+  const tree = selectBackend('auto', '/srv', fsTypeInfo(EXT4), recursive, 'available');
+  assert.equal(withoutFfi(tree, 'auto', noFfi).backend, 'chokidar');
+  assert.equal(
+    withoutFfi(selectBackend('inotify', '/srv', fsTypeInfo(EXT4)), 'inotify', noFfi).backend,
+    'chokidar',
+  );
+  const nfs = selectBackend('auto', '/mnt', fsTypeInfo(NFS), recursive, 'available');
+  assert.equal(withoutFfi(nfs, 'auto', noFfi).backend, 'poll', 'NFS is still polled');
+  const named = selectBackend('fanotify', '/srv', fsTypeInfo(EXT4));
+  assert.equal(withoutFfi(named, 'fanotify', noFfi).backend, 'fanotify', 'refused later, with its reason');
+  assert.deepEqual(withoutFfi(tree, 'auto', null), tree, 'with ffi-rs nothing changes');
 });

@@ -8,7 +8,7 @@ import { createNssResolver } from '../../src/system/nss.js';
 import { formatProblem } from '../../src/log/messages/watchtab.js';
 import { STAR_EVENTS } from '../../src/watchtab/entry.js';
 import { loadWatchtab, type FileResult } from '../../src/watchtab/load.js';
-import { isYaml } from '../../src/watchtab/yaml.js';
+import { isYaml } from '../../src/watchtab/yaml-detect.js';
 
 const isRoot = process.geteuid?.() === 0;
 

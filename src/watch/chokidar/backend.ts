@@ -19,8 +19,8 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../../log/logger.js';
 import type { Armed, EventListener, WatchBackend, WatchTarget } from '../backend.js';
 import { compileScope, isWithin, parentOf, type Scope } from '../match.js';
-import { readState, type PathState } from '../path-state.js';
-import { diffStates, scanTree } from '../scan.js';
+import { isDir, isSameState, nearestDir, readState, type PathState } from '../path-state.js';
+import { diffStates, reportChanges, snapshotScope } from '../scan.js';
 import { backendOfIndependentTargets } from '../independent-targets.js';
 
 export interface ChokidarBackendDeps {
@@ -33,35 +33,12 @@ type ChokidarEvent = 'add' | 'addDir' | 'change' | 'unlink' | 'unlinkDir';
 const LOOK_AGAIN_MS = 25;
 
 /** The inode at `path`, or null when nothing is there (ENOENT, ENOTDIR, EACCES alike). */
-function inodeAt(path: string): { readonly ino: number; readonly isDir: boolean } | null {
+function inodeAt(path: string): number | null {
   try {
-    const stats = statSync(path, { throwIfNoEntry: false });
-    return stats === undefined ? null : { ino: stats.ino, isDir: stats.isDirectory() };
+    return statSync(path, { throwIfNoEntry: false })?.ino ?? null;
   } catch {
     return null;
   }
-}
-
-function isDir(path: string): boolean {
-  return inodeAt(path)?.isDir === true;
-}
-
-function isSameState(a: PathState | undefined, b: PathState | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  return (
-    a.ino === b.ino &&
-    a.size === b.size &&
-    a.mtimeMs === b.mtimeMs &&
-    a.ctimeMs === b.ctimeMs &&
-    a.nlink === b.nlink
-  );
-}
-
-/** The nearest existing folder at or above `path`. */
-function nearestDir(path: string): string {
-  let p = path;
-  while (p !== '/' && !isDir(p)) p = parentOf(p);
-  return p;
 }
 
 class ChokidarTarget implements Armed {
@@ -145,13 +122,13 @@ class ChokidarTarget implements Armed {
     );
     this.watcher = watcher;
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
-    this.anchorIno = inodeAt(anchor)?.ino ?? null;
+    this.anchorIno = inodeAt(anchor);
     this.rescan(isReporting);
   }
 
   /** Whether the folder chokidar watches is still the one at the anchor's path. */
   private isAnchorKept(): boolean {
-    const ino = inodeAt(this.scope.anchor)?.ino ?? null;
+    const ino = inodeAt(this.scope.anchor);
     return ino !== null && ino === this.anchorIno;
   }
 
@@ -187,12 +164,16 @@ class ChokidarTarget implements Armed {
     if (event !== 'unlinkDir') this.lookAgainLater(path);
   }
 
-  /** Kept paths that share the inode of `path` (as kept, or as it is now). */
+  /**
+   * Kept paths that share the inode of `path` (as kept, or as it is now): their link count moved.
+   * Only a file with another name has any, so the kept state is searched only then — never for
+   * the common new or removed file, on the event path.
+   */
   private otherNames(path: string): string[] {
-    const ino = (this.state.get(path) ?? readState(path))?.ino;
-    if (ino === undefined) return [];
+    const known = this.state.get(path) ?? readState(path);
+    if (known === null || known.type !== 'file' || known.nlink < 2) return [];
     return [...this.state]
-      .filter(([p, s]) => p !== path && s.type === 'file' && s.ino === ino)
+      .filter(([p, s]) => p !== path && s.type === 'file' && s.ino === known.ino)
       .map(([p]) => p);
   }
 
@@ -233,21 +214,10 @@ class ChokidarTarget implements Armed {
 
   /** Compares the whole scope with the kept state (after arming, or when the base went). */
   private rescan(isReporting: boolean): void {
-    const now = new Map<string, PathState>();
-    if (isDir(this.scope.anchor)) {
-      scanTree(
-        this.scope.anchor,
-        {
-          watchDir: () => true,
-          isReported: this.scope.isReported,
-          isWatchedDir: this.scope.isWatchedDir,
-          hasHash: (p) => this.hasHash(p),
-        },
-        (p, state, isReported) => {
-          if (isReported) now.set(p, state);
-        },
-      );
-    }
+    const { anchor } = this.scope;
+    const now = isDir(anchor)
+      ? snapshotScope(this.scope, this.target.contentOnly, this.state)
+      : new Map<string, PathState>();
     if (isReporting) this.apply(new Map(this.state), now);
     else for (const [p, s] of now) this.state.set(p, s);
   }
@@ -255,10 +225,7 @@ class ChokidarTarget implements Armed {
   private apply(before: ReadonlyMap<string, PathState>, now: ReadonlyMap<string, PathState>): void {
     for (const p of before.keys()) if (!now.has(p)) this.state.delete(p);
     for (const [p, s] of now) this.state.set(p, s);
-    for (const change of diffStates(before, now)) {
-      if (this.events.has(change.event))
-        this.onEvent({ event: change.event, path: change.path, isDir: change.isDir });
-    }
+    reportChanges(diffStates(before, now), this.events, this.onEvent);
   }
 }
 

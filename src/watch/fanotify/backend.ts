@@ -18,6 +18,7 @@ import { isWithin, parentOf } from '../match.js';
 import { TargetWatch, type TargetHost } from '../inotify/target.js';
 import { WatchTable } from '../inotify/tree.js';
 import { FolderBook } from './folders.js';
+import { nearestDir } from '../path-state.js';
 import { openFanotify, type FanotifyEvent, type FanotifyInstance, type FanotifyOptions } from './instance.js';
 import { FAN, fanMaskNames } from './mask.js';
 
@@ -252,13 +253,6 @@ export function unmerge(mask: number, path: string): number[] {
 
 function exists(path: string): boolean {
   return statSync(path, { throwIfNoEntry: false }) !== undefined;
-}
-
-/** `path` if it is a folder, else its nearest ancestor that is ('/' at worst). */
-function nearestDir(path: string): string {
-  for (let p = path; ; p = parentOf(p)) {
-    if (p === '/' || statSync(p, { throwIfNoEntry: false })?.isDirectory() === true) return p;
-  }
 }
 
 // Tracing every kernel event costs a call per event even when filtered out: only at debug.

@@ -8,12 +8,11 @@
 // another mount than its folder is the exception). A folder moved in is scanned and its contents
 // reported as `create`; a folder moved out is one `delete` (its own), its watches released; a
 // folder moved within the scope is one `rename`, its entries keep their state under new names.
-import { statSync } from 'node:fs';
 import type { EventListener, WatchEvent, WatchTarget } from '../backend.js';
 import type { EventName } from '../../watchtab/entry.js';
 import { SystemCallError } from '../../errors.js';
-import { compileScope, isWithin, parentOf, type Scope } from '../match.js';
-import { isReplaced, readState, type PathState } from '../path-state.js';
+import { compileScope, isWithin, type Scope } from '../match.js';
+import { isDir, isReplaced, nearestDir, readState, type PathState } from '../path-state.js';
 import { diffStates, scanTree } from '../scan.js';
 import { IN } from './mask.js';
 import type { WatchTable, WatchUser } from './tree.js';
@@ -198,7 +197,7 @@ export class TargetWatch implements WatchUser {
       this.lost();
     } else if (this.isArmed && this.scope.isWatchedDir(path) && !this.table.isHeld(this, path)) {
       // Still a folder at that path (an unmount uncovered the one below): watch that one.
-      if (statSync(path, { throwIfNoEntry: false })?.isDirectory() === true) this.armTree(path, true);
+      if (isDir(path)) this.armTree(path, true);
     }
   }
 
@@ -373,12 +372,5 @@ export class TargetWatch implements WatchUser {
     const changes = diffStates(before, this.state).filter((c) => this.scope.isReported(c.path));
     for (const c of changes) this.emit(c.event, c.path, c.isDir);
     return changes.length;
-  }
-}
-
-/** `path` if it is a folder, else its nearest ancestor that is ('/' at worst). */
-function nearestDir(path: string): string {
-  for (let p = path; ; p = parentOf(p)) {
-    if (p === '/' || statSync(p, { throwIfNoEntry: false })?.isDirectory() === true) return p;
   }
 }

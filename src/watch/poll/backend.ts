@@ -8,45 +8,12 @@ import type { Logger } from '../../log/logger.js';
 import { msgPoll } from '../../log/messages/watch-poll.js';
 import type { Armed, EventListener, WatchBackend, WatchTarget } from '../backend.js';
 import { compileScope, type Scope } from '../match.js';
-import { hashFile, type PathState } from '../path-state.js';
-import { diffStates, scanTree } from '../scan.js';
+import type { PathState } from '../path-state.js';
+import { diffStates, reportChanges, snapshotScope } from '../scan.js';
 import { backendOfIndependentTargets } from '../independent-targets.js';
 
 export interface PollBackendDeps {
   readonly logger: Logger;
-}
-
-/** Whether `prev` can lend its hash to `cur`: the same file, untouched by size and time. */
-function isUntouched(prev: PathState | undefined, cur: PathState): prev is PathState {
-  return prev !== undefined && prev.ino === cur.ino && prev.size === cur.size && prev.mtimeMs === cur.mtimeMs;
-}
-
-/** The reported paths in `scope` now, hashing only files that changed since `prev` (content-only). */
-function snapshot(
-  scope: Scope,
-  isContentOnly: boolean,
-  prev: ReadonlyMap<string, PathState>,
-): Map<string, PathState> {
-  const now = new Map<string, PathState>();
-  scanTree(
-    scope.anchor,
-    {
-      watchDir: () => true, // polling watches by reading: a folder that is gone fails its readdir
-      isReported: scope.isReported,
-      isWatchedDir: scope.isWatchedDir,
-      hasHash: () => false, // hashed below, and only when size, time or inode moved
-    },
-    (path, state, isReported) => {
-      if (!isReported) return;
-      if (!isContentOnly || state.type !== 'file') {
-        now.set(path, state);
-        return;
-      }
-      const old = prev.get(path);
-      now.set(path, { ...state, hash: isUntouched(old, state) ? old.hash : hashFile(path) });
-    },
-  );
-  return now;
 }
 
 class PolledTarget implements Armed {
@@ -63,7 +30,7 @@ class PolledTarget implements Armed {
     this.scope = compileScope(target.path, target.exclude);
     this.events = new Set(target.events);
     // Content-only keeps hashes from the start, so the first change after arming is judged by content.
-    this.state = snapshot(this.scope, target.contentOnly, new Map());
+    this.state = snapshotScope(this.scope, target.contentOnly, new Map());
     this.schedule();
   }
 
@@ -81,15 +48,12 @@ class PolledTarget implements Armed {
   }
 
   private poll(): void {
-    const now = snapshot(this.scope, this.target.contentOnly, this.state);
+    const now = snapshotScope(this.scope, this.target.contentOnly, this.state);
     const changes = diffStates(this.state, now);
     this.state = now;
     if (changes.length > 0)
       this.logger.debug(msgPoll.changesFound, { entry: this.target.id, changes: changes.length });
-    for (const change of changes) {
-      if (this.events.has(change.event))
-        this.onEvent({ event: change.event, path: change.path, isDir: change.isDir });
-    }
+    reportChanges(changes, this.events, this.onEvent);
     if (this.timer !== null) this.schedule();
   }
 }
