@@ -66,10 +66,13 @@ export class InheritedRun {
   private beginStop(graceMs: number): void {
     if (this.stopping !== null) {
       // The daemon's second signal asks for no grace: SIGKILL now, if any of it is left.
-      if (graceMs === 0) void this.isAlive().then((isAlive) => isAlive && signalGroup(this.record.pgid, 'SIGKILL'));
+      if (graceMs === 0)
+        void this.isAlive().then((isAlive) => isAlive && signalGroup(this.record.pgid, 'SIGKILL'));
       return;
     }
-    this.stopping = this.isAlive().then((isAlive) => (isAlive ? stopGroup(this.record.pgid, graceMs) : 'gone'));
+    this.stopping = this.isAlive().then((isAlive) =>
+      isAlive ? stopGroup(this.record.pgid, graceMs) : 'gone',
+    );
   }
 
   /**

@@ -55,10 +55,10 @@ export async function openStateDir(path: string): Promise<StateDir> {
   if ((st.mode & 0o022) !== 0) throw new StateDirError(path, msgState.openToOthers);
   const dir = new FolderState(path);
   // Writable now, or not at all: say so at start rather than at the first record.
-  await dir.write('.probe', '').catch((error: unknown) => {
+  await dir.write('probe', '').catch((error: unknown) => {
     throw new StateDirError(path, msgState.cannotWrite(reasonOf(error)), { cause: error });
   });
-  await unlink(`${path}/.probe`).catch(() => undefined);
+  await unlink(`${path}/probe`).catch(() => undefined);
   return dir;
 }
 
@@ -73,7 +73,10 @@ class FolderState implements StateDir {
   async read(name: string): Promise<string | null> {
     let handle;
     try {
-      handle = await open(this.fileOf(name), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+      handle = await open(
+        this.fileOf(name),
+        constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK,
+      );
     } catch (error) {
       if (reasonOf(error) === 'ENOENT') return null;
       throw new StateDirError(this.fileOf(name), msgState.cannotRead(reasonOf(error)), { cause: error });

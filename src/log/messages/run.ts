@@ -72,7 +72,8 @@ export const guardPausedLoop = (burst: number, intervalMs: number): string =>
   `(the command writes what it watches; ignore-own-changes: true, or an exclude, breaks the loop). It resumes after ` +
   `${seconds(intervalMs)}, or when the watchtab is reloaded, and runs once for what happened meanwhile; while its own ` +
   `changes keep starting it, it runs at most once per pause`;
-export const GUARD_PAUSED_AGAIN = "paused again: the run after the pause was started by the entry's own changes too";
+export const GUARD_PAUSED_AGAIN =
+  "paused again: the run after the pause was started by the entry's own changes too";
 export const outputThrottled = (perSecond: number): string =>
   `the command prints faster than the log takes (${perSecond} lines a second after a burst): lines are dropped, and counted`;
 export const outputDropped = (count: number): string =>

@@ -12,7 +12,8 @@ export const msgState = {
     `state folder ${path} ${reason}: running without records (commands left running by a crashed daemon will not be recognised after a restart)`,
   recordsFailed: (path: string, reason: string) =>
     `state folder ${path}: the record of running commands cannot be written (${reason}); going on without it`,
-  recordsUnreadable: (reason: string) => `the record of running commands is unreadable (${reason}); it is ignored`,
+  recordsUnreadable: (reason: string) =>
+    `the record of running commands is unreadable (${reason}); it is ignored`,
   inherited: 'a command started by a previous watchtabd still runs: it counts as the entry’s running command',
   inheritedUnclaimed:
     'a command started by a previous watchtabd still runs for an entry that is no longer in the watchtab: it is left to finish and stopped with the daemon',
