@@ -44,7 +44,9 @@ export async function openStateDir(path: string): Promise<StateDir> {
   try {
     await mkdir(path, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new StateDirError(path, msgState.cannotMake(reasonOf(error)), { cause: error });
+    // EEXIST: something else has the name; the check below says what.
+    if (reasonOf(error) !== 'EEXIST')
+      throw new StateDirError(path, msgState.cannotMake(reasonOf(error)), { cause: error });
   }
   const st = await lstat(path).catch((error: unknown) => {
     throw new StateDirError(path, msgState.cannotRead(reasonOf(error)), { cause: error });
