@@ -22,7 +22,7 @@ interface Setup {
 }
 
 /** An entry whose command records its start and end, and waits for `release` to exist in between. */
-async function setup(t: TestContext): Promise<Setup> {
+async function setup(t: TestContext, extra = ''): Promise<Setup> {
   const dir = await tempDir(t);
   const inbox = join(dir, 'inbox');
   await mkdir(inbox);
@@ -35,7 +35,7 @@ async function setup(t: TestContext): Promise<Setup> {
   await writeFile(
     tab,
     `entries:\n  - name: job\n    path: ${inbox}/*\n    events: [close_write]\n` +
-      `    command: '${command}'\n    env: { LOG: ${log}, RELEASE: ${release}, MARK: ${mark} }\n`,
+      `    command: '${command}'\n    env: { LOG: ${log}, RELEASE: ${release}, MARK: ${mark} }\n${extra}`,
   );
   const state = join(dir, 'state');
   return {
@@ -232,4 +232,35 @@ test('a state folder that cannot be made: the daemon says so, runs, and stops wi
     { withinMs: 10_000, what: 'the run' },
   );
   assert.equal(await daemon.stop(), 0);
+});
+
+test('on-busy restart stops the inherited command and starts the entry again', async (t) => {
+  const s = await setup(t, '    on-busy: restart\n');
+  const orphan = await crashWhileRunning(t, s);
+  const second = await restart(t, s, orphan);
+  await writeFile(join(s.inbox, 'b'), 'b');
+  const runs = await waitFor(
+    () => readLines(s.log),
+    (l) => l.length === 2,
+    {
+      withinMs: 10_000,
+      what: 'the restarted run',
+    },
+  );
+  assert.match(runs[1] ?? '', new RegExp(`^start \\d+ ${join(s.inbox, 'b')}$`));
+  assert.equal(await isRunning(orphan), false, 'the inherited command was stopped before the new run');
+  assert.equal(await second.stop(), 0);
+});
+
+test('timeout applies to the inherited command', async (t) => {
+  const s = await setup(t, '    timeout: 4\n    grace: 1\n');
+  const orphan = await crashWhileRunning(t, s);
+  const second = await restart(t, s, orphan);
+  await second.waitForLine(new RegExp(`timed out after 4 s.*pid=${orphan}`), { withinMs: 15_000 });
+  await waitFor(
+    () => isRunning(orphan),
+    (isAlive) => !isAlive,
+    { withinMs: 10_000, what: 'the orphan stopped' },
+  );
+  assert.equal(await second.stop(), 0);
 });
