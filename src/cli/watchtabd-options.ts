@@ -1,5 +1,6 @@
 // watchtabd's command line → typed options. Every option of the contract's table; bad usage is a
 // UsageError (the caller prints it with a hint and exits 2). Defaults are resolved here, once.
+import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { LOG_LEVELS, type LogLevel } from '../log/logger.js';
@@ -10,6 +11,7 @@ import { MAX_SECONDS } from '../watchtab/values.js';
 export const DEFAULT_WATCHTAB = '/etc/watchtab';
 export const DEFAULT_POLL_INTERVAL_MS = 5_000;
 export const ROOT_SOCKET = '/run/watchtabd/watchtabd.sock';
+export const ROOT_STATE_DIR = '/var/lib/watchtabd';
 
 export interface WatchtabdOptions {
   readonly watchtab: string;
@@ -21,6 +23,8 @@ export interface WatchtabdOptions {
   readonly graceMs: number;
   /** Resolved: /run/watchtabd/watchtabd.sock as root, else $XDG_RUNTIME_DIR/watchtabd.sock. */
   readonly socket: string;
+  /** Resolved: /var/lib/watchtabd as root, else $XDG_STATE_HOME/watchtabd (~/.local/state/watchtabd). */
+  readonly stateDir: string;
 }
 
 export type WatchtabdCommand =
@@ -38,6 +42,7 @@ export const WATCHTABD_OPTIONS = [
   { long: 'poll-interval', short: null, value: 'SECONDS', help: helpText.pollInterval() },
   { long: 'grace', short: null, value: 'SECONDS', help: helpText.grace() },
   { long: 'socket', short: null, value: 'PATH', help: helpText.socket(ROOT_SOCKET) },
+  { long: 'state-dir', short: null, value: 'DIR', help: helpText.stateDir(ROOT_STATE_DIR) },
   { long: 'help', short: 'h', value: null, help: helpText.help() },
   { long: 'version', short: 'V', value: null, help: helpText.version() },
 ] as const;
@@ -56,6 +61,16 @@ export function defaultSocket(uid: number, env: NodeJS.ProcessEnv): string {
   if (uid === 0) return ROOT_SOCKET;
   const runtime = env['XDG_RUNTIME_DIR'];
   return `${runtime !== undefined && runtime !== '' ? runtime : `/run/user/${uid}`}/watchtabd.sock`;
+}
+
+/** The default state folder: system-wide as root, else the user's XDG state folder. */
+export function defaultStateDir(uid: number, env: NodeJS.ProcessEnv): string {
+  if (uid === 0) return ROOT_STATE_DIR;
+  const state = env['XDG_STATE_HOME'];
+  // XDG: a relative value is invalid and ignored.
+  if (state !== undefined && state.startsWith('/')) return `${state}/watchtabd`;
+  const home = env['HOME'];
+  return `${home !== undefined && home.startsWith('/') ? home : homedir()}/.local/state/watchtabd`;
 }
 
 function seconds(option: string, text: string, isZeroAllowed: boolean): number {
@@ -116,6 +131,7 @@ export function parseWatchtabdArgs(
       pollInterval === undefined ? DEFAULT_POLL_INTERVAL_MS : seconds('poll-interval', pollInterval, false),
     graceMs: grace === undefined ? DEFAULT_GRACE_MS : seconds('grace', grace, true),
     socket: text('socket') ?? defaultSocket(uid, env),
+    stateDir: text('state-dir') ?? defaultStateDir(uid, env),
   };
   return { kind: 'run', options };
 }

@@ -17,6 +17,7 @@ import { createOwnSessions } from '../run/own-sessions.js';
 import { loadSpawner } from '../run/spawn.js';
 import { WatchtabError } from '../errors.js';
 import { buildStatus } from './status.js';
+import { logUnclaimed, openStartState } from './run-records.js';
 
 /** Turns the loader's per-file results into outcomes, logging every problem with its place. */
 function outcomesOf(result: LoadResult, log: Logger, previous: FileTable): FileOutcome[] {
@@ -145,12 +146,15 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
     defaultPollIntervalMs: options.pollIntervalMs,
   });
   const notifier = createNotifier(process.env['NOTIFY_SOCKET']);
+  const { records, inherited } = await openStartState(options.stateDir, log);
   const live = new LiveEntries({
     logger: log,
     isRoot,
     pollIntervalMs: options.pollIntervalMs,
     backendFor: (entry) => pool.backendFor(entry),
     sessions: createOwnSessions(log),
+    records,
+    inherited,
   });
   const state: DaemonState = {
     options,
@@ -190,6 +194,7 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
     }
     status = await startStatus(state, pool);
     for (const entry of first.entries.values()) await live.add(entry);
+    logUnclaimed(inherited, log);
     state.fileTable = first.fileTable;
     state.outcomes = first.outcomes;
     watcher = await watchWatchtab(
@@ -222,6 +227,7 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
       return live.stopAll(0);
     });
     await Promise.race([live.stopAll(options.graceMs), stopNow]);
+    await records.flushed();
     log.info(msgDaemon.stopped);
     return 0;
   } catch (error) {

@@ -6,6 +6,8 @@ import type { Armed, EventListener, WatchTarget } from '../watch/backend.js';
 import type { Logger } from '../log/logger.js';
 import { createSlot, type Slot } from '../run/slot.js';
 import type { OwnSessions } from '../run/own-sessions.js';
+import type { InheritedRun } from '../run/inherited-run.js';
+import type { RunRecorder } from '../run/run-records.js';
 import { msgDaemon, msgPoll } from '../log/messages.js';
 import * as msgRun from '../log/messages/run.js';
 import type { ReloadPlan } from './table.js';
@@ -27,6 +29,10 @@ export interface LiveEntriesDeps {
   readonly backendFor: (entry: Entry) => ChosenBackend | Error;
   /** The daemon's record of command sessions (ignore-own-changes). */
   readonly sessions?: OwnSessions;
+  /** The state folder's record of running commands. */
+  readonly records?: RunRecorder;
+  /** Commands a previous daemon left running, by entry name: the entry of that name takes its own. */
+  readonly inherited?: Map<string, InheritedRun>;
 }
 
 export function watchTargetFor(entry: Entry, defaultPollIntervalMs: number): WatchTarget {
@@ -60,9 +66,14 @@ export class LiveEntries {
   }
 
   async add(entry: Entry): Promise<void> {
-    const { logger, isRoot, sessions } = this.deps;
-    const slot = createSlot(entry, { logger, isRoot, ...(sessions === undefined ? {} : { sessions }) });
+    const { logger, isRoot, sessions, records } = this.deps;
     const chosen = this.deps.backendFor(entry);
+    // fanotify names the process behind each change: the runaway guard can then tell a loop.
+    const tracksOwnChanges = !(chosen instanceof Error) && chosen.backend.name === 'fanotify';
+    const inherited = this.deps.inherited?.get(entry.name) ?? null;
+    this.deps.inherited?.delete(entry.name);
+    const deps = { logger, isRoot, tracksOwnChanges, ...(sessions === undefined ? {} : { sessions }) };
+    const slot = createSlot(entry, { ...deps, ...(records === undefined ? {} : { records }) }, inherited);
     const live: LiveEntry = {
       entry,
       slot,
@@ -107,7 +118,8 @@ export class LiveEntries {
     const { slot, entry } = live;
     return (event) => {
       if (!this.accepting) return;
-      if (event.pid !== undefined && entry.ignoreOwnChanges && slot.isOwnProcess(event.pid)) {
+      const isOwn = event.pid !== undefined && slot.isOwnProcess(event.pid);
+      if (isOwn && entry.ignoreOwnChanges) {
         this.deps.logger.debug(msgRun.OWN_CHANGE_IGNORED, {
           entry: entry.name,
           path: event.path,
@@ -119,6 +131,7 @@ export class LiveEntries {
         path: event.path,
         event: event.event,
         ...(event.oldPath === undefined ? {} : { oldPath: event.oldPath }),
+        ...(isOwn ? { isOwn } : {}),
       });
     };
   }
@@ -146,6 +159,8 @@ export class LiveEntries {
     this.accepting = false;
     const all = [...this.live.values()];
     await Promise.all(all.map((l) => l.armed?.disarm()));
-    await Promise.all(all.map((l) => l.slot.stop(graceMs)));
+    const unclaimed = [...(this.deps.inherited?.values() ?? [])];
+    for (const run of unclaimed) run.stop(graceMs, 'shutdown');
+    await Promise.all([...all.map((l) => l.slot.stop(graceMs)), ...unclaimed.map((r) => r.ended)]);
   }
 }

@@ -28,6 +28,8 @@ export class Fold {
   private readonly paths = new Map<string, PathRecord>();
   private lastPath: string;
   private triggerCount = 0;
+  /** Some trigger folded in was a change made by the entry's own command (the runaway guard's loop rule). */
+  hasOwnChange = false;
 
   constructor(first: Trigger, at: number) {
     this.firstAt = at;
@@ -37,6 +39,7 @@ export class Fold {
 
   add(t: Trigger): void {
     this.triggerCount += 1;
+    if (t.isOwn === true) this.hasOwnChange = true;
     this.lastPath = t.path;
     let record = this.paths.get(t.path);
     if (record === undefined) {

@@ -13,7 +13,9 @@ export type Outcome =
   | { readonly kind: 'signaled'; readonly signal: string }
   | { readonly kind: 'timed-out'; readonly timeoutMs: number; readonly signal: string | null }
   | { readonly kind: 'stopped'; readonly reason: StopReason; readonly signal: string | null }
-  | { readonly kind: 'cannot-start'; readonly reason: string };
+  | { readonly kind: 'cannot-start'; readonly reason: string }
+  /** A command a previous daemon started ended on its own: not our child, so its status is unknown. */
+  | { readonly kind: 'inherited-ended' };
 
 export function describeOutcome(o: Outcome): string {
   switch (o.kind) {
@@ -27,6 +29,8 @@ export function describeOutcome(o: Outcome): string {
       return msg.stoppedFor(o.reason, o.signal);
     case 'cannot-start':
       return msg.cannotStart(o.reason);
+    case 'inherited-ended':
+      return msg.INHERITED_ENDED;
     default:
       return assertNever(o);
   }
@@ -38,6 +42,7 @@ export function isFailure(o: Outcome): boolean {
     case 'exited':
       return o.code !== 0;
     case 'stopped':
+    case 'inherited-ended':
       return false;
     case 'signaled':
     case 'timed-out':

@@ -15,6 +15,7 @@ import { LineSplitter, LINE_CAP_BYTES } from './output.js';
 import { isGroupAlive, signalGroup, stopGroup } from './process-group.js';
 import { loadSpawner, spawnLaunch, type Spawned } from './spawn.js';
 import type { OwnSessions } from './own-sessions.js';
+import type { RunRecorder } from './run-records.js';
 
 /** How long, once the group is gone, the output pipes may take to drain before they are closed. */
 const DRAIN_MS = 1000;
@@ -44,6 +45,8 @@ export interface RunContext extends LaunchContext {
   readonly logger: Logger;
   /** Given for an entry with ignore-own-changes: told of the command's session. */
   readonly sessions?: Pick<OwnSessions, 'willSpawn' | 'spawned' | 'ended'>;
+  /** The state folder's record of running commands (for a restart after a crash). */
+  readonly records?: RunRecorder;
 }
 
 export class Run {
@@ -109,6 +112,7 @@ export class Run {
       return { kind: 'cannot-start', reason: msg.spawnFailed(plan.file, errno) };
     }
     this.pid = spawned.pid;
+    this.ctx.records?.started(this.entry.name, this.pid, this.startedAt);
     const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
       spawned.onExit((code, signal) => resolve([code, signal])),
     );
@@ -126,6 +130,7 @@ export class Run {
     clearTimeout(timer);
     await this.reapLeftovers();
     this.isGone = true;
+    this.ctx.records?.ended(this.pid);
     this.ctx.sessions?.ended(this.pid);
     await drainWithin(drained, DRAIN_MS);
     spawned.stdout?.destroy();

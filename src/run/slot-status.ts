@@ -2,7 +2,6 @@
 // counters, and whether the runaway guard paused it. Built on demand from the slot's own records.
 import type { Entry } from '../watchtab/entry.js';
 import type { SlotStateKind } from './policy.js';
-import type { Run } from './run.js';
 
 export interface LastRun {
   /** Wall-clock milliseconds. */
@@ -45,7 +44,7 @@ export interface SlotStatus {
 
 /** The parts of a slot's state a status needs. */
 export type StatusState =
-  | { readonly kind: Exclude<SlotStateKind, 'paused'>; readonly run?: Run }
+  | { readonly kind: Exclude<SlotStateKind, 'paused'>; readonly run?: { readonly pid: number | null } }
   | { readonly kind: 'paused'; readonly since: number; readonly held: { readonly triggers: number } };
 
 export function describeSlot(entry: Entry, state: StatusState, tally: SlotTally): SlotStatus {

@@ -5,10 +5,12 @@
 //
 // Decisions: a queued run starts when the current one has ended AND its own delay, counted from
 // the first trigger folded into it, has passed (so a burst still settles before the run). The
-// runaway guard pauses the entry for `runLimit.intervalMs` from the pause (a fixed time: a file
-// written steadily cannot keep it paused), or until the entry is reloaded (`replaceEntry`). The
-// triggers that arrive while paused — the one refused included — are held in a fold and run once
-// on resuming, so the final state is always seen and the entry stays armed.
+// runaway guard (run-guard.ts) pauses the entry for `runLimit.intervalMs` from the pause (a fixed
+// time: a file written steadily cannot keep it paused), or until the entry is reloaded
+// (`replaceEntry`). The triggers that arrive while paused — the one refused included — are held in
+// a fold and run once on resuming, so the final state is always seen and the entry stays armed.
+// A command a previous daemon left running (inherited-run.ts) is held as the running run from the
+// start: triggers follow on-busy as for any run, and a stop stops it.
 import { assertNever } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import * as msg from '../log/messages/run.js';
@@ -21,6 +23,9 @@ import { Run, type RunContext, type RunReport } from './run.js';
 import { RunGuard } from './run-guard.js';
 import type { Trigger } from './trigger.js';
 import type { OwnSessions } from './own-sessions.js';
+import type { InheritedRun } from './inherited-run.js';
+import type { RunRecorder } from './run-records.js';
+import { msgState } from '../log/messages/state.js';
 import { describeSlot, type SlotStatus, type SlotTally } from './slot-status.js';
 
 export type { SlotStatus } from './slot-status.js';
@@ -30,8 +35,12 @@ export interface RunnerDeps {
   readonly isRoot: boolean;
   /** Monotonic milliseconds for delays and the runaway guard; `performance.now` by default. */
   readonly now?: () => number;
-  /** The daemon's record of command sessions; used for entries with ignore-own-changes. */
+  /** The daemon's record of command sessions; used for entries with ignore-own-changes, or when `tracksOwnChanges`. */
   readonly sessions?: OwnSessions;
+  /** The back-end names the process behind each change (fanotify): follow the command's sessions for the runaway guard. */
+  readonly tracksOwnChanges?: boolean;
+  /** The state folder's record of running commands. */
+  readonly records?: RunRecorder;
 }
 
 /**
@@ -42,7 +51,7 @@ const KEPT_SESSIONS = 4;
 
 export interface Slot {
   readonly entryName: string;
-  /** Whether process `pid` is (or was) in the session of one of the entry's latest runs; always false without ignore-own-changes. */
+  /** Whether process `pid` is (or was) in the session of one of the entry's latest runs; always false when sessions are not followed. */
   isOwnProcess(pid: number): boolean;
   /** A trigger from the watcher. */
   trigger(t: Trigger): void;
@@ -61,13 +70,16 @@ type Happening =
   | { readonly event: 'stop'; readonly graceMs: number }
   | { readonly event: Exclude<SlotEvent, 'trigger' | 'stop'> };
 
+/** A run the slot holds: one it started, or one a previous daemon left running. */
+type ActiveRun = Pick<Run, 'pid' | 'stop' | 'ended'>;
+
 type State =
   | { readonly kind: 'idle' }
   | { readonly kind: 'delaying'; readonly fold: Fold; readonly timer: NodeJS.Timeout | null }
-  | { readonly kind: 'running'; readonly run: Run }
-  | { readonly kind: 'running-with-pending'; readonly run: Run; readonly pending: Fold }
+  | { readonly kind: 'running'; readonly run: ActiveRun }
+  | { readonly kind: 'running-with-pending'; readonly run: ActiveRun; readonly pending: Fold }
   | { readonly kind: 'paused'; readonly since: number; readonly held: Fold; readonly timer: NodeJS.Timeout }
-  | { readonly kind: 'retiring'; readonly run: Run }
+  | { readonly kind: 'retiring'; readonly run: ActiveRun }
   | { readonly kind: 'retired' };
 
 class EntrySlot implements Slot {
@@ -86,19 +98,30 @@ class EntrySlot implements Slot {
   constructor(
     private entry: Entry,
     deps: RunnerDeps,
+    inherited: InheritedRun | null,
   ) {
     this.guard = new RunGuard(entry.runLimit);
     this.now = deps.now ?? (() => performance.now());
-    const shared = entry.ignoreOwnChanges ? deps.sessions : undefined;
+    const shared = entry.ignoreOwnChanges || deps.tracksOwnChanges === true ? deps.sessions : undefined;
     this.sessions = shared ?? null;
     this.ctx = {
       logger: deps.logger,
       isRoot: deps.isRoot,
       self: daemonIdentity(),
       ...(shared === undefined ? {} : { sessions: this.sessionHooks(shared) }),
+      ...(deps.records === undefined ? {} : { records: deps.records }),
     };
     this.outcomes = new OutcomeLog(deps.logger);
     this.retired = new Promise((resolve) => (this.markRetired = resolve));
+    if (inherited !== null) this.inherit(inherited);
+  }
+
+  /** Holds a previous daemon's command as the running run: nothing else starts until it ends. */
+  private inherit(run: InheritedRun): void {
+    this.ctx.logger.info(msgState.inherited, { entry: this.entry.name, pid: run.pid });
+    run.applyTimeout(this.entry.timeoutMs, this.entry.graceMs, this.entry.name);
+    this.state = { kind: 'running', run };
+    void run.ended.then((report) => this.ended(report));
   }
 
   get entryName(): string {
@@ -230,9 +253,13 @@ class EntrySlot implements Slot {
   }
 
   private start(fold: Fold): void {
-    if (!this.guard.admit(this.now())) {
+    const refusal = this.guard.admit(this.now(), fold.hasOwnChange);
+    if (refusal !== null) {
       const { burst, intervalMs } = this.guard.limit;
-      this.ctx.logger.warn(msg.guardPaused(burst, intervalMs), { entry: this.entry.name, burst, intervalMs });
+      const fields = { entry: this.entry.name, burst, intervalMs };
+      if (refusal === 'loop-again') this.ctx.logger.info(msg.GUARD_PAUSED_AGAIN, fields);
+      else if (refusal === 'loop') this.ctx.logger.warn(msg.guardPausedLoop(burst, intervalMs), fields);
+      else this.ctx.logger.warn(msg.guardPaused(burst, intervalMs), fields);
       this.state = { kind: 'paused', since: Date.now(), held: fold, timer: this.resumeTimer() };
       return;
     }
@@ -257,7 +284,7 @@ class EntrySlot implements Slot {
     const s = this.state;
     if (s.kind !== 'paused') return;
     clearTimeout(s.timer);
-    this.guard.reset();
+    this.guard.resumed();
     this.ctx.logger.info(msg.guardResumed(s.held.triggers), { entry: this.entry.name });
     // One run with everything held: its delay, counted from the first held trigger, has passed.
     this.delay(s.held);
@@ -273,6 +300,6 @@ class EntrySlot implements Slot {
 }
 
 /** The slot for one entry; the daemon makes one per entry and keeps it across reloads that leave the entry unchanged. */
-export function createSlot(entry: Entry, deps: RunnerDeps): Slot {
-  return new EntrySlot(entry, deps);
+export function createSlot(entry: Entry, deps: RunnerDeps, inherited: InheritedRun | null = null): Slot {
+  return new EntrySlot(entry, deps, inherited);
 }

@@ -8,4 +8,6 @@ export interface Trigger {
   readonly event: EventName;
   /** For a rename, the old name. */
   readonly oldPath?: string;
+  /** Made by a process of one of the entry's latest runs (known only where the back-end names the process). */
+  readonly isOwn?: boolean;
 }

@@ -59,7 +59,7 @@ export interface SourcePlace {
   readonly line: number;
 }
 
-/** The runaway guard: more than `burst` runs within `intervalMs` pauses the entry. */
+/** The runaway guard (run/run-guard.ts): `burst` runs in a row started by the entry's own changes, or more than `burst` runs within `intervalMs`, pause the entry. */
 export interface RunLimit {
   readonly burst: number;
   readonly intervalMs: number;
@@ -96,7 +96,8 @@ export interface Entry {
 }
 
 export const DEFAULT_GRACE_MS = 10_000;
-export const DEFAULT_RUN_LIMIT: RunLimit = { burst: 20, intervalMs: 10_000 };
+/** systemd's path-unit defaults (TriggerLimitBurst=200, TriggerLimitIntervalSec=2s): no honest burst of writes reaches them. */
+export const DEFAULT_RUN_LIMIT: RunLimit = { burst: 200, intervalMs: 2_000 };
 
 /** The folder a watch is based on: the glob's base, or the exact path itself. */
 export function watchBase(spec: PathSpec): string {

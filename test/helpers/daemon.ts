@@ -1,7 +1,10 @@
 // Runs the built watchtabd as a real process for end-to-end tests: collects its log lines, waits
 // for lines under a deadline, stops it with a signal, and always kills it when the test ends.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { WATCHTABD_BIN } from './paths.js';
 import { waitFor } from './wait.js';
@@ -25,10 +28,17 @@ export interface DaemonOptions {
   readonly wrap?: readonly string[];
 }
 
+/**
+ * Starts the built daemon. Unless the test names a `--state-dir`, each daemon gets a fresh one of
+ * its own (never the shared default, where daemons of parallel tests would read each other's records).
+ */
 export function startDaemon(t: TestContext, options: DaemonOptions): RunningDaemon {
   const [file, ...prefix] = options.wrap ?? [process.execPath];
   const argv = options.wrap === undefined ? [WATCHTABD_BIN] : [...prefix, process.execPath, WATCHTABD_BIN];
-  const child = spawn(file ?? process.execPath, [...argv, ...options.args], {
+  const hasStateDir = options.args.some((a) => a === '--state-dir' || a.startsWith('--state-dir='));
+  const stateDir = hasStateDir ? null : mkdtempSync(join(tmpdir(), 'watchtabd-state-'));
+  const stateArgs = stateDir === null ? [] : ['--state-dir', join(stateDir, 'state')];
+  const child = spawn(file ?? process.execPath, [...argv, ...options.args, ...stateArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: options.env ?? process.env,
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
@@ -49,6 +59,7 @@ export function startDaemon(t: TestContext, options: DaemonOptions): RunningDaem
       child.kill('SIGKILL');
       await exited;
     }
+    if (stateDir !== null) rmSync(stateDir, { recursive: true, force: true });
     if (process.env['WATCHTAB_TEST_LOG'] !== undefined) console.log(lines.join('\n'));
   });
   return {

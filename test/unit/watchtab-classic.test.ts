@@ -64,7 +64,7 @@ test('a filewatcherd watchtab reads as filewatcherd reads it', { skip: needsRoot
   assert.deepEqual(spaced.path, { kind: 'exact', path: '/tmp/with space\ttab' });
   assert.equal(spaced.delayMs, 0, 'a delay of * is 0, as in filewatcherd');
   assert.equal(spaced.command, 'echo done');
-  assert.equal(spaced.runLimit.burst, 20);
+  assert.equal(spaced.runLimit.burst, 200);
   assert.equal(spaced.graceMs, 10_000);
   assert.equal(spaced.onBusy, 'queue');
   assert.equal(spaced.timeoutMs, null);

@@ -18,12 +18,17 @@ test('watchtabd defaults follow the contract, the socket depending on the user',
       pollIntervalMs: 5000,
       graceMs: 10_000,
       socket: '/run/watchtabd/watchtabd.sock',
+      stateDir: '/var/lib/watchtabd',
     },
   });
   const user = parseWatchtabdArgs([], 1000, { XDG_RUNTIME_DIR: '/run/user/1000' });
   assert.equal(user.kind === 'run' && user.options.socket, '/run/user/1000/watchtabd.sock');
   const noRuntime = parseWatchtabdArgs([], 1000, {});
   assert.equal(noRuntime.kind === 'run' && noRuntime.options.socket, '/run/user/1000/watchtabd.sock');
+  const xdgState = parseWatchtabdArgs([], 1000, { XDG_STATE_HOME: '/home/u/st', HOME: '/home/u' });
+  assert.equal(xdgState.kind === 'run' && xdgState.options.stateDir, '/home/u/st/watchtabd');
+  const home = parseWatchtabdArgs([], 1000, { XDG_STATE_HOME: 'relative', HOME: '/home/u' });
+  assert.equal(home.kind === 'run' && home.options.stateDir, '/home/u/.local/state/watchtabd');
 });
 
 test('every option in long form, and -c, -n in short form', () => {
@@ -42,6 +47,8 @@ test('every option in long form, and -c, -n in short form', () => {
     '0',
     '--socket',
     '/tmp/s.sock',
+    '--state-dir',
+    '/tmp/state',
   ]);
   assert.deepEqual(long, {
     kind: 'run',
@@ -54,6 +61,7 @@ test('every option in long form, and -c, -n in short form', () => {
       pollIntervalMs: 500,
       graceMs: 0,
       socket: '/tmp/s.sock',
+      stateDir: '/tmp/state',
     },
   });
   const short = asRoot(['-c', 'tab', '-n']);

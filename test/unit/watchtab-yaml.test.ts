@@ -80,7 +80,7 @@ test(
     assert.equal(nginx?.contentOnly, false);
     assert.equal(nginx?.backend, null);
     assert.equal(nginx?.pollIntervalMs, null);
-    assert.deepEqual(nginx?.runLimit, { burst: 20, intervalMs: 10_000 });
+    assert.deepEqual(nginx?.runLimit, { burst: 200, intervalMs: 2_000 });
     assert.deepEqual(nginx?.exclude, []);
   },
 );

@@ -35,6 +35,7 @@ export const timedOut = (timeoutMs: number, signal: string | null): string =>
 export const stoppedFor = (reason: 'restart' | 'shutdown', signal: string | null): string =>
   `stopped for ${reason === 'restart' ? 'a restart' : 'daemon shutdown'}` +
   (signal === null ? '' : `, ended by ${signal}`);
+export const INHERITED_ENDED = 'ended (started by a previous watchtabd: its exit status is unknown)';
 export const cannotStart = (reason: string): string => `cannot start: ${reason}`;
 
 // Why a command cannot start.
@@ -66,6 +67,13 @@ export const guardPaused = (burst: number, intervalMs: number): string =>
   `(does the command write into its own watched tree?). It resumes after ${seconds(intervalMs)}, or when ` +
   `the watchtab is reloaded, and then runs once for what happened meanwhile. To allow more, raise trigger-limit-burst (now ${burst}) ` +
   `or lower trigger-limit-interval (now ${intervalMs / 1000}) in the entry's YAML`;
+export const guardPausedLoop = (burst: number, intervalMs: number): string =>
+  `paused as a loop: ${burst} runs in a row were each started by changes the entry's own command made ` +
+  `(the command writes what it watches; ignore-own-changes: true, or an exclude, breaks the loop). It resumes after ` +
+  `${seconds(intervalMs)}, or when the watchtab is reloaded, and runs once for what happened meanwhile; while its own ` +
+  `changes keep starting it, it runs at most once per pause`;
+export const GUARD_PAUSED_AGAIN =
+  "paused again: the run after the pause was started by the entry's own changes too";
 export const outputThrottled = (perSecond: number): string =>
   `the command prints faster than the log takes (${perSecond} lines a second after a burst): lines are dropped, and counted`;
 export const outputDropped = (count: number): string =>

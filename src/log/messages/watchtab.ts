@@ -103,6 +103,8 @@ export const watchtabdHelpMessages = {
   pollInterval: (): string => 'for entries that poll and set none (5)',
   grace: (): string => 'at stop, SIGKILL this long after SIGTERM (10)',
   socket: (path: string): string => `the status socket (${path} as root)`,
+  stateDir: (path: string): string =>
+    `where the daemon keeps its records (${path} as root, else $XDG_STATE_HOME/watchtabd)`,
   help: (): string => 'show this help',
   version: (): string => 'show the version',
 } as const;
