@@ -12,6 +12,10 @@ import { parseWatchtabdArgs, watchtabdHelp } from './watchtabd-options.js';
 
 // `pidof watchtabd`, ps and top show this rather than `node`.
 process.title = 'watchtabd';
+// Without a listener, Node answers SIGUSR1 by opening its inspector on 127.0.0.1:9229, where any
+// local user could run code as the daemon's user (root). With one, the signal is only a signal;
+// what it means to the daemon (reopening the log file) is handled in daemon/.
+process.on('SIGUSR1', () => undefined);
 
 async function main(): Promise<number> {
   const command = parseWatchtabdArgs(process.argv.slice(2), currentInvoker());

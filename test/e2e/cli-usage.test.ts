@@ -150,3 +150,21 @@ test('the daemon is named watchtabd for pidof, ps and top', async (t) => {
   if (!pidof.startsWith('(')) assert.ok(pidof.trim().split(' ').includes(String(pid)), pidof);
   assert.equal(await daemon.stop(), 0);
 });
+
+test('SIGUSR1 never opens the Node inspector in the daemon', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'tab'), '');
+  const daemon = startDaemon(t, { args: ['-c', join(dir, 'tab'), '--socket', join(dir, 's.sock')] });
+  await daemon.waitForLine(/\bready\b/);
+  daemon.child.kill('SIGUSR1');
+  // A later marker: the reload asked for after SIGUSR1 is logged after whatever SIGUSR1 caused.
+  const from = daemon.lines.length;
+  daemon.child.kill('SIGHUP');
+  await daemon.waitForLine(/\breloaded\b/, { fromLine: from });
+  assert.equal(
+    daemon.lines.filter((l) => /Debugger listening|inspector/i.test(l)).length,
+    0,
+    daemon.lines.join('\n'),
+  );
+  assert.equal(await daemon.stop(), 0);
+});
