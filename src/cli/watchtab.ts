@@ -3,4 +3,7 @@
 import { runCli } from './run-cli.js';
 import { COMMANDS } from './commands/index.js';
 
+// ps and top show this rather than `node`.
+process.title = 'watchtab';
+
 await runCli('watchtab', COMMANDS);

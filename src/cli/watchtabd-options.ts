@@ -1,19 +1,33 @@
-// watchtabd's command line → typed options. Every option of the contract's table; bad usage is a
-// UsageError (the caller prints it with a hint and exits 2). Defaults are resolved here, once.
-import { homedir } from 'node:os';
-import { parseArgs } from 'node:util';
+// watchtabd's command line → typed options. Every option of the contract's table is one row of
+// WATCHTABD_OPTIONS: its flag, its help, and how its text (or its absence) becomes the option's
+// value, so the parser, --help, the man page test and the defaults share one list.
+import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { LOG_LEVELS, type LogLevel } from '../log/logger.js';
 import { usageMessages as usage, watchtabdHelpMessages as helpText } from '../log/messages/watchtab.js';
 import { BACKEND_CHOICES, DEFAULT_GRACE_MS, type BackendChoice } from '../watchtab/entry.js';
-import { MAX_SECONDS } from '../watchtab/values.js';
+import {
+  formatHelp,
+  HELP_OPTION,
+  parseChoice,
+  parseCommandLine,
+  parseSeconds,
+  type OptionSpec,
+} from './command-line.js';
+import {
+  defaultSocket,
+  defaultStateDir,
+  defaultWatchtab,
+  ROOT_SOCKET,
+  ROOT_STATE_DIR,
+  type Invoker,
+} from './defaults.js';
 
-export const DEFAULT_WATCHTAB = '/etc/watchtab';
+export { DEFAULT_WATCHTAB, ROOT_SOCKET, defaultSocket } from './defaults.js';
 export const DEFAULT_POLL_INTERVAL_MS = 5_000;
-export const ROOT_SOCKET = '/run/watchtabd/watchtabd.sock';
-export const ROOT_STATE_DIR = '/var/lib/watchtabd';
 
 export interface WatchtabdOptions {
+  /** Absolute: an entry's default name FILE:LINE must not depend on how FILE was spelled. */
   readonly watchtab: string;
   readonly check: boolean;
   readonly logLevel: LogLevel;
@@ -32,106 +46,117 @@ export type WatchtabdCommand =
   | { readonly kind: 'version' }
   | { readonly kind: 'run'; readonly options: WatchtabdOptions };
 
-/** The options table: parseArgs, --help and the man page share it. */
+/** One row: the flag, and `read`, from what was given (a string, `true` for a flag, or undefined). */
+interface WatchtabdOption<K extends keyof WatchtabdOptions> extends OptionSpec {
+  readonly key: K;
+  readonly read: (given: string | true | undefined, invoker: Invoker) => WatchtabdOptions[K];
+}
+
+const row = <K extends keyof WatchtabdOptions>(o: WatchtabdOption<K>): WatchtabdOption<K> => o;
+const text = (given: string | true | undefined): string | undefined =>
+  typeof given === 'string' ? given : undefined;
+
+/** The options table. Adding an option is one row here (and its field in WatchtabdOptions). */
 export const WATCHTABD_OPTIONS = [
-  { long: 'watchtab', short: 'c', value: 'FILE', help: helpText.watchtab(DEFAULT_WATCHTAB) },
-  { long: 'check', short: 'n', value: null, help: helpText.check() },
-  { long: 'log-level', short: null, value: 'LEVEL', help: helpText.logLevel(LOG_LEVELS) },
-  { long: 'log-file', short: null, value: 'FILE', help: helpText.logFile() },
-  { long: 'backend', short: null, value: 'NAME', help: helpText.backend(BACKEND_CHOICES) },
-  { long: 'poll-interval', short: null, value: 'SECONDS', help: helpText.pollInterval() },
-  { long: 'grace', short: null, value: 'SECONDS', help: helpText.grace() },
-  { long: 'socket', short: null, value: 'PATH', help: helpText.socket(ROOT_SOCKET) },
-  { long: 'state-dir', short: null, value: 'DIR', help: helpText.stateDir(ROOT_STATE_DIR) },
-  { long: 'help', short: 'h', value: null, help: helpText.help() },
-  { long: 'version', short: 'V', value: null, help: helpText.version() },
+  row({
+    long: 'watchtab',
+    short: 'c',
+    value: 'FILE',
+    help: helpText.watchtab(),
+    key: 'watchtab',
+    read: (v, who) => resolve(text(v) ?? defaultWatchtab(who)),
+  }),
+  row({
+    long: 'check',
+    short: 'n',
+    value: null,
+    help: helpText.check(),
+    key: 'check',
+    read: (v) => v === true,
+  }),
+  row({
+    long: 'log-level',
+    short: null,
+    value: 'LEVEL',
+    help: helpText.logLevel(LOG_LEVELS),
+    key: 'logLevel',
+    read: (v) => (text(v) === undefined ? 'info' : parseChoice('log-level', String(v), LOG_LEVELS)),
+  }),
+  row({
+    long: 'log-file',
+    short: null,
+    value: 'FILE',
+    help: helpText.logFile(),
+    key: 'logFile',
+    read: (v) => text(v) ?? null,
+  }),
+  row({
+    long: 'backend',
+    short: null,
+    value: 'NAME',
+    help: helpText.backend(BACKEND_CHOICES),
+    key: 'backend',
+    read: (v) => (text(v) === undefined ? 'auto' : parseChoice('backend', String(v), BACKEND_CHOICES)),
+  }),
+  row({
+    long: 'poll-interval',
+    short: null,
+    value: 'SECONDS',
+    help: helpText.pollInterval(),
+    key: 'pollIntervalMs',
+    read: (v) =>
+      text(v) === undefined ? DEFAULT_POLL_INTERVAL_MS : parseSeconds('poll-interval', String(v), false),
+  }),
+  row({
+    long: 'grace',
+    short: null,
+    value: 'SECONDS',
+    help: helpText.grace(),
+    key: 'graceMs',
+    read: (v) => (text(v) === undefined ? DEFAULT_GRACE_MS : parseSeconds('grace', String(v), true)),
+  }),
+  row({
+    long: 'socket',
+    short: null,
+    value: 'PATH',
+    help: helpText.socket(ROOT_SOCKET),
+    key: 'socket',
+    read: (v, who) => text(v) ?? defaultSocket(who),
+  }),
+  row({
+    long: 'state-dir',
+    short: null,
+    value: 'DIR',
+    help: helpText.stateDir(ROOT_STATE_DIR),
+    key: 'stateDir',
+    read: (v, who) => resolve(text(v) ?? defaultStateDir(who)),
+  }),
 ] as const;
 
+type KeysRead = (typeof WATCHTABD_OPTIONS)[number]['key'];
+const IS_EVERY_KEY_READ: Exclude<keyof WatchtabdOptions, KeysRead> extends never ? true : false = true;
+void IS_EVERY_KEY_READ;
+
+/** Every flag watchtabd answers: the options, then --help and --version. */
+export const WATCHTABD_FLAGS: readonly OptionSpec[] = [
+  ...WATCHTABD_OPTIONS,
+  HELP_OPTION,
+  { long: 'version', short: 'V', value: null, help: helpText.version() },
+];
+
 export function watchtabdHelp(): string {
-  const rows = WATCHTABD_OPTIONS.map((o) => {
-    const flag = `${o.short !== null ? `-${o.short}, ` : '    '}--${o.long}${o.value !== null ? ` ${o.value}` : ''}`;
-    return [flag, o.help] as const;
-  });
-  const width = Math.max(...rows.map(([flag]) => flag.length));
-  return [helpText.usage(), '', ...rows.map(([f, h]) => `  ${f.padEnd(width)}  ${h}`), ''].join('\n');
+  return formatHelp(helpText.usage(), '', WATCHTABD_FLAGS);
 }
 
-/** The default status socket: system-wide as root, else in the user's runtime folder. */
-export function defaultSocket(uid: number, env: NodeJS.ProcessEnv): string {
-  if (uid === 0) return ROOT_SOCKET;
-  const runtime = env['XDG_RUNTIME_DIR'];
-  return `${runtime !== undefined && runtime !== '' ? runtime : `/run/user/${uid}`}/watchtabd.sock`;
-}
-
-/** The default state folder: system-wide as root, else the user's XDG state folder. */
-export function defaultStateDir(uid: number, env: NodeJS.ProcessEnv): string {
-  if (uid === 0) return ROOT_STATE_DIR;
-  const state = env['XDG_STATE_HOME'];
-  // XDG: a relative value is invalid and ignored.
-  if (state !== undefined && state.startsWith('/')) return `${state}/watchtabd`;
-  const home = env['HOME'];
-  return `${home !== undefined && home.startsWith('/') ? home : homedir()}/.local/state/watchtabd`;
-}
-
-function seconds(option: string, text: string, isZeroAllowed: boolean): number {
-  const value = Number(text);
-  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(text) || value > MAX_SECONDS || (!isZeroAllowed && value === 0)) {
-    throw new UsageError(usage.notSeconds(option, text, isZeroAllowed));
-  }
-  return Math.round(value * 1000);
-}
-
-function choice<T extends string>(option: string, text: string, choices: readonly T[]): T {
-  const found = choices.find((c) => c === text);
-  if (found === undefined) throw new UsageError(usage.notOneOf(option, text, choices));
-  return found;
-}
-
-export function parseWatchtabdArgs(
-  argv: readonly string[],
-  uid: number,
-  env: NodeJS.ProcessEnv,
-): WatchtabdCommand {
-  const config = Object.fromEntries(
-    WATCHTABD_OPTIONS.map((o) => [
-      o.long,
-      {
-        type: o.value === null ? ('boolean' as const) : ('string' as const),
-        ...(o.short !== null ? { short: o.short } : {}),
-      },
-    ]),
+export function parseWatchtabdArgs(argv: readonly string[], invoker: Invoker): WatchtabdCommand {
+  const { values, operands } = parseCommandLine(argv, WATCHTABD_FLAGS);
+  if (values.get('help') === true) return { kind: 'help' };
+  if (values.get('version') === true) return { kind: 'version' };
+  const [extra] = operands;
+  if (extra !== undefined) throw new UsageError(usage.unexpectedOperand(extra));
+  // Each row reads its own key, and IS_EVERY_KEY_READ fails to compile if a field has no row.
+  const options = Object.fromEntries(
+    WATCHTABD_OPTIONS.map((o) => [o.key, o.read(values.get(o.long), invoker)]),
   );
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({ args: [...argv], options: config, strict: true, allowPositionals: false }));
-  } catch (error) {
-    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
-      throw new UsageError(error.message.split('\n')[0] ?? error.message);
-    }
-    throw error;
-  }
-  if (values['help'] === true) return { kind: 'help' };
-  if (values['version'] === true) return { kind: 'version' };
-  const text = (name: string): string | undefined => {
-    const value = values[name];
-    if (value === '') throw new UsageError(usage.needsValue(name));
-    return typeof value === 'string' ? value : undefined;
-  };
-  const pollInterval = text('poll-interval');
-  const grace = text('grace');
-  const logLevel = text('log-level');
-  const backend = text('backend');
-  const options: WatchtabdOptions = {
-    watchtab: text('watchtab') ?? DEFAULT_WATCHTAB,
-    check: values['check'] === true,
-    logLevel: logLevel === undefined ? 'info' : choice('log-level', logLevel, LOG_LEVELS),
-    logFile: text('log-file') ?? null,
-    backend: backend === undefined ? 'auto' : choice('backend', backend, BACKEND_CHOICES),
-    pollIntervalMs:
-      pollInterval === undefined ? DEFAULT_POLL_INTERVAL_MS : seconds('poll-interval', pollInterval, false),
-    graceMs: grace === undefined ? DEFAULT_GRACE_MS : seconds('grace', grace, true),
-    socket: text('socket') ?? defaultSocket(uid, env),
-    stateDir: text('state-dir') ?? defaultStateDir(uid, env),
-  };
-  return { kind: 'run', options };
+  return { kind: 'run', options: options as unknown as WatchtabdOptions };
 }

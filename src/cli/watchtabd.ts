@@ -1,23 +1,24 @@
 #!/usr/bin/env node
 // `watchtabd`: the daemon's entry point. Parses the command line, answers --help, --version and
 // --check itself, and hands the run to the daemon. Exit codes: 0 clean stop or valid, 1 failure or
-// invalid, 2 bad usage (one line and a hint).
-import { UsageError } from '../errors.js';
+// invalid, 2 bad usage (one line and a hint, as `watchtab` prints them).
 import { runDaemon } from '../daemon/daemon.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './command.js';
+import { EXIT_FAILURE, EXIT_OK } from './command.js';
 import { checkWatchtabs } from './commands/check.js';
+import { currentInvoker } from './defaults.js';
+import { reportUsageErrors } from './run-cli.js';
 import { VERSION } from './version.js';
-import { parseWatchtabdArgs, watchtabdHelp, type WatchtabdCommand } from './watchtabd-options.js';
+import { parseWatchtabdArgs, watchtabdHelp } from './watchtabd-options.js';
+
+// `pidof watchtabd`, ps and top show this rather than `node`.
+process.title = 'watchtabd';
+// Without a listener, Node answers SIGUSR1 by opening its inspector on 127.0.0.1:9229, where any
+// local user could run code as the daemon's user (root). With one, the signal is only a signal;
+// what it means to the daemon (reopening the log file) is handled in daemon/.
+process.on('SIGUSR1', () => undefined);
 
 async function main(): Promise<number> {
-  let command: WatchtabdCommand;
-  try {
-    command = parseWatchtabdArgs(process.argv.slice(2), process.geteuid?.() ?? 0, process.env);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`watchtabd: ${error.message}\nTry 'watchtabd --help'.\n`);
-    return EXIT_USAGE;
-  }
+  const command = parseWatchtabdArgs(process.argv.slice(2), currentInvoker());
   switch (command.kind) {
     case 'help':
       process.stdout.write(watchtabdHelp());
@@ -34,4 +35,4 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+process.exitCode = await reportUsageErrors('watchtabd', 'watchtabd', main);

@@ -53,7 +53,7 @@ test('watchtab check: a FILE that does not exist is invalid; bad usage exits 2',
   assert.match(missing.stderr, /nope: no such file/);
   const usage = await run(WATCHTAB_BIN, ['check', '--frobnicate']);
   assert.equal(usage.code, 2);
-  assert.equal(usage.stderr, `watchtab check: unknown option "--frobnicate"\nTry 'watchtab --help'.\n`);
+  assert.equal(usage.stderr, `watchtab check: unknown option "--frobnicate"\nTry 'watchtab check --help'.\n`);
 });
 
 test('watchtabd --check and -n: exit 0 valid, 1 invalid, 2 bad usage', async (t) => {

@@ -32,7 +32,7 @@ test('watchtab events prints EVENT<TAB>PATH lines, then exits 0 on SIGINT', asyn
   // Once sub/ is reported it is watched; before, a file made and renamed in it would be one create.
   await waitFor(
     () => out.stdout,
-    (s) => s.includes(`create\t${join(dir, 'sub')}\n`),
+    (s) => s.includes(`create\t${join(dir, 'sub')}/\n`),
     {
       withinMs: 5000,
       what: 'create of sub',
@@ -53,7 +53,7 @@ test('watchtab events prints EVENT<TAB>PATH lines, then exits 0 on SIGINT', asyn
     (l) => l.includes(`rename\t${join(dir, 'sub', 'g')}\t${join(dir, 'sub', 'f')}`),
     { withinMs: 5000, what: 'a rename line' },
   );
-  assert.ok(lines.includes(`create\t${join(dir, 'sub')}`));
+  assert.ok(lines.includes(`create\t${join(dir, 'sub')}/`));
   assert.ok(lines.includes(`close_write\t${join(dir, 'sub', 'f')}`));
   child.kill('SIGINT');
   assert.equal(await exited, 0);
@@ -82,5 +82,28 @@ test('watchtab events --json prints one object per line', async (t) => {
 test('watchtab events without a path is a usage error (exit 2)', async (t) => {
   const { out, exited } = start(t, []);
   assert.equal(await exited, 2);
-  assert.match(out.stderr, /PATH is required/);
+  assert.match(
+    out.stderr,
+    /an operand is missing \(usage: watchtab events .*PATH\.\.\.\)\nTry 'watchtab events --help'\.\n$/,
+  );
+});
+
+test('watchtab events on a missing path says it waits for it, then reports it when it appears', async (t) => {
+  const dir = await tempDir(t);
+  const later = join(dir, 'later');
+  const { child, out, exited } = start(t, [later]);
+  await waitFor(
+    () => out.stderr,
+    (s) => s.includes('watching'),
+    { withinMs: 10_000, what: 'ready' },
+  );
+  assert.ok(out.stderr.includes(`${later} does not exist yet; waiting for it to appear\n`), out.stderr);
+  await mkdir(later);
+  await waitFor(
+    () => out.stdout,
+    (s) => s.includes(`create\t${later}/\n`),
+    { withinMs: 5000, what: 'the folder, shown with a trailing /' },
+  );
+  child.kill('SIGINT');
+  assert.equal(await exited, 0);
 });

@@ -1,19 +1,30 @@
-// The README's Quick start, for real: `npm start` runs watchtabd on watchtab.example, and the
-// example's entries fire on the checkout's demo/ folder. Files the test adds are removed after.
+// The README's Quick start, for real: `npm start` runs watchtabd on a copy of watchtab.example and
+// demo/ in a temporary folder, the example's entries fire there, and the checkout stays as it was.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync, spawn } from 'node:child_process';
+import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp.js';
 import { waitFor } from '../helpers/wait.js';
 
-test('npm start runs the example watchtab, and its entries fire on demo/', async (t) => {
+/** What git says changed under demo/ and the example watchtab (empty outside a git checkout). */
+function gitStatus(): string {
+  try {
+    const paths = ['demo', 'watchtab.example', 'watchtab.example.d'];
+    return execFileSync('git', ['status', '--porcelain', '--', ...paths], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
+  } catch {
+    return '';
+  }
+}
+
+test('npm start runs the example on a temporary copy of demo/, and leaves the checkout clean', async (t) => {
   const dir = await tempDir(t);
-  const tag = `npm-start-test-${process.pid}`;
-  const page = join(REPO_ROOT, 'demo', 'src', `${tag}.md`);
-  const dropped = join(REPO_ROOT, 'demo', 'inbox', `${tag}.txt`);
+  const before = gitStatus();
   // Its own socket, so a daemon already running here (as root, on the default one) is no obstacle.
   const child = spawn('npm', ['start', '--', '--socket', join(dir, 'status.sock')], {
     cwd: REPO_ROOT,
@@ -24,29 +35,29 @@ test('npm start runs the example watchtab, and its entries fire on demo/', async
   child.stdout.on('data', (c: Buffer) => (log += c.toString('utf8')));
   child.stderr.on('data', (c: Buffer) => (log += c.toString('utf8')));
   const exited = new Promise((resolve) => child.once('exit', resolve));
+  let demo = '';
   try {
     await waitFor(
       () => log,
       (l) => /\bready\b/.test(l),
       { withinMs: 30_000, what: `ready from npm start:\n${log}` },
     );
-    await writeFile(page, `# ${tag}\n`);
+    demo = /^demo: watching a copy of demo\/ in (\S+) /m.exec(log)?.[1] ?? '';
+    assert.match(demo, /watchtab-demo-/, log);
+    await writeFile(join(demo, 'demo', 'src', 'added.md'), '# added\n');
     await waitFor(
-      () => readFile(join(REPO_ROOT, 'demo', 'out', 'site.txt'), 'utf8'),
-      (site) => site.includes(`# ${tag}`),
-      { withinMs: 15_000, what: 'the rebuild entry to write demo/out/site.txt' },
+      () => readFile(join(demo, 'demo', 'out', 'site.txt'), 'utf8'),
+      (site) => site.includes('# added'),
+      { withinMs: 15_000, what: 'the rebuild entry to write demo/out/site.txt in the copy' },
     );
-    await writeFile(dropped, tag);
+    await writeFile(join(demo, 'demo', 'inbox', 'dropped.txt'), 'dropped');
     const synced = await waitFor(
-      () => readFile(join(REPO_ROOT, 'demo', 'out', 'synced', `${tag}.txt`), 'utf8'),
-      (text) => text === tag,
+      () => readFile(join(demo, 'demo', 'out', 'synced', 'dropped.txt'), 'utf8'),
+      (text) => text === 'dropped',
       { withinMs: 15_000, what: 'the sync entry to copy the file into demo/out/synced' },
     );
-    assert.equal(synced, tag);
+    assert.equal(synced, 'dropped');
   } finally {
-    await rm(page, { force: true });
-    await rm(dropped, { force: true });
-    await rm(join(REPO_ROOT, 'demo', 'out', 'synced', `${tag}.txt`), { force: true });
     if (child.pid !== undefined) {
       try {
         process.kill(-child.pid, 'SIGTERM');
@@ -56,4 +67,15 @@ test('npm start runs the example watchtab, and its entries fire on demo/', async
     }
     await exited;
   }
+  assert.equal(gitStatus(), before);
+  // The copy goes when the daemon stops.
+  await waitFor(
+    () =>
+      access(demo).then(
+        () => 'there',
+        () => 'gone',
+      ),
+    (state) => state === 'gone',
+    { withinMs: 10_000, what: `${demo} to be removed` },
+  );
 });

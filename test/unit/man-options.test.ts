@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { WATCHTABD_OPTIONS } from '../../src/cli/watchtabd-options.js';
+import { WATCHTABD_FLAGS } from '../../src/cli/watchtabd-options.js';
 import { COMMANDS } from '../../src/cli/commands/index.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
@@ -18,8 +18,8 @@ function longOptions(page: string): Set<string> {
 test('watchtabd(8) documents exactly the options watchtabd --help lists, short forms included', async () => {
   const page = await readFile(join(REPO_ROOT, 'man', 'watchtabd.8'), 'utf8');
   const documented = longOptions(page);
-  assert.deepEqual([...documented].sort(), WATCHTABD_OPTIONS.map((o) => o.long).sort());
-  for (const o of WATCHTABD_OPTIONS) {
+  assert.deepEqual([...documented].sort(), WATCHTABD_FLAGS.map((o) => o.long).sort());
+  for (const o of WATCHTABD_FLAGS) {
     if (o.short !== null)
       assert.match(page, new RegExp(`Fl ${o.short}\\b`), `-${o.short} is not in watchtabd(8)`);
   }

@@ -4,7 +4,9 @@
 // a typo); for `watchtabd --check` a missing main file is a warning, as it is for the daemon.
 import { formatProblem, watchtabMessages as msg } from '../../log/messages/watchtab.js';
 import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
-import { DEFAULT_WATCHTAB, loadAsDaemon, splitArgs } from './load-args.js';
+import { toolHelpMessages as help } from '../../log/messages/cli.js';
+import { currentInvoker, defaultWatchtab } from '../defaults.js';
+import { loadAsDaemon } from './load-args.js';
 
 export interface Output {
   readonly stdout: NodeJS.WritableStream;
@@ -55,10 +57,12 @@ export async function checkWatchtabs(
 export const checkCommand: Command = {
   name: 'check',
   synopsis: 'check [FILE...]',
-  summary: `check watchtabs and their FILE.d/ as the daemon reads them (default ${DEFAULT_WATCHTAB})`,
-  async run(args) {
-    const { operands } = splitArgs(args, []);
-    const files = operands.length > 0 ? operands : [DEFAULT_WATCHTAB];
+  summary: help.checkSummary(),
+  description: help.checkDescription(),
+  options: [],
+  operands: { min: 0, max: Infinity },
+  async run({ operands }) {
+    const files = operands.length > 0 ? operands : [defaultWatchtab(currentInvoker())];
     const out = { stdout: process.stdout, stderr: process.stderr };
     return (await checkWatchtabs(files, out, { isMissingMainInvalid: true })) ? EXIT_OK : EXIT_FAILURE;
   },

@@ -17,13 +17,12 @@ import {
 import { createInterface } from 'node:readline/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { UsageError } from '../../errors.js';
 import { loadWatchtab } from '../../watchtab/load.js';
 import { createNssResolver } from '../../system/nss.js';
 import { formatProblem } from '../../log/messages.js';
+import { toolHelpMessages as help } from '../../log/messages/cli.js';
 import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
-
-const DEFAULT_WATCHTAB = '/etc/watchtab';
+import { currentInvoker, defaultWatchtab } from '../defaults.js';
 
 /** Runs the user's editor on `path`. The path travels as "$1", never inside the shell string. */
 function runEditor(path: string): number {
@@ -83,11 +82,12 @@ async function installAtomically(target: string, content: Buffer): Promise<void>
 export const editCommand: Command = {
   name: 'edit',
   synopsis: 'edit [FILE]',
-  summary: 'edit a watchtab in $VISUAL/$EDITOR; install it only when valid',
-  async run(args) {
-    if (args.length > 1) throw new UsageError('edit takes at most one FILE');
-    if (args[0]?.startsWith('-')) throw new UsageError(`unknown option "${args[0]}"`);
-    const target = args[0] ?? DEFAULT_WATCHTAB;
+  summary: help.editSummary(),
+  description: help.editDescription(),
+  options: [],
+  operands: { min: 0, max: 1 },
+  async run({ operands }) {
+    const target = operands[0] ?? defaultWatchtab(currentInvoker());
     const work = await mkdtemp(join(tmpdir(), 'watchtab-edit-'));
     // The copy keeps the file's name so its format (by extension) is read the same way.
     const copy = join(work, basename(target));

@@ -1,16 +1,13 @@
 // `watchtab list [FILE] [--json]`: the entries as the daemon will see them, as an aligned table or
 // as JSON (one array of entries; `maxDepth` null means unlimited). Problems go to stderr and make
 // the exit status 1; the valid files' entries are still listed.
-import {
-  formatProblem,
-  usageMessages as usage,
-  watchtabMessages as msg,
-} from '../../log/messages/watchtab.js';
+import { formatProblem, watchtabMessages as msg } from '../../log/messages/watchtab.js';
+import { toolHelpMessages as help } from '../../log/messages/cli.js';
 import { STAR_EVENTS, type Entry } from '../../watchtab/entry.js';
-import { UsageError } from '../../errors.js';
 import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
 import { renderTable } from '../table.js';
-import { DEFAULT_WATCHTAB, loadAsDaemon, splitArgs } from './load-args.js';
+import { currentInvoker, defaultWatchtab } from '../defaults.js';
+import { loadAsDaemon } from './load-args.js';
 
 const COLUMNS = [
   'NAME',
@@ -62,11 +59,12 @@ export function formatJson(entries: readonly Entry[]): string {
 export const listCommand: Command = {
   name: 'list',
   synopsis: 'list [FILE] [--json]',
-  summary: `list the entries the daemon will run (default ${DEFAULT_WATCHTAB})`,
-  async run(args) {
-    const { flags, operands } = splitArgs(args, ['--json']);
-    if (operands.length > 1) throw new UsageError(usage.oneFile('list'));
-    const result = await loadAsDaemon(operands[0] ?? DEFAULT_WATCHTAB);
+  summary: help.listSummary(),
+  description: help.listDescription(),
+  options: [{ long: 'json', short: null, value: null, help: help.listJson() }],
+  operands: { min: 0, max: 1 },
+  async run({ values, operands }) {
+    const result = await loadAsDaemon(operands[0] ?? defaultWatchtab(currentInvoker()));
     let isValid = true;
     for (const part of result.files) {
       if (!part.exists) process.stderr.write(`${part.file}: ${msg.noSuchFile()}\n`);
@@ -75,7 +73,7 @@ export const listCommand: Command = {
       isValid &&= part.exists && part.refused === null && part.problems.length === 0;
     }
     const entries = result.files.flatMap((f) => f.entries);
-    process.stdout.write(`${flags.has('--json') ? formatJson(entries) : formatTable(entries)}\n`);
+    process.stdout.write(`${values.get('json') === true ? formatJson(entries) : formatTable(entries)}\n`);
     return isValid ? EXIT_OK : EXIT_FAILURE;
   },
 };

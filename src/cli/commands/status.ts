@@ -1,10 +1,9 @@
 // `watchtab status [--json] [--socket PATH]`: asks the running daemon through its socket and
 // prints its entries as a table (or the daemon's JSON document as it is).
-import { parseArgs } from 'node:util';
-import { UsageError } from '../../errors.js';
 import { readStatus } from '../../daemon/status-server.js';
 import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
-import { defaultSocket } from '../watchtabd-options.js';
+import { toolHelpMessages as help } from '../../log/messages/cli.js';
+import { currentInvoker, defaultSocket } from '../defaults.js';
 import { renderTable } from '../table.js';
 
 function field(value: unknown, key: string): unknown {
@@ -65,19 +64,16 @@ export function renderStatus(doc: unknown): string {
 export const statusCommand: Command = {
   name: 'status',
   synopsis: 'status [--json] [--socket PATH]',
-  summary: "show the running daemon's entries, their state and last runs",
-  async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: [...args],
-        options: { json: { type: 'boolean' }, socket: { type: 'string' } },
-        allowPositionals: false,
-      });
-    } catch (error) {
-      throw new UsageError(error instanceof Error ? error.message : String(error));
-    }
-    const socket = parsed.values.socket ?? defaultSocket(process.geteuid?.() ?? 0, process.env);
+  summary: help.statusSummary(),
+  description: help.statusDescription(),
+  options: [
+    { long: 'json', short: null, value: null, help: help.statusJson() },
+    { long: 'socket', short: null, value: 'PATH', help: help.statusSocket() },
+  ],
+  operands: { min: 0, max: 0 },
+  async run({ values }) {
+    const given = values.get('socket');
+    const socket = typeof given === 'string' ? given : defaultSocket(currentInvoker());
     let doc: unknown;
     try {
       doc = await readStatus(socket);
@@ -88,7 +84,7 @@ export const statusCommand: Command = {
       return EXIT_FAILURE;
     }
     process.stdout.write(
-      parsed.values.json === true ? `${JSON.stringify(doc, null, 2)}\n` : `${renderStatus(doc)}\n`,
+      values.get('json') === true ? `${JSON.stringify(doc, null, 2)}\n` : `${renderStatus(doc)}\n`,
     );
     return EXIT_OK;
   },

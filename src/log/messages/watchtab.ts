@@ -80,21 +80,34 @@ export const watchtabMessages = {
   checkInvalid: (problems: number): string => `${problems} ${problems === 1 ? 'problem' : 'problems'} found`,
 } as const;
 
-/** Command-line usage mistakes of `watchtab check|list` and `watchtabd` (printed with a hint, exit 2). */
+/** Command-line usage mistakes of `watchtab` and `watchtabd` (printed with a hint, exit 2). */
 export const usageMessages = {
-  unknownOption: (arg: string): string => `unknown option ${quote(arg)}`,
-  oneFile: (command: string): string => `${command} takes one FILE`,
+  unknownOption: (arg: string, suggestion: string | null): string =>
+    `unknown option ${quote(arg)}${didYouMean(suggestion)}`,
+  unknownCommand: (word: string, suggestion: string | null): string =>
+    `unknown command ${quote(word)}${didYouMean(suggestion)}`,
+  commandRequired: (): string => 'a command is required',
+  tooFewOperands: (synopsis: string): string => `an operand is missing (usage: ${synopsis})`,
+  tooManyOperands: (synopsis: string): string => `too many operands (usage: ${synopsis})`,
+  unexpectedOperand: (word: string): string => `unexpected operand ${quote(word)} (options start with --)`,
   needsValue: (option: string): string => `--${option} needs a value`,
-  notSeconds: (option: string, text: string, isZeroAllowed: boolean): string =>
-    `--${option}: ${quote(text)} is not a number of seconds${isZeroAllowed ? '' : ' above 0'}`,
-  notOneOf: (option: string, text: string, choices: readonly string[]): string =>
-    `--${option}: ${quote(text)} is not one of ${choices.join(', ')}`,
+  takesNoValue: (option: string): string => `--${option} takes no value`,
+  badValue: (option: string, why: string): string => `--${option}: ${why}`,
+  notOneOf: (option: string, text: string, choices: readonly string[], suggestion: string | null): string =>
+    `--${option}: ${quote(text)} is not one of ${choices.join(', ')}${didYouMean(suggestion)}`,
+  /** The second line of every usage error. */
+  tryHelp: (command: string): string => `Try '${command} --help'.`,
 } as const;
+
+function didYouMean(suggestion: string | null): string {
+  return suggestion === null ? '' : ` (did you mean ${suggestion}?)`;
+}
 
 /** `watchtabd --help`: the usage line and one sentence per option (the options table holds the rest). */
 export const watchtabdHelpMessages = {
   usage: (): string => 'usage: watchtabd [OPTION...]',
-  watchtab: (file: string): string => `the main watchtab; its drop-ins are in FILE.d/ (${file})`,
+  watchtab: (): string =>
+    'the main watchtab; its drop-ins are in FILE.d/ (/etc/watchtab as root, else ~/.config/watchtab)',
   check: (): string =>
     'parse and validate the watchtab, print problems, exit 0 or 1 (a missing main file is only a warning)',
   logLevel: (levels: readonly string[]): string => `${levels.join(', ')} (info)`,
