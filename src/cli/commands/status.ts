@@ -1,5 +1,5 @@
-// `watchtab status [--json] [--socket PATH]`: asks the running daemon through its socket and
-// prints its entries as a table (or the daemon's JSON document as it is).
+// `watchtab status [ENTRY] [--json] [--socket PATH]`: asks the running daemon through its socket and
+// prints its entries as a table, or one entry with its latest runs (or the JSON document as it is).
 import { parseArgs } from 'node:util';
 import { UsageError } from '../../errors.js';
 import { readStatus } from '../../daemon/status-server.js';
@@ -18,14 +18,21 @@ function text(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** An ISO 8601 time without its milliseconds (older daemons sent wall-clock milliseconds). */
+function time(at: unknown): string {
+  if (typeof at === 'number') return new Date(at).toISOString().replace(/\.\d+Z$/, 'Z');
+  return typeof at === 'string' ? at.replace(/\.\d+Z$/, 'Z') : text(at);
+}
+
+function duration(run: unknown): string {
+  const ms = field(run, 'durationMs');
+  return typeof ms === 'number' ? `${(ms / 1000).toFixed(1)}s` : '';
+}
+
 function lastRun(entry: unknown): string {
   const run = field(entry, 'lastRun');
   if (run === undefined || run === null) return 'never';
-  const at = field(run, 'startedAt');
-  const started = typeof at === 'number' ? new Date(at).toISOString().replace(/\.\d+Z$/, 'Z') : text(at);
-  const duration = field(run, 'durationMs');
-  const outcome = text(field(run, 'outcome'));
-  return `${started} ${typeof duration === 'number' ? `${(duration / 1000).toFixed(1)}s` : ''} ${outcome}`.trim();
+  return `${time(field(run, 'startedAt'))} ${duration(run)} ${text(field(run, 'outcome'))}`.trim();
 }
 
 function counters(entry: unknown): string {
@@ -62,17 +69,46 @@ export function renderStatus(doc: unknown): string {
   ].join('\n');
 }
 
+/** One entry as a human reads it: what it is, then its latest runs, newest first. */
+export function renderEntryStatus(entry: unknown): string {
+  const facts = [
+    ['entry', text(field(entry, 'name'))],
+    ['source', text(field(entry, 'source'))],
+    ['path', text(field(entry, 'path'))],
+    ['state', text(field(entry, 'state'))],
+    ['pid', text(field(entry, 'pid'))],
+    ['backend', text(field(entry, 'backend'))],
+    ['watches', text(field(entry, 'watches'))],
+    ['counters', counters(entry)],
+  ];
+  const history = field(entry, 'history');
+  const runs = (Array.isArray(history) ? history : []).map((run: unknown) => [
+    time(field(run, 'startedAt')),
+    duration(run),
+    text(field(run, 'outcome')),
+    text(field(run, 'count')),
+    text(field(run, 'path')),
+  ]);
+  return [
+    ...facts.map(([k, v]) => `${k}: ${v}`),
+    '',
+    runs.length === 0
+      ? 'no runs yet'
+      : renderTable(['STARTED', 'DURATION', 'OUTCOME', 'PATHS', 'TRIGGER PATH'], runs),
+  ].join('\n');
+}
+
 export const statusCommand: Command = {
   name: 'status',
-  synopsis: 'status [--json] [--socket PATH]',
-  summary: "show the running daemon's entries, their state and last runs",
+  synopsis: 'status [ENTRY] [--json] [--socket PATH]',
+  summary: "show the running daemon's entries, their state and last runs (ENTRY: its run history)",
   async run(args) {
     let parsed;
     try {
       parsed = parseArgs({
         args: [...args],
         options: { json: { type: 'boolean' }, socket: { type: 'string' } },
-        allowPositionals: false,
+        allowPositionals: true,
       });
     } catch (error) {
       throw new UsageError(error instanceof Error ? error.message : String(error));
@@ -87,9 +123,20 @@ export const statusCommand: Command = {
       process.stderr.write(`watchtab status: cannot reach watchtabd on ${socket}: ${why}\n`);
       return EXIT_FAILURE;
     }
-    process.stdout.write(
-      parsed.values.json === true ? `${JSON.stringify(doc, null, 2)}\n` : `${renderStatus(doc)}\n`,
-    );
+    const isJson = parsed.values.json === true;
+    if (parsed.positionals.length > 1) throw new UsageError('status: at most one ENTRY');
+    const name = parsed.positionals[0];
+    if (name === undefined) {
+      process.stdout.write(isJson ? `${JSON.stringify(doc, null, 2)}\n` : `${renderStatus(doc)}\n`);
+      return EXIT_OK;
+    }
+    const entries = field(doc, 'entries');
+    const entry = (Array.isArray(entries) ? entries : []).find((e: unknown) => field(e, 'name') === name);
+    if (entry === undefined) {
+      process.stderr.write(`watchtab status: the daemon has no entry named ${JSON.stringify(name)}\n`);
+      return EXIT_FAILURE;
+    }
+    process.stdout.write(isJson ? `${JSON.stringify(entry, null, 2)}\n` : `${renderEntryStatus(entry)}\n`);
     return EXIT_OK;
   },
 };
