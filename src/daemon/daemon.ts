@@ -88,7 +88,10 @@ async function reload(state: DaemonState): Promise<void> {
     await reloadTable(state);
     state.lastReload = msgDaemon.reloadResult(at, counts(state.outcomes));
   } catch (error) {
-    state.lastReload = msgDaemon.reloadFailedResult(at, error instanceof Error ? error.message : String(error));
+    state.lastReload = msgDaemon.reloadFailedResult(
+      at,
+      error instanceof Error ? error.message : String(error),
+    );
     throw error;
   } finally {
     // READY=1 after every RELOADING=1, failed or not: Type=notify-reload waits for it.

@@ -20,7 +20,8 @@ export function journalFieldName(key: string): string | null {
 
 function valueText(value: unknown): string {
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
   if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.join(',');
   return JSON.stringify(value) ?? String(value);
 }

@@ -123,6 +123,18 @@ export function createLogger(options: LoggerOptions): ClosableLogger {
   return Object.assign(logger, {
     reopen: () => sink?.reopen(),
     close: async () => {
+      // A line logged after this (a reload that ends during a stop) goes to stderr, not into a
+      // closed stream, where winston would throw "write after end" and end the daemon.
+      for (const level of LOG_LEVELS) {
+        if (rank[level] > rank[options.level]) continue;
+        Object.assign(logger, {
+          [level]: (message: string, fields: LogFields = {}) => {
+            const info = { level, message, timestamp: new Date().toISOString(), ...fields };
+            process.stderr.write(`${plainLine(info)}\n`);
+            return logger;
+          },
+        });
+      }
       // The transport's own 'finish' comes after its last record; the logger's may come before.
       await new Promise<void>((resolve) => {
         transport.once('finish', () => resolve());
@@ -145,7 +157,11 @@ class MemoryTransport extends Transport {
     super();
   }
   override log(info: winston.Logform.TransformableInfo, next: () => void): void {
-    this.records.push({ level: info.level as LogLevel, message: String(info.message), fields: fieldsOf(info) });
+    this.records.push({
+      level: info.level as LogLevel,
+      message: String(info.message),
+      fields: fieldsOf(info),
+    });
     next();
   }
 }

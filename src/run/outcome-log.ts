@@ -42,7 +42,15 @@ export class OutcomeLog {
     else if (said.kind === 'failure') this.logger.error(msg.runFailed(words), fields);
     else if (said.isMilestone) this.logger.error(msg.failedAgain(said.times, words), fields);
     else this.logger.debug(msg.runFailed(words), fields);
-    const run: LastRun = { startedAt: r.startedAt, durationMs: r.durationMs, outcome: words, failed, path: r.path, count: r.count, exitStatus };
+    const run: LastRun = {
+      startedAt: r.startedAt,
+      durationMs: r.durationMs,
+      outcome: words,
+      failed,
+      path: r.path,
+      count: r.count,
+      exitStatus,
+    };
     this.recent.unshift(run);
     if (this.recent.length > RUN_HISTORY_SIZE) this.recent.pop();
     return run;

@@ -17,7 +17,11 @@ export function hasPython(): boolean {
 }
 
 /** Binds `name`; with `isRaw`, each message is the datagram's bytes in base64 (journal records). */
-export async function startNotifyReceiver(t: TestContext, name: string, isRaw = false): Promise<NotifyReceiver> {
+export async function startNotifyReceiver(
+  t: TestContext,
+  name: string,
+  isRaw = false,
+): Promise<NotifyReceiver> {
   const child = spawn('python3', [join(FIXTURES, 'notify-receiver.py'), name, ...(isRaw ? ['base64'] : [])], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -20,14 +20,11 @@ test('stdout and stderr lines go to the log, tagged with the entry and stream; s
   assert.deepEqual(outputLines(log, 'stderr'), ['two']);
   const output = records(log, msg.OUTPUT);
   assert.ok(output.every((r) => r.fields['entry'] === 'talker'));
-  assert.deepEqual(
-    output.map((r) => [r.fields['stream'], r.level]).sort(),
-    [
-      ['stderr', 'warn'],
-      ['stdout', 'info'],
-      ['stdout', 'info'],
-    ],
-  );
+  assert.deepEqual(output.map((r) => [r.fields['stream'], r.level]).sort(), [
+    ['stderr', 'warn'],
+    ['stdout', 'info'],
+    ['stdout', 'info'],
+  ]);
 });
 
 test('a flood without newlines is cut at the cap, said once, and the next line is intact', async (t) => {

@@ -99,7 +99,10 @@ test('a full file system: lines are counted while it is full, and logging resume
     await sink.close();
     const lines = (await readFile(file, 'utf8')).split('\n');
     const notice = lines.find((l) => /could not be written/.test(l)) ?? '';
-    assert.match(notice, /^\S+ warn: the log file .* could not be written from \S+ \(ENOSPC\): \d+ log lines? lost$/);
+    assert.match(
+      notice,
+      /^\S+ warn: the log file .* could not be written from \S+ \(ENOSPC\): \d+ log lines? lost$/,
+    );
     const lost = Number(/(\d+) log lines? lost/.exec(notice)?.[1]);
     const written = lines.filter((l) => LINE.test(l)).map((l) => Number(LINE.exec(l)?.[1]));
     assert.ok(lost >= 1, text);
