@@ -67,6 +67,7 @@ class AppendingFileSink implements FileSink {
   /** A failed write may leave half a line: the next text starts on a line of its own. */
   private isMidLine = false;
   private isClosed = false;
+  private isReopenAsked = false;
   private idle: (() => void) | null = null;
   private readonly now: () => number;
 
@@ -88,14 +89,20 @@ class AppendingFileSink implements FileSink {
   }
 
   reopen(): void {
-    const old = this.fd;
-    this.fd = null;
-    void old?.then(
-      (fd) => close(fd, () => undefined),
-      () => undefined,
-    );
+    // The old descriptor is closed by the next batch, never under a write in flight (its number
+    // could be reused by another file meanwhile).
+    this.isReopenAsked = true;
     // A file that failed may work under its new name: try now rather than after the back-off.
     if (this.failing !== null) this.retryNow();
+  }
+
+  /** Closes the descriptor if reopen() asked for it; the next batch opens the path again. */
+  private async closeIfReopenAsked(): Promise<void> {
+    if (!this.isReopenAsked) return;
+    this.isReopenAsked = false;
+    const old = await this.fd?.catch(() => null);
+    this.fd = null;
+    if (old !== null && old !== undefined) await new Promise((resolve) => close(old, resolve));
   }
 
   async close(): Promise<void> {
@@ -166,6 +173,7 @@ class AppendingFileSink implements FileSink {
     const data = Buffer.from(`${prefix === 1 ? '\n' : ''}${lines.join('\n')}\n`);
     let result: { written: number; error: unknown };
     try {
+      await this.closeIfReopenAsked();
       this.fd ??= openAppend(this.path);
       result = await writeAll(await this.fd, data);
     } catch (error) {

@@ -43,7 +43,7 @@ export async function startNotifyReceiver(
   await waitFor(
     () => bound,
     (b) => b,
-    { withinMs: 5000, what: 'the notify receiver to bind' },
+    { withinMs: 15_000, what: 'the notify receiver to bind' },
   );
   return { name, messages };
 }
