@@ -50,6 +50,7 @@ function runnerMode(name: string, runAs: RunAs | null): Mode {
     error: (m) => (m.startsWith('run failed') ? console.error(m) : undefined),
     warn: () => undefined,
     debug: () => undefined,
+    reopen: () => undefined,
     info: (m: string, _fields?: LogFields) => {
       if (m === msg.OUTPUT) onLine?.();
       else if (m.startsWith('run ended')) onEnd?.();

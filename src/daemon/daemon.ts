@@ -2,11 +2,12 @@
 // change or SIGHUP and stop cleanly on SIGTERM/SIGINT. Reload builds the new table before touching
 // the old one; entries whose definition did not change keep their slot and running process.
 import type { WatchtabdOptions } from '../cli/watchtabd-options.js';
-import { createLogger, type Logger } from '../log/logger.js';
+import type { Logger } from '../log/logger.js';
+import { createDaemonLogger } from './daemon-logger.js';
 import { formatProblem, msgDaemon } from '../log/messages.js';
 import { dropInFolder, loadWatchtab, type LoadResult } from '../watchtab/load.js';
 import { createNssResolver } from '../system/nss.js';
-import { createNotifier, reloadingState, type Notifier } from './notify.js';
+import { createNotifier, readyState, reloadingState, type Notifier } from './notify.js';
 import { handleSignals } from './signals.js';
 import { diffTables, entriesByName, nextFileTable, type FileOutcome, type FileTable } from './table.js';
 import { LiveEntries } from './live-entries.js';
@@ -50,6 +51,8 @@ interface DaemonState {
   readonly startedAt: Date;
   fileTable: FileTable;
   outcomes: readonly FileOutcome[];
+  /** How the last reload went, for sd_notify's STATUS=; null before the first. */
+  lastReload: string | null;
 }
 
 /** Reads the watchtab and works out the entries that should be in force; logs what it finds. */
@@ -73,8 +76,31 @@ function counts(outcomes: readonly FileOutcome[]) {
   };
 }
 
+/** STATUS= for sd_notify: how many entries are armed, and the last reload's result. */
+function notifyStatus(state: DaemonState): string {
+  const armed = state.live.list().filter((l) => l.armed !== null).length;
+  return msgDaemon.notifyStatus(armed, state.live.size, state.lastReload);
+}
+
 async function reload(state: DaemonState): Promise<void> {
   state.notifier.send(reloadingState());
+  const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  try {
+    await reloadTable(state);
+    state.lastReload = msgDaemon.reloadResult(at, counts(state.outcomes));
+  } catch (error) {
+    state.lastReload = msgDaemon.reloadFailedResult(
+      at,
+      error instanceof Error ? error.message : String(error),
+    );
+    throw error;
+  } finally {
+    // READY=1 after every RELOADING=1, failed or not: Type=notify-reload waits for it.
+    state.notifier.send(readyState(notifyStatus(state)));
+  }
+}
+
+async function reloadTable(state: DaemonState): Promise<void> {
   const next = await readTable(state);
   const plan = diffTables(state.live.definitions(), next.entries);
   await state.live.apply(plan);
@@ -88,7 +114,6 @@ async function reload(state: DaemonState): Promise<void> {
     kept: plan.kept.length,
     ...counts(next.outcomes),
   });
-  state.notifier.send('READY=1');
 }
 
 /** Serialises reloads: a request during a reload runs one more reload after it, never two at once. */
@@ -129,11 +154,7 @@ async function startStatus(state: DaemonState, pool: BackendPool): Promise<Statu
 
 /** Runs the daemon until SIGTERM/SIGINT; resolves with the exit code. */
 export async function runDaemon(options: WatchtabdOptions): Promise<number> {
-  const log = createLogger({
-    level: options.logLevel,
-    ...(options.logFile === null ? {} : { file: options.logFile }),
-    journal: options.logFile === null && process.env['JOURNAL_STREAM'] !== undefined,
-  });
+  const log = createDaemonLogger(options, process.env);
   const isRoot = process.getuid?.() === 0;
   log.info(msgDaemon.starting, {
     watchtab: options.watchtab,
@@ -165,6 +186,7 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
     startedAt: new Date(),
     fileTable: new Map(),
     outcomes: [],
+    lastReload: null,
   };
 
   let requestStop!: () => void;
@@ -207,7 +229,7 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
       },
     );
     log.info(msgDaemon.ready, { entries: live.size, ...counts(first.outcomes) });
-    const failure = notifier.send('READY=1');
+    const failure = notifier.send(readyState(notifyStatus(state)));
     if (failure !== null) log.warn(msgDaemon.notifyFailed, { reason: failure.message });
     // Ready first, then load the spawner, so the first command does not pay for it.
     setImmediate(() => {

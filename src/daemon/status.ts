@@ -1,8 +1,9 @@
 // The document the status socket answers with: the daemon, its watchtab files, and per entry its
-// back-end, watches, and what its slot reports (state, last run, counters).
+// back-end, watches, and what its slot reports (state, last runs, counters). Times are ISO 8601.
 import type { Entry } from '../watchtab/entry.js';
 import { watchBase } from '../watchtab/entry.js';
 import { VERSION } from '../cli/version.js';
+import type { LastRun, SlotStatus } from '../run/slot-status.js';
 import type { FileOutcome } from './table.js';
 import type { LiveEntries } from './live-entries.js';
 import type { BackendPool } from './backend-pool.js';
@@ -12,6 +13,25 @@ export interface StatusSource {
   readonly startedAt: Date;
   readonly outcomes: readonly FileOutcome[];
   readonly live: LiveEntries;
+}
+
+/** Wall-clock milliseconds as the document writes every time: ISO 8601, UTC. */
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function runJson(run: LastRun) {
+  return { ...run, startedAt: iso(run.startedAt) };
+}
+
+/** A slot's status with its times in ISO 8601, as the rest of the document. */
+function slotJson(status: SlotStatus) {
+  return {
+    ...status,
+    lastRun: status.lastRun === null ? null : runJson(status.lastRun),
+    history: status.history.map(runJson),
+    paused: status.paused === null ? null : { ...status.paused, since: iso(status.paused.since) },
+  };
 }
 
 function describePath(entry: Entry): string {
@@ -41,7 +61,7 @@ export function buildStatus(source: StatusSource, pool: BackendPool) {
       backend: l.backendName,
       armed: l.armed !== null,
       watches: l.armed?.watchCount() ?? 0,
-      ...l.slot.status(),
+      ...slotJson(l.slot.status()),
     })),
   };
 }

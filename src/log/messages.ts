@@ -8,3 +8,4 @@ export * from './messages/watch-fanotify.js';
 export * from './messages/run.js';
 export * from './messages/daemon.js';
 export * from './messages/state.js';
+export * from './messages/log.js';

@@ -41,6 +41,9 @@ export class InheritedRun {
       pid: this.pid,
       startedAt: this.startedAt,
       durationMs: Math.max(0, Date.now() - this.startedAt),
+      // What triggered it was known only to the daemon that started it.
+      path: '',
+      count: 0,
     }));
   }
 

@@ -39,6 +39,9 @@ export interface RunReport {
   /** Wall-clock milliseconds when the command was started (or refused). */
   readonly startedAt: number;
   readonly durationMs: number;
+  /** The path that triggered the run (the last one folded in) and how many distinct paths were. */
+  readonly path: string;
+  readonly count: number;
 }
 
 export interface RunContext extends LaunchContext {
@@ -70,6 +73,8 @@ export class Run {
       pid: this.pid,
       startedAt: this.startedAt,
       durationMs: Math.round(performance.now() - this.startedMs),
+      path: this.fold.path,
+      count: this.fold.count,
     }));
   }
 
@@ -171,7 +176,10 @@ export class Run {
             this.ctx.logger.warn(msg.outputThrottled(OUTPUT_LINES_PER_SECOND), { entry: this.entry.name });
           return;
         }
-        this.ctx.logger.info(msg.OUTPUT, { entry: this.entry.name, stream: name, line: line.text });
+        // stderr at warning priority, so `journalctl -p warning` shows what commands complain about.
+        const fields = { entry: this.entry.name, stream: name, line: line.text };
+        if (name === 'stderr') this.ctx.logger.warn(msg.OUTPUT, fields);
+        else this.ctx.logger.info(msg.OUTPUT, fields);
         if (line.isCut && !isCutSaid) {
           isCutSaid = true;
           this.ctx.logger.warn(msg.lineCut(LINE_CAP_BYTES), { entry: this.entry.name, stream: name });

@@ -1,5 +1,6 @@
-// What `watchtab status` shows about one slot: its state, the running pid, the last run, the
-// counters, and whether the runaway guard paused it. Built on demand from the slot's own records.
+// What `watchtab status` shows about one slot: its state, the running pid, the last runs (a bounded
+// history), the counters, and whether the runaway guard paused it. Built on demand from the slot's
+// own records.
 import type { Entry } from '../watchtab/entry.js';
 import type { SlotStateKind } from './policy.js';
 
@@ -9,6 +10,11 @@ export interface LastRun {
   readonly durationMs: number;
   readonly outcome: string;
   readonly failed: boolean;
+  /** The path that triggered the run (the last one folded in), and how many distinct paths were. */
+  readonly path: string;
+  readonly count: number;
+  /** The command's exit status, when it exited (not killed, not refused). */
+  readonly exitStatus: number | null;
 }
 
 /** The counters a slot keeps (mutable inside the slot, read-only in a status). */
@@ -26,6 +32,8 @@ export interface SlotStatus {
   readonly state: SlotStateKind;
   readonly pid: number | null;
   readonly lastRun: LastRun | null;
+  /** The latest runs, newest first, at most RUN_HISTORY_SIZE. */
+  readonly history: readonly LastRun[];
   readonly counters: {
     readonly triggers: number;
     readonly runs: number;
@@ -47,13 +55,19 @@ export type StatusState =
   | { readonly kind: Exclude<SlotStateKind, 'paused'>; readonly run?: { readonly pid: number | null } }
   | { readonly kind: 'paused'; readonly since: number; readonly held: { readonly triggers: number } };
 
-export function describeSlot(entry: Entry, state: StatusState, tally: SlotTally): SlotStatus {
+export function describeSlot(
+  entry: Entry,
+  state: StatusState,
+  tally: SlotTally,
+  history: readonly LastRun[] = [],
+): SlotStatus {
   const { triggers, runs, failures, dropped, lastRun } = tally;
   return {
     entry: entry.name,
     state: state.kind,
     pid: state.kind !== 'paused' && state.run !== undefined ? state.run.pid : null,
     lastRun,
+    history,
     counters: { triggers, runs, failures, dropped },
     paused:
       state.kind === 'paused'

@@ -170,7 +170,7 @@ class EntrySlot implements Slot {
   }
 
   status(): SlotStatus {
-    return describeSlot(this.entry, this.state, this.tally);
+    return describeSlot(this.entry, this.state, this.tally, this.outcomes.history());
   }
 
   private dispatch(h: Happening): void {

@@ -46,7 +46,7 @@ test('watchtabd logs ready, sends READY=1, runs the entry on a write, and stops 
   await daemon.waitForLine(/\bready\b/);
   await waitFor(
     () => receiver.messages,
-    (m) => m.includes('READY=1'),
+    (m) => m.some((s) => s.split('\n').includes('READY=1')),
     { withinMs: 5000, what: 'READY=1' },
   );
   await writeFile(join(s.watched, 'index.md'), '# hello');
@@ -70,7 +70,7 @@ test('watchtabd logs ready, sends READY=1, runs the entry on a write, and stops 
   );
   await waitFor(
     () => receiver.messages.slice(reloading + 1),
-    (m) => m.includes('READY=1'),
+    (m) => m.some((s) => s.split('\n').includes('READY=1')),
     {
       withinMs: 5000,
       what: 'READY=1 after the reload',

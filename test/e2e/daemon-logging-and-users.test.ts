@@ -1,4 +1,4 @@
-// How watchtabd logs (journald priority prefixes, --log-file) and that it runs unprivileged, as an
+// How watchtabd logs (--log-file; the journal is in daemon-operator.test.ts) and that it runs unprivileged, as an
 // ordinary user with a watchtab of their own (no ownership rule, commands as that user).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,19 +9,6 @@ import { tempDir } from '../helpers/temp.js';
 import { waitFor } from '../helpers/wait.js';
 import { readLines, startDaemon } from '../helpers/daemon.js';
 import { lookupUser } from '../../src/system/nss.js';
-
-test('with JOURNAL_STREAM set, lines carry syslog priority prefixes for the journal', async (t) => {
-  const dir = await tempDir(t);
-  const tab = join(dir, 'watchtab');
-  await writeFile(tab, `${dir}\tcreate\ttrue\n`);
-  const daemon = startDaemon(t, {
-    args: ['--watchtab', tab, '--socket', join(dir, 's.sock')],
-    env: { ...process.env, JOURNAL_STREAM: '8:12345' },
-  });
-  const ready = await daemon.waitForLine(/\bready\b/);
-  assert.match(ready, /^<6>ready /);
-  assert.equal(await daemon.stop(), 0);
-});
 
 test('--log-file logs there, flushed by the time the daemon has exited', async (t) => {
   const dir = await tempDir(t);

@@ -1,4 +1,4 @@
-// A real sd_notify peer for tests (Node has no unix datagram sockets, so python3 plays it).
+// A real sd_notify (or journal) peer for tests (Node has no unix datagram sockets, so python3 plays it).
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -16,8 +16,13 @@ export function hasPython(): boolean {
   return spawnSync('python3', ['--version']).status === 0;
 }
 
-export async function startNotifyReceiver(t: TestContext, name: string): Promise<NotifyReceiver> {
-  const child = spawn('python3', [join(FIXTURES, 'notify-receiver.py'), name], {
+/** Binds `name`; with `isRaw`, each message is the datagram's bytes in base64 (journal records). */
+export async function startNotifyReceiver(
+  t: TestContext,
+  name: string,
+  isRaw = false,
+): Promise<NotifyReceiver> {
+  const child = spawn('python3', [join(FIXTURES, 'notify-receiver.py'), name, ...(isRaw ? ['base64'] : [])], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   t.after(() => {
@@ -38,7 +43,7 @@ export async function startNotifyReceiver(t: TestContext, name: string): Promise
   await waitFor(
     () => bound,
     (b) => b,
-    { withinMs: 5000, what: 'the notify receiver to bind' },
+    { withinMs: 15_000, what: 'the notify receiver to bind' },
   );
   return { name, messages };
 }

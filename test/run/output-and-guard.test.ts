@@ -10,7 +10,7 @@ import { FIXTURES } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp.js';
 import { makeEntry, outputLines, records, slotFor, waitForEndings } from './entry-fixture.js';
 
-test('stdout and stderr lines go to the log, each tagged with the entry and its stream', async (t) => {
+test('stdout and stderr lines go to the log, tagged with the entry and stream; stderr at warn', async (t) => {
   const dir = await tempDir(t);
   const command = 'echo one; echo two >&2; printf "no newline at the end"';
   const { slot, log } = slotFor(t, makeEntry({ name: 'talker', dir, command }));
@@ -18,7 +18,13 @@ test('stdout and stderr lines go to the log, each tagged with the entry and its 
   await waitForEndings(log, 1);
   assert.deepEqual(outputLines(log, 'stdout'), ['one', 'no newline at the end']);
   assert.deepEqual(outputLines(log, 'stderr'), ['two']);
-  assert.ok(records(log, msg.OUTPUT).every((r) => r.fields['entry'] === 'talker' && r.level === 'info'));
+  const output = records(log, msg.OUTPUT);
+  assert.ok(output.every((r) => r.fields['entry'] === 'talker'));
+  assert.deepEqual(output.map((r) => [r.fields['stream'], r.level]).sort(), [
+    ['stderr', 'warn'],
+    ['stdout', 'info'],
+    ['stdout', 'info'],
+  ]);
 });
 
 test('a flood without newlines is cut at the cap, said once, and the next line is intact', async (t) => {

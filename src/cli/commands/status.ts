@@ -1,5 +1,5 @@
-// `watchtab status [--json] [--socket PATH]`: asks the running daemon through its socket and
-// prints its entries as a table (or the daemon's JSON document as it is).
+// `watchtab status [ENTRY] [--json] [--socket PATH]`: asks the running daemon through its socket and
+// prints its entries as a table, or one entry with its latest runs (or the JSON document as it is).
 import { readStatus } from '../../daemon/status-server.js';
 import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
 import { toolHelpMessages as help } from '../../log/messages/cli.js';
@@ -17,14 +17,21 @@ function text(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** An ISO 8601 time without its milliseconds (older daemons sent wall-clock milliseconds). */
+function time(at: unknown): string {
+  if (typeof at === 'number') return new Date(at).toISOString().replace(/\.\d+Z$/, 'Z');
+  return typeof at === 'string' ? at.replace(/\.\d+Z$/, 'Z') : text(at);
+}
+
+function duration(run: unknown): string {
+  const ms = field(run, 'durationMs');
+  return typeof ms === 'number' ? `${(ms / 1000).toFixed(1)}s` : '';
+}
+
 function lastRun(entry: unknown): string {
   const run = field(entry, 'lastRun');
   if (run === undefined || run === null) return 'never';
-  const at = field(run, 'startedAt');
-  const started = typeof at === 'number' ? new Date(at).toISOString().replace(/\.\d+Z$/, 'Z') : text(at);
-  const duration = field(run, 'durationMs');
-  const outcome = text(field(run, 'outcome'));
-  return `${started} ${typeof duration === 'number' ? `${(duration / 1000).toFixed(1)}s` : ''} ${outcome}`.trim();
+  return `${time(field(run, 'startedAt'))} ${duration(run)} ${text(field(run, 'outcome'))}`.trim();
 }
 
 function counters(entry: unknown): string {
@@ -61,17 +68,46 @@ export function renderStatus(doc: unknown): string {
   ].join('\n');
 }
 
+/** One entry as a human reads it: what it is, then its latest runs, newest first. */
+export function renderEntryStatus(entry: unknown): string {
+  const facts = [
+    ['entry', text(field(entry, 'name'))],
+    ['source', text(field(entry, 'source'))],
+    ['path', text(field(entry, 'path'))],
+    ['state', text(field(entry, 'state'))],
+    ['pid', text(field(entry, 'pid'))],
+    ['backend', text(field(entry, 'backend'))],
+    ['watches', text(field(entry, 'watches'))],
+    ['counters', counters(entry)],
+  ];
+  const history = field(entry, 'history');
+  const runs = (Array.isArray(history) ? history : []).map((run: unknown) => [
+    time(field(run, 'startedAt')),
+    duration(run),
+    text(field(run, 'outcome')),
+    text(field(run, 'count')),
+    text(field(run, 'path')),
+  ]);
+  return [
+    ...facts.map(([k, v]) => `${k}: ${v}`),
+    '',
+    runs.length === 0
+      ? 'no runs yet'
+      : renderTable(['STARTED', 'DURATION', 'OUTCOME', 'PATHS', 'TRIGGER PATH'], runs),
+  ].join('\n');
+}
+
 export const statusCommand: Command = {
   name: 'status',
-  synopsis: 'status [--json] [--socket PATH]',
+  synopsis: 'status [ENTRY] [--json] [--socket PATH]',
   summary: help.statusSummary(),
   description: help.statusDescription(),
   options: [
     { long: 'json', short: null, value: null, help: help.statusJson() },
     { long: 'socket', short: null, value: 'PATH', help: help.statusSocket() },
   ],
-  operands: { min: 0, max: 0 },
-  async run({ values }) {
+  operands: { min: 0, max: 1 },
+  async run({ values, operands }) {
     const given = values.get('socket');
     const socket = typeof given === 'string' ? given : defaultSocket(currentInvoker());
     let doc: unknown;
@@ -83,9 +119,19 @@ export const statusCommand: Command = {
       process.stderr.write(`watchtab status: cannot reach watchtabd on ${socket}: ${why}\n`);
       return EXIT_FAILURE;
     }
-    process.stdout.write(
-      values.get('json') === true ? `${JSON.stringify(doc, null, 2)}\n` : `${renderStatus(doc)}\n`,
-    );
+    const isJson = values.get('json') === true;
+    const name = operands[0];
+    if (name === undefined) {
+      process.stdout.write(isJson ? `${JSON.stringify(doc, null, 2)}\n` : `${renderStatus(doc)}\n`);
+      return EXIT_OK;
+    }
+    const entries = field(doc, 'entries');
+    const entry = (Array.isArray(entries) ? entries : []).find((e: unknown) => field(e, 'name') === name);
+    if (entry === undefined) {
+      process.stderr.write(`watchtab status: the daemon has no entry named ${JSON.stringify(name)}\n`);
+      return EXIT_FAILURE;
+    }
+    process.stdout.write(isJson ? `${JSON.stringify(entry, null, 2)}\n` : `${renderEntryStatus(entry)}\n`);
     return EXIT_OK;
   },
 };

@@ -27,8 +27,10 @@ export const toolHelpMessages = {
   editSummary: (): string => 'edit a watchtab in $VISUAL/$EDITOR; install it only when valid',
   editDescription: (): string =>
     `Edits a private copy of FILE (default ${DEFAULT_FILE}), checks it on save, and installs it only when valid.`,
-  statusSummary: (): string => "show the running daemon's entries, their state and last runs",
-  statusDescription: (): string => 'Asks the running watchtabd through its status socket.',
+  statusSummary: (): string =>
+    "show the running daemon's entries, their state and last runs (ENTRY: its run history)",
+  statusDescription: (): string =>
+    'Asks the running watchtabd through its status socket; with ENTRY, shows that entry and its latest runs.',
   statusJson: (): string => "print the daemon's JSON document as it is",
   statusSocket: (): string => 'the status socket (as for watchtabd --socket)',
 } as const;

@@ -32,4 +32,14 @@ export const msgDaemon = {
     `cannot serve status on ${path} (${reason}); watchtab status will not reach this daemon`,
   watchtabChanged: 'watchtab changed: reloading',
   sighup: 'SIGHUP: reloading',
+  // sd_notify STATUS= (systemctl status shows it): entries armed, and how the last reload went.
+  notifyStatus: (armed: number, total: number, lastReload: string | null) =>
+    `${armed} of ${total} entr${total === 1 ? 'y' : 'ies'} armed` +
+    (lastReload === null ? '' : `; last reload ${lastReload}`),
+  reloadResult: (at: string, c: { files: number; broken: number; refused: number }) =>
+    `${at}: ${c.files} file${c.files === 1 ? '' : 's'} read` +
+    (c.broken + c.refused === 0
+      ? ', no problems'
+      : `, ${c.broken} with problems, ${c.refused} refused (their previous entries kept)`),
+  reloadFailedResult: (at: string, reason: string) => `${at}: failed (${reason}); previous entries kept`,
 } as const;
