@@ -29,6 +29,8 @@ export interface LoadOptions {
   readonly resolver: UserResolver;
   /** The previous load's `memo`: files whose identity did not change are not read again. */
   readonly previous?: FileMemo;
+  /** Wall-clock milliseconds, to tell a read racing a change (see load-memo.ts); `Date.now` by default. */
+  readonly now?: () => number;
 }
 
 export interface FileResult {
@@ -62,7 +64,8 @@ export function isDropInName(name: string): boolean {
 }
 
 export async function loadWatchtab(mainFile: string, options: LoadOptions): Promise<LoadResult> {
-  const { isRoot, previous } = options;
+  const { isRoot, previous, now = Date.now } = options;
+  const readAtMs = now();
   const texts = [
     await readWatchtabFile(mainFile, isRoot, previous),
     ...(await readDropIns(dropInFolder(mainFile), isRoot, previous)),
@@ -80,7 +83,7 @@ export async function loadWatchtab(mainFile: string, options: LoadOptions): Prom
           ? { file, exists, refused, entries: [], problems }
           : await readEntriesSafely(file, text, context);
     files.push(result);
-    const kept = memoEntry(read, result);
+    const kept = memoEntry(read, result, readAtMs);
     if (kept !== null) memo.set(file, kept);
   }
   return { files, memo };
@@ -93,10 +96,10 @@ function claimNames(result: FileResult, context: LoadContext): boolean {
 }
 
 /** What the next load may reuse of this file: a clean result of a read that no later change can hide. */
-function memoEntry(read: FileText, result: FileResult): MemoEntry | null {
+function memoEntry(read: FileText, result: FileResult, readAtMs: number): MemoEntry | null {
   if (read.reused?.result === result) return read.reused;
-  const { text, identity, readAtMs } = read;
-  if (text === null || identity === undefined || readAtMs === undefined) return null;
+  const { text, identity } = read;
+  if (text === null || identity === undefined) return null;
   if (result.problems.length > 0 || !isSettled(identity, readAtMs)) return null;
   return { identity, text, result };
 }
@@ -169,9 +172,8 @@ interface FileText {
   readonly refused: string | null;
   readonly text: string | null;
   readonly problems: readonly Problem[];
-  /** What was read: the file's identity when opened, and the wall-clock time the read began. */
+  /** The identity of the file read (by fstat on the open file). */
   readonly identity?: FileIdentity;
-  readonly readAtMs?: number;
   /** The previous load's text and result, when the file's identity has not changed since. */
   readonly reused?: MemoEntry;
 }
@@ -185,7 +187,6 @@ function refusal(file: string, st: Stats, isRoot: boolean): string | null {
 }
 
 async function readWatchtabFile(file: string, isRoot: boolean, previous?: FileMemo): Promise<FileText> {
-  const readAtMs = Date.now();
   if (previous !== undefined) {
     // One stat instead of open, fstat, read and parse: the identity covers owner and mode too.
     const kept = await stat(file).then(
@@ -218,7 +219,7 @@ async function readWatchtabFile(file: string, isRoot: boolean, previous?: FileMe
     const refused = refusal(file, st, isRoot);
     if (refused !== null) return { file, exists: true, refused, text: null, problems: [] };
     const text = stripBom(await handle.readFile('utf8'));
-    return { file, exists: true, refused: null, text, problems: [], identity: identityOf(st), readAtMs };
+    return { file, exists: true, refused: null, text, problems: [], identity: identityOf(st) };
   } catch (error) {
     return fail(problemAt({ file, line: 0 }, 'E_READ', msg.cannotRead(errnoCode(error))));
   } finally {
