@@ -6,6 +6,7 @@ import type { Logger } from '../log/logger.js';
 import { createDaemonLogger } from './daemon-logger.js';
 import { formatProblem, msgDaemon } from '../log/messages.js';
 import { dropInFolder, loadWatchtab, type LoadResult } from '../watchtab/load.js';
+import type { FileMemo } from '../watchtab/load-memo.js';
 import { createNssResolver } from '../system/nss.js';
 import { createNotifier, readyState, reloadingState, type Notifier } from './notify.js';
 import { handleSignals } from './signals.js';
@@ -53,14 +54,21 @@ interface DaemonState {
   outcomes: readonly FileOutcome[];
   /** How the last reload went, for sd_notify's STATUS=; null before the first. */
   lastReload: string | null;
+  /** The last load's unchanged-file memo; a change seen by the watch re-reads only changed files. */
+  memo: FileMemo;
 }
 
-/** Reads the watchtab and works out the entries that should be in force; logs what it finds. */
-async function readTable(state: DaemonState) {
+/**
+ * Reads the watchtab and works out the entries that should be in force; logs what it finds.
+ * `everything`: read every file again (start-up, SIGHUP: accounts are resolved afresh too).
+ */
+async function readTable(state: DaemonState, everything: boolean) {
   const result = await loadWatchtab(state.options.watchtab, {
     isRoot: state.isRoot,
     resolver: createNssResolver(),
+    ...(everything ? {} : { previous: state.memo }),
   });
+  state.memo = result.memo;
   const outcomes = outcomesOf(result, state.log, state.fileTable);
   const fileTable = nextFileTable(state.fileTable, outcomes);
   const { entries, conflicts } = entriesByName(fileTable);
@@ -82,11 +90,11 @@ function notifyStatus(state: DaemonState): string {
   return msgDaemon.notifyStatus(armed, state.live.size, state.lastReload);
 }
 
-async function reload(state: DaemonState): Promise<void> {
+async function reload(state: DaemonState, everything: boolean): Promise<void> {
   state.notifier.send(reloadingState());
   const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   try {
-    await reloadTable(state);
+    await reloadTable(state, everything);
     state.lastReload = msgDaemon.reloadResult(at, counts(state.outcomes));
   } catch (error) {
     state.lastReload = msgDaemon.reloadFailedResult(
@@ -100,8 +108,8 @@ async function reload(state: DaemonState): Promise<void> {
   }
 }
 
-async function reloadTable(state: DaemonState): Promise<void> {
-  const next = await readTable(state);
+async function reloadTable(state: DaemonState, everything: boolean): Promise<void> {
+  const next = await readTable(state, everything);
   const plan = diffTables(state.live.definitions(), next.entries);
   await state.live.apply(plan);
   state.fileTable = next.fileTable;
@@ -116,25 +124,31 @@ async function reloadTable(state: DaemonState): Promise<void> {
   });
 }
 
-/** Serialises reloads: a request during a reload runs one more reload after it, never two at once. */
-function reloadQueue(run: () => Promise<void>, log: Logger): () => void {
+/**
+ * Serialises reloads: a request during a reload runs one more reload after it, never two at once.
+ * Requests that meet are one reload, of everything if any of them asked for everything.
+ */
+function reloadQueue(
+  run: (everything: boolean) => Promise<void>,
+  log: Logger,
+): (everything: boolean) => void {
   let running = false;
-  let again = false;
-  const loop = async (): Promise<void> => {
+  let again: boolean | null = null;
+  const loop = async (everything: boolean): Promise<void> => {
     running = true;
-    do {
-      again = false;
+    for (let next: boolean | null = everything; next !== null; next = again) {
+      again = null;
       try {
-        await run();
+        await run(next);
       } catch (error) {
         log.error('reload failed', { error: error instanceof Error ? error.stack : String(error) });
       }
-    } while (again);
+    }
     running = false;
   };
-  return () => {
-    if (running) again = true;
-    else void loop();
+  return (everything) => {
+    if (running) again = (again ?? false) || everything;
+    else void loop(everything);
   };
 }
 
@@ -187,17 +201,18 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
     fileTable: new Map(),
     outcomes: [],
     lastReload: null,
+    memo: new Map(),
   };
 
   let requestStop!: () => void;
   const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
   let requestStopNow!: () => void;
   const stopNowRequested = new Promise<void>((resolve) => (requestStopNow = resolve));
-  const requestReload = reloadQueue(() => reload(state), log);
+  const requestReload = reloadQueue((everything) => reload(state, everything), log);
   const removeSignals = handleSignals({
     onReload: () => {
       log.info(msgDaemon.sighup);
-      requestReload();
+      requestReload(true);
     },
     onStop: () => requestStop(),
     onStopNow: () => requestStopNow(),
@@ -206,7 +221,7 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
   let watcher: WatchtabWatcher | null = null;
   let status: StatusServer | null = null;
   try {
-    const first = await readTable(state);
+    const first = await readTable(state, true);
     const main = first.outcomes[0];
     if (main?.kind === 'missing') log.warn(msgDaemon.mainMissing(options.watchtab));
     const hasProblems = first.outcomes.some((o) => o.kind === 'broken' || o.kind === 'refused');
@@ -225,7 +240,7 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
       dropInFolder(options.watchtab),
       () => {
         log.info(msgDaemon.watchtabChanged);
-        requestReload();
+        requestReload(false);
       },
     );
     log.info(msgDaemon.ready, { entries: live.size, ...counts(first.outcomes) });

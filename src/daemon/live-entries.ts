@@ -1,6 +1,8 @@
 // The entries in force: for each, its slot (which owns any running process) and its armed watch.
-// Reload plans are carried out here: kept entries are not touched (same slot, same process),
-// removed ones stop triggering and may finish their run, new ones are armed before being counted.
+// Reload plans are carried out here: kept entries keep slot and process; a changed entry keeps its
+// slot, which takes the new definition (so its old and new command never run at once), and is
+// re-armed when its watch changed; removed ones stop triggering, may finish their run, and are
+// still stopped with the daemon; new ones are armed before being counted.
 import type { Entry } from '../watchtab/entry.js';
 import type { Armed, EventListener, WatchTarget } from '../watch/backend.js';
 import type { Logger } from '../log/logger.js';
@@ -14,7 +16,8 @@ import type { ReloadPlan } from './table.js';
 import type { ChosenBackend } from './backend-pool.js';
 
 export interface LiveEntry {
-  readonly entry: Entry;
+  /** The definition in force; a reload that changes it keeps the slot. */
+  entry: Entry;
   readonly slot: Slot;
   /** null while the entry could not be armed (the failure was logged). */
   armed: Armed | null;
@@ -46,9 +49,19 @@ export function watchTargetFor(entry: Entry, defaultPollIntervalMs: number): Wat
   };
 }
 
+/** What the watch of an entry, and the choice of its back-end, depend on. */
+function watchKey(entry: Entry): string {
+  const { path, exclude, events, contentOnly, pollIntervalMs, backend, ignoreOwnChanges } = entry;
+  return JSON.stringify({ path, exclude, events, contentOnly, pollIntervalMs, backend, ignoreOwnChanges });
+}
+
 export class LiveEntries {
   private readonly live = new Map<string, LiveEntry>();
+  /** Slots of removed entries whose command still runs: the daemon's stop must reach them too. */
+  private readonly retiring = new Set<Slot>();
   private accepting = true;
+  /** The reload plan being carried out: a stop waits for it, so every slot it makes or retires is seen. */
+  private applying: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: LiveEntriesDeps) {}
 
@@ -74,23 +87,47 @@ export class LiveEntries {
     this.deps.inherited?.delete(entry.name);
     const deps = { logger, isRoot, tracksOwnChanges, ...(sessions === undefined ? {} : { sessions }) };
     const slot = createSlot(entry, { ...deps, ...(records === undefined ? {} : { records }) }, inherited);
-    const live: LiveEntry = {
-      entry,
-      slot,
-      armed: null,
-      backendName: chosen instanceof Error ? null : chosen.backend.name,
-    };
+    const live: LiveEntry = { entry, slot, armed: null, backendName: null };
     this.live.set(entry.name, live);
+    live.armed = await this.arm(live, chosen);
+  }
+
+  /**
+   * The same entry with a new definition: its slot takes it (a running command finishes, then the
+   * events it held run under the new definition). A changed watch is armed before the old one is
+   * disarmed, so no event falls between them (one seen by both is folded into the same run).
+   */
+  async replace(after: Entry): Promise<void> {
+    const live = this.live.get(after.name);
+    if (live === undefined) return this.add(after);
+    const before = live.entry;
+    live.entry = after;
+    live.slot.replaceEntry(after);
+    if (watchKey(before) === watchKey(after) && live.armed !== null) return;
+    const old = live.armed;
+    live.armed = await this.arm(live);
+    await old?.disarm();
+  }
+
+  /** Arms the entry's watch with the back-end chosen for it; null (logged) when it cannot be armed. */
+  private async arm(
+    live: LiveEntry,
+    chosen: ChosenBackend | Error = this.deps.backendFor(live.entry),
+  ): Promise<Armed | null> {
+    const { logger } = this.deps;
+    const { entry } = live;
+    live.backendName = chosen instanceof Error ? null : chosen.backend.name;
     if (chosen instanceof Error) {
       logger.error(msgDaemon.armFailed, { entry: entry.name, reason: chosen.message });
-      return;
+      return null;
     }
     const target = watchTargetFor(entry, this.deps.pollIntervalMs);
     const listener = this.listenerFor(live);
     let backend = chosen.backend;
+    let armed: Armed | null = null;
     try {
       try {
-        live.armed = await backend.arm(target, listener);
+        armed = await backend.arm(target, listener);
       } catch (error) {
         if (chosen.fallback === null) throw error;
         const reason = error instanceof Error ? error.message : String(error);
@@ -101,7 +138,7 @@ export class LiveEntries {
           reason: msgPoll.fanotifyFellBack(reason),
         });
         live.backendName = backend.name;
-        live.armed = await backend.arm(target, listener);
+        armed = await backend.arm(target, listener);
       }
       logger.debug(msgDaemon.armed, { entry: entry.name, backend: backend.name });
       if (entry.ignoreOwnChanges && backend.name !== 'fanotify') {
@@ -111,13 +148,15 @@ export class LiveEntries {
       const reason = error instanceof Error ? error.message : String(error);
       logger.error(msgDaemon.armFailed, { entry: entry.name, reason });
     }
+    return armed;
   }
 
   /** Events for one entry become triggers of its slot, unless made by its own command (ignore-own-changes). */
   private listenerFor(live: LiveEntry): EventListener {
-    const { slot, entry } = live;
+    const { slot } = live;
     return (event) => {
       if (!this.accepting) return;
+      const { entry } = live;
       const isOwn = event.pid !== undefined && slot.isOwnProcess(event.pid);
       if (isOwn && entry.ignoreOwnChanges) {
         this.deps.logger.debug(msgRun.OWN_CHANGE_IGNORED, {
@@ -136,31 +175,53 @@ export class LiveEntries {
     };
   }
 
-  /** Stops the entry's triggers; a running command may finish (it is not awaited). */
+  /** Stops the entry's triggers; a running command may finish (it is not awaited, but kept for stopAll). */
   async retire(name: string): Promise<void> {
     const live = this.live.get(name);
     if (live === undefined) return;
     this.live.delete(name);
     await live.armed?.disarm();
-    void live.slot.retire();
+    const { slot } = live;
+    this.retiring.add(slot);
+    void slot.retire().then(() => this.retiring.delete(slot));
   }
 
-  async apply(plan: ReloadPlan): Promise<void> {
-    for (const entry of plan.removed) await this.retire(entry.name);
-    for (const { before, after } of plan.changed) {
-      await this.retire(before.name);
-      await this.add(after);
+  apply(plan: ReloadPlan): Promise<void> {
+    this.applying = this.carryOut(plan);
+    return this.applying;
+  }
+
+  private async carryOut(plan: ReloadPlan): Promise<void> {
+    // Once a stop has begun, nothing new is armed (the stop waits for the step under way).
+    const steps = [
+      ...plan.removed.map((entry) => () => this.retire(entry.name)),
+      ...plan.changed.map(
+        ({ after }) =>
+          () =>
+            this.replace(after),
+      ),
+      ...plan.added.map((entry) => () => this.add(entry)),
+    ];
+    for (const step of steps) {
+      if (!this.accepting) return;
+      await step();
     }
-    for (const entry of plan.added) await this.add(entry);
+    // watchtab(5): a reload ends a runaway pause (with the same definition for an unchanged entry).
+    for (const entry of plan.kept) {
+      const live = this.live.get(entry.name);
+      if (live?.slot.status().state === 'paused') live.slot.replaceEntry(live.entry);
+    }
   }
 
-  /** Daemon shutdown: no new runs anywhere, then every running command is stopped. */
+  /** Daemon shutdown: no new runs anywhere, then every running command, of removed entries too, is stopped. */
   async stopAll(graceMs: number): Promise<void> {
     this.accepting = false;
+    await this.applying.catch(() => undefined);
     const all = [...this.live.values()];
     await Promise.all(all.map((l) => l.armed?.disarm()));
     const unclaimed = [...(this.deps.inherited?.values() ?? [])];
     for (const run of unclaimed) run.stop(graceMs, 'shutdown');
-    await Promise.all([...all.map((l) => l.slot.stop(graceMs)), ...unclaimed.map((r) => r.ended)]);
+    const slots = [...all.map((l) => l.slot), ...this.retiring];
+    await Promise.all([...slots.map((slot) => slot.stop(graceMs)), ...unclaimed.map((r) => r.ended)]);
   }
 }

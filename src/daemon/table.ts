@@ -62,7 +62,7 @@ export function entriesByName(table: FileTable): { entries: Map<string, Entry>; 
 export interface ReloadPlan {
   readonly added: readonly Entry[];
   readonly removed: readonly Entry[];
-  /** Same name, different definition: the old one retires, the new one is armed. */
+  /** Same name, different definition: the entry's slot takes the new one (see live-entries.ts). */
   readonly changed: readonly { readonly before: Entry; readonly after: Entry }[];
   readonly kept: readonly Entry[];
 }
@@ -86,7 +86,8 @@ export function diffTables(
   for (const [name, after] of next) {
     const before = current.get(name);
     if (before === undefined) added.push(after);
-    else if (definitionKey(before) === definitionKey(after)) kept.push(before);
+    // The same object: a file the loader did not need to read again.
+    else if (before === after || definitionKey(before) === definitionKey(after)) kept.push(before);
     else changed.push({ before, after });
   }
   for (const [name, before] of current) {

@@ -55,7 +55,7 @@ export interface Slot {
   isOwnProcess(pid: number): boolean;
   /** A trigger from the watcher. */
   trigger(t: Trigger): void;
-  /** The same entry, reloaded (a new name or source line, limits): keeps state and process; resumes a paused entry. */
+  /** The same entry, reloaded with any of its other fields changed: keeps state and process; resumes a paused entry. */
   replaceEntry(entry: Entry): void;
   /** No new runs from now on; a running command is allowed to finish. Resolves when idle. */
   retire(): Promise<void>;
@@ -87,30 +87,24 @@ class EntrySlot implements Slot {
   private guard: RunGuard;
   private readonly tally: SlotTally = { triggers: 0, runs: 0, failures: 0, dropped: 0, lastRun: null };
   private readonly outcomes: OutcomeLog;
-  private readonly ctx: RunContext;
+  private ctx: RunContext;
   private readonly now: () => number;
   private readonly retired: Promise<void>;
   private markRetired!: () => void;
-  private readonly sessions: OwnSessions | null;
+  private sessions: OwnSessions | null;
   /** Session ids of the latest runs, oldest first (ignore-own-changes only). */
   private readonly recentSessions: number[] = [];
 
   constructor(
     private entry: Entry,
-    deps: RunnerDeps,
+    private readonly deps: RunnerDeps,
     inherited: InheritedRun | null,
   ) {
     this.guard = new RunGuard(entry.runLimit);
     this.now = deps.now ?? (() => performance.now());
     const shared = entry.ignoreOwnChanges || deps.tracksOwnChanges === true ? deps.sessions : undefined;
     this.sessions = shared ?? null;
-    this.ctx = {
-      logger: deps.logger,
-      isRoot: deps.isRoot,
-      self: daemonIdentity(),
-      ...(shared === undefined ? {} : { sessions: this.sessionHooks(shared) }),
-      ...(deps.records === undefined ? {} : { records: deps.records }),
-    };
+    this.ctx = this.contextFor(shared);
     this.outcomes = new OutcomeLog(deps.logger);
     this.retired = new Promise((resolve) => (this.markRetired = resolve));
     if (inherited !== null) this.inherit(inherited);
@@ -134,6 +128,17 @@ class EntrySlot implements Slot {
     return session !== null && this.recentSessions.includes(session);
   }
 
+  /** What a run needs from the daemon; with `shared`, its sessions are recorded (ignore-own-changes). */
+  private contextFor(shared: OwnSessions | undefined): RunContext {
+    return {
+      logger: this.deps.logger,
+      isRoot: this.deps.isRoot,
+      self: daemonIdentity(),
+      ...(shared === undefined ? {} : { sessions: this.sessionHooks(shared) }),
+      ...(this.deps.records === undefined ? {} : { records: this.deps.records }),
+    };
+  }
+
   private sessionHooks(shared: OwnSessions): NonNullable<RunContext['sessions']> {
     return {
       willSpawn: () => shared.willSpawn(),
@@ -153,9 +158,25 @@ class EntrySlot implements Slot {
     this.dispatch({ event: 'trigger', trigger: t });
   }
 
+  /**
+   * The running command, if any, finishes under the definition it started with (a reload is not a
+   * trigger: even on-busy restart does not stop it); every run after it — the events held or
+   * pending included — uses `entry`. A waiting delay is counted again with the new delay.
+   */
   replaceEntry(entry: Entry): void {
+    if (entry.ignoreOwnChanges !== this.entry.ignoreOwnChanges) {
+      const shared =
+        entry.ignoreOwnChanges || this.deps.tracksOwnChanges === true ? this.deps.sessions : undefined;
+      this.sessions = shared ?? null;
+      this.ctx = this.contextFor(shared);
+    }
     this.entry = entry;
     this.guard = new RunGuard(entry.runLimit);
+    const s = this.state;
+    if (s.kind === 'delaying' && s.timer !== null) {
+      clearTimeout(s.timer);
+      return this.delay(s.fold);
+    }
     this.dispatch({ event: 'quiet' });
   }
 

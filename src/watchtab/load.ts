@@ -13,11 +13,24 @@ import { problemAt, type Problem } from './problem.js';
 import { resolveRunAs, type ResolveCache, type UserResolver } from './run-as.js';
 import { validateEntry, type Draft } from './validate.js';
 import { isYaml } from './yaml-detect.js';
+import {
+  identityOf,
+  isSettled,
+  reusable,
+  type FileIdentity,
+  type FileMemo,
+  type MemoEntry,
+} from './load-memo.js';
+import { mapInOrder } from './map-in-order.js';
 
 export interface LoadOptions {
   /** The reader runs as root: apply the ownership rule, and allow any `user`. */
   readonly isRoot: boolean;
   readonly resolver: UserResolver;
+  /** The previous load's `memo`: files whose identity did not change are not read again. */
+  readonly previous?: FileMemo;
+  /** Wall-clock milliseconds, to tell a read racing a change (see load-memo.ts); `Date.now` by default. */
+  readonly now?: () => number;
 }
 
 export interface FileResult {
@@ -34,7 +47,12 @@ export interface FileResult {
 export interface LoadResult {
   /** The main file first, then FILE.d/ (the folder itself only when refused or unreadable), then its files in name order. */
   readonly files: readonly FileResult[];
+  /** This load's clean files, to pass as `previous` to the next. */
+  readonly memo: FileMemo;
 }
+
+/** Drop-in files read at once (open file descriptors held by the loader at most). */
+const READ_CONCURRENCY = 16;
 
 export function dropInFolder(mainFile: string): string {
   return `${mainFile}.d`;
@@ -46,20 +64,44 @@ export function isDropInName(name: string): boolean {
 }
 
 export async function loadWatchtab(mainFile: string, options: LoadOptions): Promise<LoadResult> {
+  const { isRoot, previous, now = Date.now } = options;
+  const readAtMs = now();
   const texts = [
-    await readWatchtabFile(mainFile, options.isRoot),
-    ...(await readDropIns(dropInFolder(mainFile), options.isRoot)),
+    await readWatchtabFile(mainFile, isRoot, previous),
+    ...(await readDropIns(dropInFolder(mainFile), isRoot, previous)),
   ];
   const context: LoadContext = { options, cache: new Map(), names: new Map() };
   const files: FileResult[] = [];
-  for (const { file, exists, refused, text, problems } of texts) {
-    files.push(
-      text === null
-        ? { file, exists, refused, entries: [], problems }
-        : await readEntriesSafely(file, text, context),
-    );
+  const memo = new Map<string, MemoEntry>();
+  for (const read of texts) {
+    const { file, exists, refused, text, problems, reused } = read;
+    // An unchanged file's entries are reused only if no earlier file has taken one of their names.
+    const result =
+      reused !== undefined && claimNames(reused.result, context)
+        ? reused.result
+        : text === null
+          ? { file, exists, refused, entries: [], problems }
+          : await readEntriesSafely(file, text, context);
+    files.push(result);
+    const kept = memoEntry(read, result, readAtMs);
+    if (kept !== null) memo.set(file, kept);
   }
-  return { files };
+  return { files, memo };
+}
+
+function claimNames(result: FileResult, context: LoadContext): boolean {
+  if (result.entries.some((e) => context.names.has(e.name))) return false;
+  for (const e of result.entries) context.names.set(e.name, e.source);
+  return true;
+}
+
+/** What the next load may reuse of this file: a clean result of a read that no later change can hide. */
+function memoEntry(read: FileText, result: FileResult, readAtMs: number): MemoEntry | null {
+  if (read.reused?.result === result) return read.reused;
+  const { text, identity } = read;
+  if (text === null || identity === undefined) return null;
+  if (result.problems.length > 0 || !isSettled(identity, readAtMs)) return null;
+  return { identity, text, result };
 }
 
 /** What one load shares between its files: resolved accounts, and the names already used. */
@@ -130,6 +172,10 @@ interface FileText {
   readonly refused: string | null;
   readonly text: string | null;
   readonly problems: readonly Problem[];
+  /** The identity of the file read (by fstat on the open file). */
+  readonly identity?: FileIdentity;
+  /** The previous load's text and result, when the file's identity has not changed since. */
+  readonly reused?: MemoEntry;
 }
 
 function refusal(file: string, st: Stats, isRoot: boolean): string | null {
@@ -140,7 +186,16 @@ function refusal(file: string, st: Stats, isRoot: boolean): string | null {
   return reasons.length > 0 ? reasons.join('; ') : null;
 }
 
-async function readWatchtabFile(file: string, isRoot: boolean): Promise<FileText> {
+async function readWatchtabFile(file: string, isRoot: boolean, previous?: FileMemo): Promise<FileText> {
+  if (previous !== undefined) {
+    // One stat instead of open, fstat, read and parse: the identity covers owner and mode too.
+    const kept = await stat(file).then(
+      (st) => reusable(previous, file, st),
+      () => null,
+    );
+    if (kept !== null)
+      return { file, exists: true, refused: null, text: kept.text, problems: [], reused: kept };
+  }
   const fail = (problem: Problem): FileText => ({
     file,
     exists: true,
@@ -163,7 +218,8 @@ async function readWatchtabFile(file: string, isRoot: boolean): Promise<FileText
     if (!st.isFile()) return fail(problemAt({ file, line: 0 }, 'E_NOT_FILE', msg.notRegularFile()));
     const refused = refusal(file, st, isRoot);
     if (refused !== null) return { file, exists: true, refused, text: null, problems: [] };
-    return { file, exists: true, refused: null, text: stripBom(await handle.readFile('utf8')), problems: [] };
+    const text = stripBom(await handle.readFile('utf8'));
+    return { file, exists: true, refused: null, text, problems: [], identity: identityOf(st) };
   } catch (error) {
     return fail(problemAt({ file, line: 0 }, 'E_READ', msg.cannotRead(errnoCode(error))));
   } finally {
@@ -171,7 +227,7 @@ async function readWatchtabFile(file: string, isRoot: boolean): Promise<FileText
   }
 }
 
-async function readDropIns(folder: string, isRoot: boolean): Promise<FileText[]> {
+async function readDropIns(folder: string, isRoot: boolean, previous?: FileMemo): Promise<FileText[]> {
   const fail = (problem: Problem): FileText[] => [
     { file: folder, exists: true, refused: null, text: null, problems: [problem] },
   ];
@@ -188,8 +244,10 @@ async function readDropIns(folder: string, isRoot: boolean): Promise<FileText[]>
     return fail(problemAt({ file: folder, line: 0 }, 'E_READ', msg.cannotRead(code)));
   }
   const files = names.filter(isDropInName).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const texts: FileText[] = [];
-  for (const name of files) texts.push(await readWatchtabFile(`${folder}/${name}`, isRoot));
+  // A few reads at once: thousands of drop-ins one after the other wait on each round trip.
+  const texts = await mapInOrder(files, READ_CONCURRENCY, (name) =>
+    readWatchtabFile(`${folder}/${name}`, isRoot, previous),
+  );
   return texts.filter((t) => t.exists);
 }
 
