@@ -23,13 +23,15 @@ export interface DaemonOptions {
   readonly cwd?: string;
   /** A command the daemon is started through, e.g. `setpriv --reuid=… --`; it must exec, not fork. */
   readonly wrap?: readonly string[];
+  /** The child's stdio; fds 1 and 2 must stay 'pipe' (the log is read from them). */
+  readonly stdio?: readonly ('ignore' | 'pipe' | number)[];
 }
 
 export function startDaemon(t: TestContext, options: DaemonOptions): RunningDaemon {
   const [file, ...prefix] = options.wrap ?? [process.execPath];
   const argv = options.wrap === undefined ? [WATCHTABD_BIN] : [...prefix, process.execPath, WATCHTABD_BIN];
   const child = spawn(file ?? process.execPath, [...argv, ...options.args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: options.stdio === undefined ? ['ignore', 'pipe', 'pipe'] : [...options.stdio],
     env: options.env ?? process.env,
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   });
