@@ -41,7 +41,8 @@ export async function serveStatus(path: string, snapshot: () => unknown): Promis
   const clients = new Set<Socket>();
   const server: Server = createServer((socket) => {
     clients.add(socket);
-    // A client that never reads (or reads a byte at a time) must not keep the socket forever.
+    // A client that never reads a document larger than the socket's buffer (or reads it a byte at
+    // a time) must not hold the connection forever.
     const deadline = setTimeout(() => socket.destroy(), CLIENT_DEADLINE_MS);
     deadline.unref();
     socket.once('close', () => {
@@ -50,7 +51,8 @@ export async function serveStatus(path: string, snapshot: () => unknown): Promis
     });
     socket.on('error', () => socket.destroy());
     socket.resume(); // whatever a client sends is not read, only discarded
-    socket.end(`${JSON.stringify(snapshot())}\n`);
+    // Once the document is with the kernel, the client can read it without us: close at once.
+    socket.end(`${JSON.stringify(snapshot())}\n`, () => socket.destroy());
   });
   server.maxConnections = MAX_CLIENTS;
   await listenPrivately(server, path);

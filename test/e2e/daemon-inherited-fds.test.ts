@@ -40,13 +40,21 @@ test('a command run as nobody gets fds 0-2 only, not the daemon’s inherited on
     assert.ok((parseInt(flags ?? '0', 8) & 0o2000000) !== 0, `fd ${fd} is close-on-exec`);
   }
   await writeFile(join(watched, 'new'), '');
-  const listing = await waitFor(() => readFile(out, 'utf8'), (s) => s.includes('->'), {
-    withinMs: 10_000,
-    what: 'the command to list its descriptors',
-  });
+  const listing = await waitFor(
+    () => readFile(out, 'utf8'),
+    (s) => s.includes('->'),
+    {
+      withinMs: 10_000,
+      what: 'the command to list its descriptors',
+    },
+  );
   const fds = new Map<number, string>();
   for (const m of listing.matchAll(/ (\d+) -> (.*)$/gm)) fds.set(Number(m[1]), m[2] ?? '');
-  assert.deepEqual([...fds.keys()].sort((a, b) => a - b), [0, 1, 2, 3], listing);
+  assert.deepEqual(
+    [...fds.keys()].sort((a, b) => a - b),
+    [0, 1, 2, 3],
+    listing,
+  );
   assert.match(fds.get(3) ?? '', /^\/proc\/\d+\/fd$/, 'fd 3 is the listing ls itself opened');
   assert.equal(fds.get(1), out);
   assert.ok(![...fds.values()].includes(secret), listing);

@@ -44,13 +44,25 @@ test('the probe sees the inspector a plain node process opens on SIGUSR1', async
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
   const pid = child.pid ?? 0;
   // Once it runs JavaScript, Node's own SIGUSR1 handler is in place.
-  await waitFor(() => stdout, (s) => s.includes('up'), { withinMs: 10_000, what: 'node to start' });
+  await waitFor(
+    () => stdout,
+    (s) => s.includes('up'),
+    { withinMs: 10_000, what: 'node to start' },
+  );
   child.kill('SIGUSR1');
-  await waitFor(() => listeningTcpSockets(pid), (l) => l.length === 1, {
-    withinMs: 10_000,
-    what: 'the inspector to listen',
-  });
-  await waitFor(() => stderr, (s) => /Debugger listening/.test(s), { withinMs: 5000 });
+  await waitFor(
+    () => listeningTcpSockets(pid),
+    (l) => l.length === 1,
+    {
+      withinMs: 10_000,
+      what: 'the inspector to listen',
+    },
+  );
+  await waitFor(
+    () => stderr,
+    (s) => /Debugger listening/.test(s),
+    { withinMs: 5000 },
+  );
 });
 
 test('SIGUSR1 three times: no inspector, status answers, the daemon stops with 0', async (t) => {
