@@ -7,3 +7,4 @@ export * from './messages/watch-poll.js';
 export * from './messages/watch-fanotify.js';
 export * from './messages/run.js';
 export * from './messages/daemon.js';
+export * from './messages/edit.js';
