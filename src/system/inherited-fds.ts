@@ -1,6 +1,8 @@
 // Marks every descriptor the process inherited above 2 close-on-exec, so that a command the daemon
 // runs (as any user) gets fds 0, 1 and 2 and nothing else: a descriptor its parent left open on a
-// root-only file must not reach a command run as `nobody`. Run once, at daemon start.
+// root-only file must not reach a command run as `nobody`. Run once, at daemon start. (Node marks
+// 0-15 and the unbroken run of open descriptors after them at its own start, libuv's
+// uv_disable_stdio_inheritance; one after a gap, at 70 say, is left inheritable: this catches it.)
 import { closeSync, readdirSync, readFileSync } from 'node:fs';
 import { DataType, ffiLoadError } from './ffi.js';
 import { callLibc } from './ffi-call.js';

@@ -1,10 +1,14 @@
 // Descriptors the daemon inherited (here at 5 and 70, on a root-only file) reach no command: a
-// command run as `nobody` sees fds 0, 1, 2 and the one `ls` opens to list them, nothing else.
+// command run as `nobody` sees fds 0, 1, 2 and the one `ls` opens to list them, nothing else;
+// without ffi-rs they are closed instead. (Node marks 5 itself, 0-15 being its habit; 70, after
+// a gap, is what only the daemon's own marking catches.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, readlink, writeFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/temp.js';
+import { FIXTURES } from '../helpers/paths.js';
 import { startDaemon } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
 import { lookupUser } from '../../src/system/nss.js';
@@ -58,5 +62,28 @@ test('a command run as nobody gets fds 0-2 only, not the daemon’s inherited on
   assert.match(fds.get(3) ?? '', /^\/proc\/\d+\/fd$/, 'fd 3 is the listing ls itself opened');
   assert.equal(fds.get(1), out);
   assert.ok(![...fds.values()].includes(secret), listing);
+  assert.equal(await daemon.stop(), 0);
+});
+
+test('without ffi-rs (no fcntl), an inherited descriptor is closed instead', async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, 'inherited');
+  await writeFile(file, 'x');
+  const handle = await open(file, 'r');
+  t.after(() => handle.close());
+  const tab = join(dir, 'watchtab');
+  await writeFile(tab, `${dir}\tcreate\ttrue\n`);
+  const register = pathToFileURL(join(FIXTURES, 'no-ffi', 'register.mjs')).href;
+  const stdio: ('ignore' | 'pipe' | number)[] = ['ignore', 'pipe', 'pipe'];
+  for (let fd = 3; fd <= 70; fd += 1) stdio.push(fd === 70 ? handle.fd : 'ignore');
+  const daemon = startDaemon(t, {
+    args: ['--watchtab', tab, '--socket', join(dir, 's.sock')],
+    env: { ...process.env, NODE_OPTIONS: `--import=${register}` },
+    stdio,
+  });
+  await daemon.waitForLine(/\bready\b/);
+  // Closed: the number is gone, or reused by the daemon for something else since.
+  const target = await readlink(`/proc/${daemon.child.pid ?? 0}/fd/70`).catch(() => null);
+  assert.notEqual(target, file, 'fd 70 was closed');
   assert.equal(await daemon.stop(), 0);
 });
