@@ -54,15 +54,16 @@ test('under umask 000 a racing nobody client never gets in, and the socket is ne
     });
     // Root watches the socket's mode from the moment it exists until the daemon is ready.
     const modes = new Set<number>();
-    let isReady = false;
-    void daemon.waitForLine(/\bready\b/).then(() => (isReady = true));
-    while (!isReady) {
+    let isSettled = false;
+    const ready = daemon.waitForLine(/\bready\b/, { withinMs: 30_000 }).finally(() => (isSettled = true));
+    while (!isSettled) {
       const mode = await lstat(socket).then(
         (s) => s.mode & 0o777,
         () => null,
       );
       if (mode !== null) modes.add(mode);
     }
+    await ready;
     assert.deepEqual([...modes], [0o600], `socket modes seen: ${[...modes].map((m) => m.toString(8))}`);
     assert.equal(typeof (await readStatus(socket, 2000)), 'object');
     // Once the racer was refused on the live socket itself (EACCES), it has raced the start.
