@@ -1,38 +1,7 @@
 #!/usr/bin/env node
-// `watchtabd`: the daemon's entry point. Parses the command line, answers --help, --version and
-// --check itself, and hands the run to the daemon. Exit codes: 0 clean stop or valid, 1 failure or
-// invalid, 2 bad usage (one line and a hint, as `watchtab` prints them).
-import { runDaemon } from '../daemon/daemon.js';
-import { EXIT_FAILURE, EXIT_OK } from './command.js';
-import { checkWatchtabs } from './commands/check.js';
-import { currentInvoker } from './defaults.js';
-import { reportUsageErrors } from './run-cli.js';
-import { VERSION } from './version.js';
-import { parseWatchtabdArgs, watchtabdHelp } from './watchtabd-options.js';
+// `watchtabd`'s entry point. Its first act holds SIGUSR1 (see daemon/sigusr1.ts), before the rest
+// of the program is even loaded, so no signal can open Node's inspector; then it runs the daemon.
+import { holdSigusr1 } from '../daemon/sigusr1.js';
 
-// `pidof watchtabd`, ps and top show this rather than `node`.
-process.title = 'watchtabd';
-// Without a listener, Node answers SIGUSR1 by opening its inspector on 127.0.0.1:9229, where any
-// local user could run code as the daemon's user (root). With one, the signal is only a signal;
-// what it means to the daemon (reopening the log file) is handled in daemon/.
-process.on('SIGUSR1', () => undefined);
-
-async function main(): Promise<number> {
-  const command = parseWatchtabdArgs(process.argv.slice(2), currentInvoker());
-  switch (command.kind) {
-    case 'help':
-      process.stdout.write(watchtabdHelp());
-      return EXIT_OK;
-    case 'version':
-      process.stdout.write(`watchtabd ${VERSION}\n`);
-      return EXIT_OK;
-    case 'run':
-      if (command.options.check) {
-        const out = { stdout: process.stdout, stderr: process.stderr };
-        return (await checkWatchtabs([command.options.watchtab], out)) ? EXIT_OK : EXIT_FAILURE;
-      }
-      return runDaemon(command.options);
-  }
-}
-
-process.exitCode = await reportUsageErrors('watchtabd', 'watchtabd', main);
+holdSigusr1();
+await import('./watchtabd-main.js');

@@ -9,7 +9,7 @@ import { dropInFolder, loadWatchtab, type LoadResult } from '../watchtab/load.js
 import type { FileMemo } from '../watchtab/load-memo.js';
 import { createNssResolver } from '../system/nss.js';
 import { createNotifier, readyState, reloadingState, type Notifier } from './notify.js';
-import { handleSignals } from './signals.js';
+import { handleSignals, reopenLogs } from './signals.js';
 import { diffTables, entriesByName, nextFileTable, type FileOutcome, type FileTable } from './table.js';
 import { LiveEntries } from './live-entries.js';
 import { watchWatchtab, type WatchtabWatcher } from './watchtab-watcher.js';
@@ -216,6 +216,7 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
     },
     onStop: () => requestStop(),
     onStopNow: () => requestStopNow(),
+    onReopenLogs: () => reopenLogs(log),
   });
 
   let watcher: WatchtabWatcher | null = null;

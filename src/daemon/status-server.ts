@@ -1,8 +1,17 @@
-// The status socket: a unix stream socket (mode 0600) that answers every connection with one JSON
-// document describing the daemon and its entries, then closes. `watchtab status` is its client.
-import { chmod, mkdir, unlink } from 'node:fs/promises';
-import { createConnection, createServer, type Server } from 'node:net';
+// The status socket: a unix stream socket (mode 0600, its owner alone may connect) that answers
+// every connection with one JSON document describing the daemon and its entries, then closes; a
+// client gets a few seconds to take it, and only so many clients are served at once.
+// `watchtab status` is its client.
+import { mkdir, unlink } from 'node:fs/promises';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
+
+/** The socket's mode: only the daemon's own user (root, for the system daemon) may connect. */
+const SOCKET_MODE = 0o600;
+/** A connection is closed this long after it opened, whatever the client does or does not do. */
+export const CLIENT_DEADLINE_MS = 5000;
+/** Connections served at once; more are refused at once (a stuck client holds one for a deadline). */
+export const MAX_CLIENTS = 16;
 
 export interface StatusServer {
   close(): Promise<void>;
@@ -29,27 +38,53 @@ export async function serveStatus(path: string, snapshot: () => unknown): Promis
   await unlink(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;
   });
+  const clients = new Set<Socket>();
   const server: Server = createServer((socket) => {
-    socket.on('error', () => socket.destroy());
-    socket.end(`${JSON.stringify(snapshot())}\n`);
-  });
-  // The socket file is created with the process umask; a window where it is wider than 0600 only
-  // exposes read-only status, and it is narrowed before the daemon reports ready.
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(path, () => {
-      server.off('error', reject);
-      resolve();
+    clients.add(socket);
+    // A client that never reads a document larger than the socket's buffer (or reads it a byte at
+    // a time) must not hold the connection forever.
+    const deadline = setTimeout(() => socket.destroy(), CLIENT_DEADLINE_MS);
+    deadline.unref();
+    socket.once('close', () => {
+      clearTimeout(deadline);
+      clients.delete(socket);
     });
+    socket.on('error', () => socket.destroy());
+    socket.resume(); // whatever a client sends is not read, only discarded
+    // Once the document is with the kernel, the client can read it without us: close at once.
+    socket.end(`${JSON.stringify(snapshot())}\n`, () => socket.destroy());
   });
-  await chmod(path, 0o600);
+  server.maxConnections = MAX_CLIENTS;
+  await listenPrivately(server, path);
   return {
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
+        for (const client of clients) client.destroy();
         unlink(path).catch(() => undefined);
       }),
   };
+}
+
+/**
+ * Binds `path` already at SOCKET_MODE: a socket bound with the process's umask and narrowed after
+ * (chmod) let anyone connect in between under umask 000. The umask is narrowed only around the
+ * synchronous bind() inside `listen` (no other JavaScript runs meanwhile; a file the thread pool
+ * creates in that instant could only come out narrower, never wider).
+ */
+function listenPrivately(server: Server, path: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    const previous = process.umask(0o777 & ~SOCKET_MODE);
+    try {
+      server.listen(path, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    } finally {
+      process.umask(previous);
+    }
+  });
 }
 
 /** The client side: reads the JSON document the daemon sends. */

@@ -9,3 +9,4 @@ export * from './messages/run.js';
 export * from './messages/daemon.js';
 export * from './messages/state.js';
 export * from './messages/log.js';
+export * from './messages/edit.js';

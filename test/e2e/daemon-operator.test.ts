@@ -249,15 +249,7 @@ test('--log-file on a full file system: commands go on, logging resumes once spa
   }
 });
 
-/** Whether the built daemon handles SIGUSR1 (wired in daemon/signals.ts; without it USR1 kills it). */
-function handlesUsr1(): boolean {
-  const signals = join(WATCHTABD_BIN, '..', '..', 'daemon', 'signals.js');
-  return readFileSync(signals, 'utf8').includes('SIGUSR1');
-}
-
 test('SIGUSR1 reopens --log-file: after logrotate moves it, new lines go to a new file', async (t) => {
-  if (!handlesUsr1())
-    return t.skip('this build of watchtabd does not handle SIGUSR1 yet (daemon/signals.ts)');
   const s = await setup(
     t,
     `  - name: one\n    path: $DIR/watched\n    events: [create]\n    command: 'true'\n`,

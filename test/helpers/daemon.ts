@@ -26,6 +26,8 @@ export interface DaemonOptions {
   readonly cwd?: string;
   /** A command the daemon is started through, e.g. `setpriv --reuid=… --`; it must exec, not fork. */
   readonly wrap?: readonly string[];
+  /** The child's stdio; fds 1 and 2 must stay 'pipe' (the log is read from them). */
+  readonly stdio?: readonly ('ignore' | 'pipe' | number)[];
 }
 
 /**
@@ -39,7 +41,7 @@ export function startDaemon(t: TestContext, options: DaemonOptions): RunningDaem
   const stateDir = hasStateDir ? null : mkdtempSync(join(tmpdir(), 'watchtabd-state-'));
   const stateArgs = stateDir === null ? [] : ['--state-dir', join(stateDir, 'state')];
   const child = spawn(file ?? process.execPath, [...argv, ...options.args, ...stateArgs], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: options.stdio === undefined ? ['ignore', 'pipe', 'pipe'] : [...options.stdio],
     env: options.env ?? process.env,
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   });

@@ -1,28 +1,21 @@
 // `watchtab edit [FILE]`: as `crontab -e` and `visudo` do, edit a private copy in $VISUAL or
 // $EDITOR, check it on save, offer to edit again when it has problems, and install it atomically
-// (same owner and mode, by rename, which the daemon sees as one change) only when it is valid.
+// (by descriptor and rename, see edit/install.ts) only when it is valid. A symbolic link is
+// followed to the file it names; a folder others could tamper with is refused before any edit.
 import { spawnSync } from 'node:child_process';
-import {
-  chmod,
-  chown,
-  copyFile,
-  mkdtemp,
-  readFile,
-  rename,
-  rm,
-  stat,
-  writeFile,
-  open,
-} from 'node:fs/promises';
+import { mkdtemp, readFile, realpath, rm, writeFile, lstat } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { UsageError, WatchtabError } from '../../errors.js';
 import { loadWatchtab } from '../../watchtab/load.js';
 import { createNssResolver } from '../../system/nss.js';
-import { formatProblem } from '../../log/messages.js';
+import { formatProblem, msgEdit } from '../../log/messages.js';
 import { toolHelpMessages as help } from '../../log/messages/cli.js';
 import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
 import { currentInvoker, defaultWatchtab } from '../defaults.js';
+import { unsafeFolderReason } from '../edit/safe-folder.js';
+import { installAtomically, placementFor, readOriginal } from '../edit/install.js';
 
 /** Runs the user's editor on `path`. The path travels as "$1", never inside the shell string. */
 function runEditor(path: string): number {
@@ -61,21 +54,56 @@ async function askYesNo(question: string): Promise<boolean> {
   }
 }
 
-/** Writes `content` beside `target` with the original's owner and mode, syncs it, renames it over. */
-async function installAtomically(target: string, content: Buffer): Promise<void> {
-  const original = await stat(target).catch(() => null);
-  const temp = join(dirname(target), `.${basename(target)}.watchtab-edit-${process.pid}`);
+/** The file to edit: a symbolic link's target (the link itself stays), else the path as given. */
+async function realTarget(target: string): Promise<string> {
   try {
-    await writeFile(temp, content, { mode: 0o600, flag: 'wx' });
-    if (original !== null) await chown(temp, original.uid, original.gid);
-    await chmod(temp, original === null ? 0o644 : original.mode & 0o7777);
-    const handle = await open(temp, 'r');
-    await handle.sync();
-    await handle.close();
-    await rename(temp, target);
+    return await realpath(target);
   } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    const isLink = await lstat(target).then(
+      (s) => s.isSymbolicLink(),
+      () => false,
+    );
+    if (isLink) throw new WatchtabError('E_EDIT_REFUSED', msgEdit.danglingLink(target));
+    // A new watchtab: its folder must exist; the folder's real path is what is checked.
+    return join(await realpath(dirname(resolve(target))), basename(target));
+  }
+}
+
+function say(line: string): void {
+  process.stderr.write(`watchtab edit: ${line}\n`);
+}
+
+/** The edit loop on a private copy; returns the exit code, and whether the copy must be kept. */
+async function editLoop(target: string, copy: string): Promise<{ code: number; keep: boolean }> {
+  const callerUid = process.geteuid?.() ?? 0;
+  const original = await readOriginal(target);
+  await writeFile(copy, original.content, { mode: 0o600 });
+  for (;;) {
+    const status = runEditor(copy);
+    const after = await readFile(copy);
+    const isChanged = !after.equals(original.content);
+    if (status !== 0) {
+      say(msgEdit.editorFailed(status, target));
+      return { code: EXIT_FAILURE, keep: isChanged };
+    }
+    if (!isChanged) {
+      say(msgEdit.noChanges(target));
+      return { code: EXIT_OK, keep: false };
+    }
+    const problems = await problemsIn(copy, target);
+    if (problems.length === 0) {
+      const placement = placementFor(target, original.stats, callerUid);
+      await installAtomically(target, after, placement);
+      for (const repair of placement.repairs) say(repair);
+      say(msgEdit.installed(target));
+      return { code: EXIT_OK, keep: false };
+    }
+    for (const line of problems) process.stderr.write(`${line}\n`);
+    if (!(await askYesNo(msgEdit.editAgain(target)))) {
+      say(msgEdit.unchanged(target));
+      return { code: EXIT_FAILURE, keep: true };
+    }
   }
 }
 
@@ -87,44 +115,25 @@ export const editCommand: Command = {
   options: [],
   operands: { min: 0, max: 1 },
   async run({ operands }) {
-    const target = operands[0] ?? defaultWatchtab(currentInvoker());
-    const work = await mkdtemp(join(tmpdir(), 'watchtab-edit-'));
-    // The copy keeps the file's name so its format (by extension) is read the same way.
-    const copy = join(work, basename(target));
+    let work: string | null = null;
+    let keep = false;
     try {
-      await copyFile(target, copy).catch(async (error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error;
-        await writeFile(copy, '');
-      });
-      await chmod(copy, 0o600);
-      const before = await readFile(copy);
-      for (;;) {
-        const status = runEditor(copy);
-        if (status !== 0) {
-          process.stderr.write(
-            `watchtab edit: the editor exited with status ${status}; ${target} is unchanged\n`,
-          );
-          return EXIT_FAILURE;
-        }
-        const after = await readFile(copy);
-        if (after.equals(before)) {
-          process.stderr.write(`watchtab edit: no changes made to ${target}\n`);
-          return EXIT_OK;
-        }
-        const problems = await problemsIn(copy, target);
-        if (problems.length === 0) {
-          await installAtomically(target, after);
-          process.stderr.write(`watchtab edit: installed ${target}\n`);
-          return EXIT_OK;
-        }
-        for (const line of problems) process.stderr.write(`${line}\n`);
-        if (!(await askYesNo(`${target} has problems and was not installed. Edit again? [y/N] `))) {
-          process.stderr.write(`watchtab edit: ${target} is unchanged\n`);
-          return EXIT_FAILURE;
-        }
-      }
+      const target = await realTarget(operands[0] ?? defaultWatchtab(currentInvoker()));
+      const unsafe = await unsafeFolderReason(dirname(target), process.geteuid?.() ?? 0);
+      if (unsafe !== null) throw new WatchtabError('E_EDIT_REFUSED', unsafe);
+      work = await mkdtemp(join(tmpdir(), 'watchtab-edit-'));
+      // The copy keeps the file's name so its format (by extension) is read the same way.
+      const copy = join(work, basename(target));
+      const result = await editLoop(target, copy);
+      keep = result.keep;
+      if (keep) say(msgEdit.editKept(copy));
+      return result.code;
+    } catch (error) {
+      if (!(error instanceof WatchtabError) || error instanceof UsageError) throw error;
+      say(error.message);
+      return EXIT_FAILURE;
     } finally {
-      await rm(work, { recursive: true, force: true });
+      if (work !== null && !keep) await rm(work, { recursive: true, force: true });
     }
   },
 };
