@@ -168,7 +168,7 @@ test('parentheses, !, +, @ and | are literal: only *, ?, [...], {a,b} and ** mak
   const spec = parsePathSpec('/srv/my (copy)/*.txt');
   assert.deepEqual(spec, {
     ok: true,
-    value: { kind: 'glob', base: '/srv/my (copy)', pattern: '/srv/my \\(copy\\)/*.txt', maxDepth: 1 },
+    value: { kind: 'glob', base: '/srv/my (copy)', pattern: '/srv/my (copy)/*.txt', maxDepth: 1 },
   });
   const match = (pattern: string, path: string): boolean => compileGlob(pattern).matches(path);
   if (!spec.ok || spec.value.kind !== 'glob') return assert.fail('a glob');
@@ -188,7 +188,7 @@ test('parentheses, !, +, @ and | are literal: only *, ?, [...], {a,b} and ** mak
     [true, false],
   );
   const exclude = absoluteExclude('/srv/my (copy)', '*(old)');
-  assert.deepEqual(exclude, { ok: true, value: '/srv/my \\(copy\\)/*\\(old\\)' });
+  assert.deepEqual(exclude, { ok: true, value: '/srv/my (copy)/*(old)' });
   if (exclude.ok) assert.equal(match(exclude.value, '/srv/my (copy)/a(old)'), true);
 });
 
