@@ -179,7 +179,11 @@ function emitSequence(
     const isAfter = isLast ? isEndBoundary : isSlash(items[k + 1]);
     const next = items[k + 1];
     // `/**` followed by `/` or the end: the slash and the globstar together are (/X)*.
-    if (isSlash(item) && next?.kind === 'globstar' && (k + 1 === items.length - 1 ? isEndBoundary : isSlash(items[k + 2]))) {
+    if (
+      isSlash(item) &&
+      next?.kind === 'globstar' &&
+      (k + 1 === items.length - 1 ? isEndBoundary : isSlash(items[k + 2]))
+    ) {
       emitSlashComponents(program, isPatternEnd && k + 1 === items.length - 1);
       k++;
       continue;
@@ -291,7 +295,7 @@ function run(program: readonly Op[], path: string): boolean {
     }
   };
   add(current, 0);
-  for (let i = 0; i < path.length && current.length > 0; ) {
+  for (let i = 0; i < path.length && current.length > 0;) {
     const code = path.codePointAt(i)!;
     i += code > 0xffff ? 2 : 1;
     step++;

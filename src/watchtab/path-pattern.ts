@@ -10,6 +10,28 @@ import type { PathSpec } from './entry.js';
  */
 const ESCAPABLE = new Set(['\\', '*', '?', '[', ']', '{', '}', ',']);
 
+/** The kernel's limits on a path (with its terminating NUL) and on one of its names, in bytes. */
+export const PATH_MAX = 4096;
+export const NAME_MAX = 255;
+
+export type LimitError =
+  | { readonly kind: 'path'; readonly bytes: number }
+  | { readonly kind: 'name'; readonly name: string; readonly bytes: number };
+
+/**
+ * Why the kernel would refuse `path` whatever exists: PATH_MAX bytes or more, or a component over
+ * NAME_MAX. Checks the total first, so a 10 MB path costs one length count, never a split.
+ */
+export function pathLimitError(path: string): LimitError | null {
+  const bytes = Buffer.byteLength(path);
+  if (bytes >= PATH_MAX) return { kind: 'path', bytes };
+  for (const name of path.split('/')) {
+    const nameBytes = Buffer.byteLength(name);
+    if (nameBytes > NAME_MAX) return { kind: 'name', name, bytes: nameBytes };
+  }
+  return null;
+}
+
 /** Expands to the absolute folder holding the watchtab file being read (in path, exclude, cwd, chroot). */
 export const WATCHTAB_DIR_PLACEHOLDER = '${WATCHTAB_DIR}';
 

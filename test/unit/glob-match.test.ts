@@ -92,7 +92,13 @@ function generate(next: () => number): { pattern: string; path: string } {
 
 /** Paths whose components are `.`, `..` or empty never reach the matcher (events carry normalized paths). */
 function isNormalPath(path: string): boolean {
-  return path.startsWith('/') && path.slice(1).split('/').every((c) => c !== '' && c !== '.' && c !== '..');
+  return (
+    path.startsWith('/') &&
+    path
+      .slice(1)
+      .split('/')
+      .every((c) => c !== '' && c !== '.' && c !== '..')
+  );
 }
 
 /**

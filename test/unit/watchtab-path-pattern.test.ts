@@ -111,7 +111,10 @@ test('a backslash escapes only a glob character or a backslash; before anything 
     value: { kind: 'exact', path: '/srv/back\\slash' },
   });
   assert.deepEqual(parsePathSpec('/srv/a\\\\b'), { ok: true, value: { kind: 'exact', path: '/srv/a\\b' } });
-  assert.deepEqual(parsePathSpec('/srv/trailing\\'), { ok: true, value: { kind: 'exact', path: '/srv/trailing\\' } });
+  assert.deepEqual(parsePathSpec('/srv/trailing\\'), {
+    ok: true,
+    value: { kind: 'exact', path: '/srv/trailing\\' },
+  });
   const spec = parsePathSpec('/srv/back\\slash/*.txt');
   assert.deepEqual(spec, {
     ok: true,
@@ -123,5 +126,6 @@ test('a backslash escapes only a glob character or a backslash; before anything 
   // A backslash before a glob character or a backslash still escapes it.
   const star = parsePathSpec('/srv/\\\\*');
   assert.ok(star.ok && star.value.kind === 'glob');
-  if (star.ok && star.value.kind === 'glob') assert.equal(compileGlob(star.value.pattern).matches('/srv/\\x'), true);
+  if (star.ok && star.value.kind === 'glob')
+    assert.equal(compileGlob(star.value.pattern).matches('/srv/\\x'), true);
 });
