@@ -1,10 +1,10 @@
 // Which paths a target reports and which folders it watches: its PathSpec and excludes compiled
-// once with picomatch, with the options the watchtab reader wrote the patterns for. Containment is
-// on whole path components, never on string prefixes: `/var/lib_x` is not inside `/var/lib`.
-// Pure: no file-system access; back-end neutral.
-import picomatch from 'picomatch';
+// once with the bounded matcher (glob.ts: linear in the path, whatever names a user makes).
+// Containment is on whole path components, never on string prefixes: `/var/lib_x` is not inside
+// `/var/lib`. Pure: no file-system access; back-end neutral.
 import type { PathSpec } from '../watchtab/entry.js';
-import { escapeGlob, isWithin, PICOMATCH_OPTIONS } from '../watchtab/path-pattern.js';
+import { escapeGlob, isWithin } from '../watchtab/path-pattern.js';
+import { compileGlob } from './glob.js';
 
 export { escapeGlob, isWithin };
 
@@ -49,7 +49,8 @@ export function recursiveSpec(dir: string): PathSpec {
 
 /** Compiles a PathSpec and its absolute exclude patterns into a Scope. */
 export function compileScope(spec: PathSpec, exclude: readonly string[]): Scope {
-  const excluded = exclude.length === 0 ? null : picomatch([...exclude], PICOMATCH_OPTIONS);
+  const globs = exclude.map(compileGlob);
+  const excluded = globs.length === 0 ? null : (path: string): boolean => globs.some((g) => g.matches(path));
   const isExcluded = (path: string): boolean => excluded !== null && excluded(path);
   // A folder is not watched when it matches (`**/node_modules`) or when any name inside it would
   // (`**/.git/**`): nothing below it could be reported.
@@ -65,7 +66,8 @@ export function compileScope(spec: PathSpec, exclude: readonly string[]): Scope 
       isWatchedDir: (dir) => (dir === anchor || dir === named) && !(dir === named && isExcludedDir(dir)),
     };
   }
-  const matches = picomatch(spec.pattern, PICOMATCH_OPTIONS);
+  const glob = compileGlob(spec.pattern);
+  const matches = (path: string): boolean => glob.matches(path);
   const { base, maxDepth } = spec;
   return {
     anchor: base,

@@ -2,7 +2,7 @@
 // change and modification times) with the text read and the result made of it. A file whose
 // identity is the same on the next load is not read or parsed again. Pure data; load.ts does the I/O.
 import type { Stats } from 'node:fs';
-import type { FileResult } from './load.js';
+import type { FileContent, FileResult } from './load.js';
 
 export interface FileIdentity {
   readonly dev: number;
@@ -14,7 +14,7 @@ export interface FileIdentity {
 
 export interface MemoEntry {
   readonly identity: FileIdentity;
-  readonly text: string;
+  readonly text: FileContent;
   readonly result: FileResult;
 }
 

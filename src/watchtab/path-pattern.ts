@@ -1,23 +1,36 @@
 // Paths and globs of the watchtab language: normalization, the split of a glob into its static base
-// folder and an absolute pattern (picomatch syntax, compiled with PICOMATCH_OPTIONS by the watcher),
-// and containment on whole path components. Pure: no file-system access. Glob syntax is only what
-// the contract lists: `*`, `?`, `[…]`, `{a,b}`, `**`; every other character is literal.
+// folder and an absolute pattern (the syntax watch/glob.ts compiles), and containment on whole path
+// components. Pure: no file-system access. Glob syntax is only what the contract lists: `*`, `?`,
+// `[…]`, `{a,b}`, `**`; every other character is literal, a backslash too unless it escapes one.
 import type { PathSpec } from './entry.js';
 
 /**
- * The options every picomatch compile of a PathSpec pattern or an exclude must use (the watcher's
- * too): dot files match; no extglobs (`+(a)`, `@(a)`), no leading `!` negation. The patterns this
- * module produces also escape `(`, `)`, `!`, `+`, `@`, `|` outside brackets, so they stay literal.
+ * Characters a backslash escapes in watchtab glob text. Before any other character (or at the end)
+ * a backslash is itself: `/srv/back\slash` is the folder `back\slash`.
  */
-export const PICOMATCH_OPTIONS = Object.freeze({
-  dot: true,
-  noext: true,
-  noextglob: true,
-  nonegate: true,
-} as const);
+const ESCAPABLE = new Set(['\\', '*', '?', '[', ']', '{', '}', ',']);
 
-/** Characters picomatch gives a meaning the contract does not: escaped where written literally. */
-const PICOMATCH_ONLY = new Set(['(', ')', '!', '+', '@', '|']);
+/** The kernel's limits on a path (with its terminating NUL) and on one of its names, in bytes. */
+export const PATH_MAX = 4096;
+export const NAME_MAX = 255;
+
+export type LimitError =
+  | { readonly kind: 'path'; readonly bytes: number }
+  | { readonly kind: 'name'; readonly name: string; readonly bytes: number };
+
+/**
+ * Why the kernel would refuse `path` whatever exists: PATH_MAX bytes or more, or a component over
+ * NAME_MAX. Checks the total first, so a 10 MB path costs one length count, never a split.
+ */
+export function pathLimitError(path: string): LimitError | null {
+  const bytes = Buffer.byteLength(path);
+  if (bytes >= PATH_MAX) return { kind: 'path', bytes };
+  for (const name of path.split('/')) {
+    const nameBytes = Buffer.byteLength(name);
+    if (nameBytes > NAME_MAX) return { kind: 'name', name, bytes: nameBytes };
+  }
+  return null;
+}
 
 /** Expands to the absolute folder holding the watchtab file being read (in path, exclude, cwd, chroot). */
 export const WATCHTAB_DIR_PLACEHOLDER = '${WATCHTAB_DIR}';
@@ -32,9 +45,14 @@ export function expandWatchtabDir(text: string, watchtabDir: string, isGlob: boo
   return text.replaceAll(WATCHTAB_DIR_PLACEHOLDER, isGlob ? escapeGlob(watchtabDir) : watchtabDir);
 }
 
-/** Escapes every character picomatch could read as a glob, so `text` matches only itself. */
+/** Escapes every glob character (and the backslash), so `text` matches only itself. */
 export function escapeGlob(text: string): string {
-  return text.replace(/[\\*?[\]{}()!+@|]/g, '\\$&');
+  return text.replace(/[\\*?[\]{},]/g, '\\$&');
+}
+
+/** Whether the backslash at `i` escapes the next character (only a glob character, or a backslash). */
+function isEscape(text: string, i: number): boolean {
+  return text.charAt(i) === '\\' && i + 1 < text.length && ESCAPABLE.has(text.charAt(i + 1));
 }
 
 /** True when a component holds contract glob syntax (unescaped). */
@@ -43,9 +61,12 @@ function isGlobComponent(component: string): boolean {
 }
 
 interface GlobScan {
-  /** The text with every character the contract makes literal escaped for picomatch. */
+  /**
+   * The pattern for the watcher's matcher (watch/glob.ts): every literal character that could be
+   * read as glob syntax is written `\x` (a literal backslash `\\`), glob syntax is kept.
+   */
   readonly pattern: string;
-  /** The index in the input of the first glob character; -1 when there is none. */
+  /** The index in `pattern` of the first glob character; -1 when there is none. */
   readonly firstGlob: number;
 }
 
@@ -55,7 +76,8 @@ function braceGroups(text: string): Map<number, number> {
   const open: { at: number; hasComma: boolean }[] = [];
   for (let i = 0; i < text.length; i++) {
     const ch = text.charAt(i);
-    if (ch === '\\') i++;
+    if (isEscape(text, i)) i++;
+    else if (ch === '[' && bracketEnd(text, i) > i) i = bracketEnd(text, i);
     else if (ch === '{') open.push({ at: i, hasComma: false });
     else if (ch === ',' && open.length > 0)
       open[open.length - 1] = { ...open[open.length - 1]!, hasComma: true };
@@ -82,44 +104,47 @@ function bracketEnd(text: string, start: number): number {
 
 /**
  * Reads `text` with the contract's glob syntax only: `*`, `?`, `[…]` (`[!…]` negates, written
- * `[^…]` for picomatch), `{a,b}`. Every other picomatch character is escaped; escapes are kept.
+ * `[^…]`), `{a,b}`, and a backslash before a glob character or a backslash. Everything else is literal.
  */
 function scanGlob(text: string): GlobScan {
   const braces = braceGroups(text);
   const closers = new Set(braces.values());
+  const open: number[] = [];
   let pattern = '';
   let firstGlob = -1;
-  const glob = (i: number): void => {
-    if (firstGlob < 0) firstGlob = i;
+  const glob = (): void => {
+    if (firstGlob < 0) firstGlob = pattern.length;
   };
   for (let i = 0; i < text.length; i++) {
     const ch = text.charAt(i);
-    if (ch === '\\') {
-      pattern += i + 1 < text.length ? ch + text.charAt(i + 1) : '\\\\';
+    if (isEscape(text, i)) {
+      pattern += escapeGlob(text.charAt(i + 1));
       i++;
     } else if (ch === '*' || ch === '?') {
-      glob(i);
+      glob();
       pattern += ch;
     } else if (ch === '[' && bracketEnd(text, i) > i) {
       const end = bracketEnd(text, i);
-      glob(i);
+      glob();
       pattern += `[${text.slice(i + 1, end).replace(/^!/, '^')}]`;
       i = end;
     } else if (ch === '{' && braces.has(i)) {
-      glob(i);
+      glob();
+      open.push(braces.get(i)!);
       pattern += ch;
     } else if (ch === '}' && closers.has(i)) {
+      open.pop();
       pattern += ch;
-    } else if (ch === '[' || ch === ']' || ch === '{' || ch === '}' || PICOMATCH_ONLY.has(ch)) {
-      pattern += `\\${ch}`;
+    } else if (ch === ',' && open.length > 0) {
+      pattern += ch;
     } else {
-      pattern += ch;
+      pattern += escapeGlob(ch);
     }
   }
   return { pattern, firstGlob };
 }
 
-/** An absolute pattern as the watcher's picomatch must read it (see PICOMATCH_OPTIONS). */
+/** An absolute pattern as the watcher's matcher reads it. */
 function toPattern(normal: string): string {
   return scanGlob(normal).pattern;
 }
@@ -148,9 +173,9 @@ export function normalizeAbsolute(path: string, isGlob = true): PathResult<strin
   return { ok: true, value: `/${kept.join('/')}` };
 }
 
-/** Removes glob escapes: `\x` becomes `x`. */
-export function unescapeGlob(text: string): string {
-  return text.replace(/\\(.)/gs, '$1');
+/** Reads a pattern part without glob syntax as the text it matches: `\x` becomes `x`. */
+function unescapePattern(pattern: string): string {
+  return pattern.replace(/\\(.)/gsu, '$1');
 }
 
 /**
@@ -163,11 +188,12 @@ export function parsePathSpec(path: string): PathResult<PathSpec> {
   const normal = normalizeAbsolute(path);
   if (!normal.ok) return normal;
   const scan = scanGlob(normal.value);
-  if (scan.firstGlob < 0) return { ok: true, value: { kind: 'exact', path: unescapeGlob(normal.value) } };
-  const slash = normal.value.lastIndexOf('/', scan.firstGlob);
-  const staticPart = normal.value.slice(0, slash);
-  const base = staticPart === '' ? '/' : unescapeGlob(staticPart);
-  const globPart = normal.value.slice(slash + 1);
+  if (scan.firstGlob < 0) return { ok: true, value: { kind: 'exact', path: unescapePattern(scan.pattern) } };
+  // No `/` is ever escaped in a pattern: the last one before the first glob character ends the base.
+  const slash = scan.pattern.lastIndexOf('/', scan.firstGlob);
+  const staticPart = scan.pattern.slice(0, slash);
+  const base = staticPart === '' ? '/' : unescapePattern(staticPart);
+  const globPart = scan.pattern.slice(slash + 1);
   const maxDepth = globPart.includes('**') ? Infinity : globPart.split('/').length;
   return { ok: true, value: { kind: 'glob', base, pattern: scan.pattern, maxDepth } };
 }

@@ -21,6 +21,10 @@ export const PROBLEM_CODES = [
   'E_USER_LOOKUP', // the user database failed (not "no such user")
   'E_USER_NOT_SELF', // a daemon not running as root cannot switch users
   'E_NAME_DUPLICATE',
+  'E_ENCODING', // a watchtab file that is not valid UTF-8
+  'E_TOO_BIG', // a watchtab file over MAX_WATCHTAB_BYTES
+  'W_CHROOT_AS_ROOT', // a warning: chroot without user
+  'W_SAME_FILE', // a warning: a second name for a file already read
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
@@ -40,6 +44,13 @@ export interface Problem {
   readonly allowed?: readonly string[];
   /** The sentence, without the place, the key or the allowed values. */
   readonly message: string;
+  /** A warning is shown by `check` but leaves the file valid; absent: an error. */
+  readonly severity?: 'warning';
+}
+
+/** Whether `problem` makes its file invalid (everything but a warning does). */
+export function isError(problem: Problem): boolean {
+  return problem.severity !== 'warning';
 }
 
 /** Where a value was written, for building problems. */
@@ -54,7 +65,7 @@ export function problemAt(
   place: Place,
   code: ProblemCode,
   message: string,
-  extra: { key?: string; found?: string; allowed?: readonly string[] } = {},
+  extra: { key?: string; found?: string; allowed?: readonly string[]; isWarning?: boolean } = {},
 ): Problem {
   return {
     code,
@@ -65,5 +76,6 @@ export function problemAt(
     ...(extra.found !== undefined ? { found: extra.found } : {}),
     ...(extra.allowed !== undefined ? { allowed: extra.allowed } : {}),
     message,
+    ...(extra.isWarning === true ? { severity: 'warning' as const } : {}),
   };
 }

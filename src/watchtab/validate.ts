@@ -12,7 +12,7 @@ import {
   type PathSpec,
 } from './entry.js';
 import { absoluteExclude, expandWatchtabDir, parsePathSpec } from './path-pattern.js';
-import { problemAt, type Place, type Problem } from './problem.js';
+import { isError, problemAt, type Place, type Problem } from './problem.js';
 import { badAccountId, MAX_ACCOUNT_ID, parseUserSpec, type UserSpec } from './run-as.js';
 import {
   Checker,
@@ -23,7 +23,9 @@ import {
   checkFolder,
   checkInteger,
   checkSeconds,
+  checkPathLimits,
   checkString,
+  hasNul,
   pathMessage,
   type RawField,
 } from './values.js';
@@ -85,6 +87,12 @@ export function validateEntry(
       );
     }
   }
+  // A NUL byte cannot reach execve, a path or an environment: such an entry could never run.
+  for (const [key, field] of raw.fields)
+    if (hasNul(field.value)) problems.push(problemAt(field.place, 'E_VALUE', msg.nulByte(), { key }));
+  for (const [name, value] of Object.entries(raw.env))
+    if (hasNul(value))
+      problems.push(problemAt(raw.place, 'E_ENV', `${name}: ${msg.nulByte()}`, { key: 'env' }));
   for (const key of REQUIRED_KEYS) {
     // A YAML null (`path: ~`, `events:`) is no value: as missing as an absent key.
     const value = raw.fields.get(key)?.value;
@@ -129,7 +137,13 @@ export function validateEntry(
       intervalMs: take('trigger-limit-interval', seconds(false), DEFAULT_RUN_LIMIT.intervalMs),
     },
   };
-  if (problems.length > 0) return { draft: null, problems };
+  if (entry.chroot !== null && user === null) {
+    const place = raw.fields.get('chroot')?.place ?? raw.place;
+    problems.push(
+      problemAt(place, 'W_CHROOT_AS_ROOT', msg.chrootAsRoot(), { key: 'chroot', isWarning: true }),
+    );
+  }
+  if (problems.some(isError)) return { draft: null, problems };
   const userPlace = raw.fields.get('user')?.place ?? raw.place;
   return { draft: { entry, user: user === null ? null : { spec: user, place: userPlace } }, problems };
 }
@@ -146,7 +160,9 @@ function checkName(c: Checker): string | undefined {
 function checkPathSpec(c: Checker, expand: (text: string) => string): PathSpec | undefined {
   const { value } = c.field;
   if (typeof value !== 'string') return c.wrongType('a string');
-  const result = parsePathSpec(expand(value));
+  const expanded = expand(value);
+  if (!checkPathLimits(c, expanded)) return undefined;
+  const result = parsePathSpec(expanded);
   return result.ok ? result.value : c.report('E_PATH', pathMessage(result.error, value), { found: value });
 }
 

@@ -2,7 +2,7 @@
 // classic and YAML formats. Each returns the typed value, or records a Problem and returns undefined.
 import { watchtabMessages as msg } from '../log/messages/watchtab.js';
 import { EVENT_NAMES, STAR_EVENTS, type EventName } from './entry.js';
-import { normalizeAbsolute, type PathError } from './path-pattern.js';
+import { NAME_MAX, normalizeAbsolute, PATH_MAX, pathLimitError, type PathError } from './path-pattern.js';
 import { problemAt, type Place, type Problem, type ProblemCode } from './problem.js';
 
 /** The longest duration a timer can hold (2^31-1 ms), in seconds. */
@@ -176,8 +176,28 @@ export function pathMessage(error: PathError, path: string): string {
 export function checkFolder(c: Checker, expand: (text: string) => string): string | undefined {
   const text = checkString(c);
   if (text === undefined) return undefined;
-  const result = normalizeAbsolute(expand(text), false);
+  const expanded = expand(text);
+  if (!checkPathLimits(c, expanded)) return undefined;
+  const result = normalizeAbsolute(expanded, false);
   return result.ok ? result.value : c.report('E_PATH', pathMessage(result.error, text), { found: text });
+}
+
+/** False (with the problem recorded) when the kernel could never take `path` (PATH_MAX, NAME_MAX). */
+export function checkPathLimits(c: Checker, path: string): boolean {
+  const error = pathLimitError(path);
+  if (error === null) return true;
+  if (error.kind === 'path') c.report('E_PATH', msg.pathTooLong(error.bytes, PATH_MAX - 1));
+  else c.report('E_PATH', msg.nameTooLong(error.name, error.bytes, NAME_MAX));
+  return false;
+}
+
+/** Whether a raw value (a string, or a list or mapping of them) holds a NUL byte anywhere. */
+export function hasNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\0');
+  if (Array.isArray(value)) return value.some(hasNul);
+  if (typeof value === 'object' && value !== null)
+    return Object.entries(value).some(([k, v]) => k.includes('\0') || hasNul(v));
+  return false;
 }
 
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -190,6 +210,7 @@ export function checkEnv(c: Checker): Record<string, string> | undefined {
   const before = c.problems.length;
   for (const [name, v] of Object.entries(value)) {
     if (!ENV_NAME.test(name)) c.report('E_ENV', msg.envName(name), { found: name });
+    else if (typeof v === 'string' && v.includes('\0')) c.report('E_ENV', `${name}: ${msg.nulByte()}`);
     else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') env[name] = String(v);
     else c.report('E_ENV', msg.envValue(name, typeName(v)));
   }

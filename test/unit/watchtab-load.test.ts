@@ -42,7 +42,7 @@ test('a missing main file is not a problem; its drop-ins are still read', async 
   const dir = await tempDir(t);
   const main = join(dir, 'watchtab');
   assert.deepEqual((await loadWatchtab(main, { isRoot, resolver })).files, [
-    { file: main, exists: false, refused: null, entries: [], problems: [] },
+    { file: main, exists: false, refused: null, entries: [], problems: [], warnings: [] },
   ]);
   await mkdir(`${main}.d`);
   await writeFile(`${main}.d/x.tab`, '/x\twrite\tx\n');

@@ -1,5 +1,6 @@
 // `watchtab check [FILE...]`: read each FILE with its FILE.d/ as the daemon would, print every
-// problem and refusal to stderr and one summary line per valid FILE to stdout; 0 valid, 1 not.
+// problem, warning and refusal to stderr and one summary line per valid FILE to stdout; 0 valid
+// (warnings leave a file valid), 1 not.
 // A FILE named to `watchtab check` that does not exist is invalid (checking nothing is most likely
 // a typo); for `watchtabd --check` a missing main file is a warning, as it is for the daemon.
 import { formatProblem, watchtabMessages as msg } from '../../log/messages/watchtab.js';
@@ -44,6 +45,8 @@ export async function checkWatchtabs(
         problems++;
       }
       for (const problem of part.problems) out.stderr.write(`${formatProblem(problem)}\n`);
+      // Warnings are shown and leave the file valid.
+      for (const warning of part.warnings) out.stderr.write(`${formatProblem(warning)}\n`);
       problems += part.problems.length;
       count += part.entries.length;
     }

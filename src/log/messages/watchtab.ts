@@ -51,6 +51,18 @@ export const watchtabMessages = {
   notInteger: (value: string): string => `${value} is not a whole number`,
   unknownValue: (value: string): string => `unknown value ${quote(value)}`,
   emptyText: (): string => 'must not be empty',
+  nulByte: (): string => 'holds a NUL byte, which no command, path or environment can carry',
+  pathTooLong: (bytes: number, max: number): string =>
+    `is ${bytes} bytes long, over the ${max} bytes a path can have (PATH_MAX)`,
+  nameTooLong: (name: string, bytes: number, max: number): string =>
+    `the component ${quote(name.slice(0, 40))}${name.length > 40 ? '…' : ''} is ${bytes} bytes long, over the ${max} bytes a file name can have (NAME_MAX)`,
+  notUtf8: (): string => 'is not valid UTF-8 (a watchtab is UTF-8 text)',
+  fileTooBig: (bytes: number, max: number): string =>
+    `is ${bytes} bytes, over the ${max} bytes (${max / 1024 / 1024} MiB) a watchtab file may have`,
+  chrootAsRoot: (): string =>
+    'warning: chroot without user runs the command as root inside the jail, and root can leave a chroot; set user',
+  sameFile: (other: string): string =>
+    `warning: is another name for ${other}, already read; its entries are loaded once`,
   badName: (): string => 'an entry name must not be empty or hold control characters',
   pathRelative: (path: string): string => `${quote(path)} is not an absolute path`,
   pathEmpty: (): string => 'the path is empty',
