@@ -104,6 +104,7 @@ export class TargetWatch implements WatchUser {
         watchDir: (dir) => this.watchDir(dir),
         isReported: (p) => this.scope.isReported(p),
         isWatchedDir: (d) => this.scope.isWatchedDir(d),
+        namesIn: (d) => this.scope.namesIn(d),
         // A file found new gets no hash: its next close_write counts, whatever it wrote.
         hasHash: () => this.target.contentOnly && !isReporting,
       },
