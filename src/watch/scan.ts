@@ -16,6 +16,8 @@ export interface ScanHooks {
   isWatchedDir(dir: string): boolean;
   /** Whether a content hash is kept for the file at `path`. */
   hasHash(path: string): boolean;
+  /** The only names of `dir` that can matter, when known (then `dir` is not listed); else null. */
+  namesIn?(dir: string): readonly string[] | null;
 }
 
 /** Calls `found` for each entry below `root` that is reported or watched, with its state. */
@@ -27,12 +29,8 @@ export function scanTree(
   const stack = [root];
   for (let dir = stack.pop(); dir !== undefined; dir = stack.pop()) {
     if (!hooks.watchDir(dir)) continue;
-    let names: string[];
-    try {
-      names = readdirSync(dir); // names only: the lstat below gives the type, and the state
-    } catch {
-      continue; // removed or unreadable since it was watched: its events say so
-    }
+    const names = hooks.namesIn?.(dir) ?? listNames(dir);
+    if (names === null) continue; // removed or unreadable since it was watched: its events say so
     for (const name of names) {
       const path = joinPath(dir, name);
       const mayWatch = hooks.isWatchedDir(path);
@@ -45,6 +43,15 @@ export function scanTree(
       found(path, state, isReported);
       if (isWatched) stack.push(path);
     }
+  }
+}
+
+/** The names in `dir` (names only: the lstat in scanTree gives the type, and the state), or null. */
+function listNames(dir: string): string[] | null {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return null;
   }
 }
 
@@ -130,6 +137,7 @@ export function snapshotScope(
       watchDir: () => true, // reading only: a folder that is gone fails its readdir
       isReported: scope.isReported,
       isWatchedDir: scope.isWatchedDir,
+      namesIn: scope.namesIn,
       hasHash: () => false, // hashed below, and only when size, time or inode moved
     },
     (path, state, isReported) => {

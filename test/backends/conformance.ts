@@ -22,6 +22,11 @@ export interface Capabilities {
    * it; its back-end mends most of that, not all.
    */
   readonly seesQuickSuccessions?: boolean;
+  /**
+   * A file entry sees its inode whatever name is used: a hard link made or removed elsewhere
+   * (`link`), a write through another name. When it cannot, why (the test is skipped with it).
+   */
+  readonly blindToOtherNames?: string;
 }
 
 export function conformance(
@@ -37,6 +42,7 @@ export function conformance(
     can.seesQuickSuccessions === false
       ? 'chokidar can drop a change that follows another within milliseconds (see chokidar/backend.ts)'
       : false;
+  const noOtherNames = can.blindToOtherNames ?? false;
   const backendOf = async (t: Parameters<MakeBackend>[0]) => {
     const backend = await make(t);
     t.after(() => backend.close());
@@ -270,4 +276,39 @@ export function conformance(
     await rec.until(is('create', join(dir, 'marker')), 'marker');
     assert.equal(rec.events.filter(is('extend', f)).length, 1);
   });
+
+  test(
+    `${name}: a file entry sees links and writes made through its inode's other names`,
+    { skip: noOtherNames },
+    async (t) => {
+      const dir = await tempDir(t);
+      const elsewhere = join(dir, 'elsewhere');
+      await mkdir(elsewhere);
+      const f = join(dir, 'f');
+      const other = join(elsewhere, 'g');
+      await writeFile(f, 'a');
+      const rec = await record(await backendOf(t), target({ kind: 'exact', path: f }));
+      await link(f, other); // in another folder: the parent of f sees nothing of it
+      await rec.until(is('link', f), 'link when another name is made');
+      await appendFile(other, 'through the other name');
+      await rec.until(is('write', f), 'write through the other name');
+      await rec.until(is('extend', f), 'extend through the other name');
+      rec.events.length = 0;
+      await rm(other);
+      await rec.until(is('link', f), 'link when the other name is removed');
+      rec.events.length = 0;
+      await appendFile(f, 'own');
+      await rec.until(is('close_write', f), 'close_write through its own name');
+      await rm(f);
+      await rec.until(is('delete', f), 'delete');
+      // One write through its own name: once, though the folder and the file both report it.
+      assert.deepEqual(
+        rec
+          .lines()
+          .filter((l) => !/^attrib /.test(l))
+          .sort(),
+        [`close_write ${f}`, `delete ${f}`, `extend ${f}`, `write ${f}`],
+      );
+    },
+  );
 }

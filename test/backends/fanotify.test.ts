@@ -7,7 +7,13 @@ import { conformance } from './conformance.js';
 
 const probe = probeFanotify();
 if (probe.ok) {
-  conformance('fanotify', () => createFanotifyBackend({ logger: createMemoryLogger('info') }));
+  conformance('fanotify', () => createFanotifyBackend({ logger: createMemoryLogger('info') }), {
+    pairsRenames: true,
+    seesShortLived: true,
+    // Its file-system mark reports the name a change was made through; an inode mark per file
+    // entry, resolved back to the entry's path, is not done yet.
+    blindToOtherNames: 'fanotify reports changes under the name used, not under every name of the inode',
+  });
 } else {
   test('fanotify conformance', { skip: `fanotify unavailable here: ${probe.reason}` }, () => {});
 }

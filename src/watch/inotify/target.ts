@@ -11,10 +11,11 @@
 import type { EventListener, WatchEvent, WatchTarget } from '../backend.js';
 import type { EventName } from '../../watchtab/entry.js';
 import { SystemCallError } from '../../errors.js';
-import { compileScope, isWithin, type Scope } from '../match.js';
+import { compileScope, isWithin, parentOf, type Scope } from '../match.js';
 import { isDir, isReplaced, nearestDir, readState, type PathState } from '../path-state.js';
 import { diffStates, scanTree } from '../scan.js';
 import { IN } from './mask.js';
+import { FileWatch } from './file-watch.js';
 import type { WatchTable, WatchUser } from './tree.js';
 
 const STRUCTURE = IN.CREATE | IN.DELETE | IN.MOVED_FROM | IN.MOVED_TO | IN.DELETE_SELF | IN.MOVE_SELF;
@@ -51,6 +52,8 @@ export class TargetWatch implements WatchUser {
   /** The ancestor watched while the anchor does not exist, else null. */
   waitingOn: string | null = null;
   isArmed = false;
+  /** An exact path's own watch, held while it is a file (inotify only; null for the other kinds). */
+  private readonly file: FileWatch | null;
 
   constructor(
     readonly target: WatchTarget,
@@ -61,6 +64,10 @@ export class TargetWatch implements WatchUser {
     this.scope = compileScope(target.path, target.exclude);
     this.events = new Set(target.events);
     this.dirMask = dirMaskFor(this.events, target.contentOnly);
+    this.file =
+      target.path.kind === 'exact'
+        ? new FileWatch(() => this.table, this, this.scope.named, this.dirMask)
+        : null;
   }
 
   private get table(): WatchTable {
@@ -104,6 +111,7 @@ export class TargetWatch implements WatchUser {
         watchDir: (dir) => this.watchDir(dir),
         isReported: (p) => this.scope.isReported(p),
         isWatchedDir: (d) => this.scope.isWatchedDir(d),
+        namesIn: (d) => this.scope.namesIn(d),
         // A file found new gets no hash: its next close_write counts, whatever it wrote.
         hasHash: () => this.target.contentOnly && !isReporting,
       },
@@ -114,6 +122,7 @@ export class TargetWatch implements WatchUser {
           this.emit('create', path, now.type === 'dir');
       },
     );
+    this.file?.sync(this.state.get(this.scope.named));
     this.host.grew();
   }
 
@@ -142,6 +151,7 @@ export class TargetWatch implements WatchUser {
   /** Releases every watch and forgets the state. */
   release(): void {
     this.table.releaseAll(this);
+    this.file?.forget();
     this.waitingOn = null;
     this.isArmed = false;
   }
@@ -163,6 +173,8 @@ export class TargetWatch implements WatchUser {
     }
     if (mask & IN.CREATE) this.created(path, isDir);
     if (mask & IN.DELETE) this.deleted(path, isDir);
+    if (path === this.file?.path) this.file.heardFromFolder(mask);
+    else this.file?.heardOther();
     if (!this.scope.isReported(path)) return;
     if (mask & IN.MODIFY) this.modified(path);
     if (mask & IN.ATTRIB) this.attribChanged(path, isDir);
@@ -174,6 +186,8 @@ export class TargetWatch implements WatchUser {
 
   /** An event about a watched folder itself. */
   self(dir: string, mask: number): void {
+    if (this.file?.isHeld === true && dir === this.file.path) return this.fileChanged(dir, mask);
+    this.file?.heardOther();
     if (dir === this.waitingOn) return; // its IN_IGNORED says when it is gone
     if (mask & IN.ATTRIB && this.scope.isReported(dir)) this.attribChanged(dir, true);
     // Every watch on the file system gets IN_UNMOUNT: one revoke, from the anchor's or the named
@@ -188,8 +202,20 @@ export class TargetWatch implements WatchUser {
     }
   }
 
+  /** An event of the exact file's own watch: what came through another name, as the folder's would. */
+  private fileChanged(path: string, mask: number): void {
+    const file = this.file;
+    if (file === null) return;
+    const fresh = file.fresh(mask);
+    // An unlink of this name tells the inode first (its link count): the folder's delete follows.
+    if (fresh === 0 || !file.isAt(readState(path))) return;
+    this.child(parentOf(path), path, fresh);
+    file.heardOther(); // what was just handled came from the file's watch, not the folder's
+  }
+
   /** The kernel dropped the watch held under `path` (IN_IGNORED). */
   gone(path: string): void {
+    if (path === this.file?.path) this.file.forget();
     if (path === this.waitingOn) {
       this.waitingOn = null;
       this.settle(true);
@@ -223,6 +249,7 @@ export class TargetWatch implements WatchUser {
     const before = this.state.get(path);
     const now = readState(path); // no hash: a new file's first close_write always counts
     if (now !== null) this.state.set(path, now);
+    if (path === this.file?.path) this.file.sync(now ?? undefined);
     // Already known with the same inode: a scan found it first (the folder was read after it
     // was watched); the kernel's IN_CREATE is the same fact, not a second one.
     if (before !== undefined && now !== null && !isReplaced(before, now)) return;
@@ -243,6 +270,7 @@ export class TargetWatch implements WatchUser {
   private deleted(path: string, isDir: boolean): void {
     const kept = this.state.get(path);
     this.forgetWithin(path, isDir || kept?.type === 'dir');
+    if (path === this.file?.path) this.file.drop(); // another name may keep the inode alive
     if (this.scope.isReported(path)) this.emit('delete', path, isDir);
   }
 
@@ -304,6 +332,7 @@ export class TargetWatch implements WatchUser {
     const wasReported = from !== null && this.scope.isReported(from);
     const isFolder = isDir || (from !== null && this.state.get(from)?.type === 'dir');
     const carried = from === null ? new Map<string, PathState>() : this.takeWithin(from, isFolder);
+    if (from === this.file?.path) this.file.drop();
     if (to === null) {
       if (isFolder && from !== null) this.forgetWithin(from, true); // the kernel still watches it, elsewhere
       if (wasReported) this.emit('delete', from, isDir);
@@ -313,6 +342,7 @@ export class TargetWatch implements WatchUser {
     if (isFolder) this.carry(carried, from ?? to, to);
     const now = readState(to, this.target.contentOnly && !isFolder);
     if (now !== null) this.state.set(to, now);
+    if (to === this.file?.path) this.file.sync(now ?? undefined);
     if (isFolder && this.scope.isWatchedDir(to)) this.armTree(to, true);
     else if (isFolder) this.forgetWithin(to, true); // re-pathed watches, now out of reach
     if (!this.scope.isReported(to)) {
