@@ -25,6 +25,8 @@ import { logUnclaimed, openStartState } from './run-records.js';
 function outcomesOf(result: LoadResult, log: Logger, previous: FileTable): FileOutcome[] {
   return result.files.map((file): FileOutcome => {
     if (!file.exists) return { kind: 'missing', file: file.file };
+    // Warnings leave the file in force; the log is where an administrator of a daemon sees them.
+    for (const warning of file.warnings) log.warn(formatProblem(warning));
     if (file.refused !== null) {
       log.error(msgDaemon.fileRefused(file.file, file.refused));
       return { kind: 'refused', file: file.file, reason: file.refused };
