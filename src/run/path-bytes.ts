@@ -5,10 +5,11 @@
 
 /** A low surrogate standing for a raw byte, not the second half of a pair. */
 const ESCAPED_BYTE = /(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/g;
+/** The same, without the global flag's `lastIndex` (which `matchAll` would start from). */
+const HAS_ESCAPED_BYTE = new RegExp(ESCAPED_BYTE.source);
 
 export function pathBytes(path: string): Buffer {
-  ESCAPED_BYTE.lastIndex = 0;
-  if (!ESCAPED_BYTE.test(path)) return Buffer.from(path, 'utf8');
+  if (!HAS_ESCAPED_BYTE.test(path)) return Buffer.from(path, 'utf8');
   const parts: Buffer[] = [];
   let from = 0;
   for (const match of path.matchAll(ESCAPED_BYTE)) {
