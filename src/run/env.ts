@@ -13,7 +13,11 @@ export interface Identity {
   readonly home: string;
 }
 
-export function buildEnv(entry: Entry, identity: Identity, fold: FoldSummary): Record<string, string> {
+export function buildEnv(
+  entry: Entry,
+  identity: Identity,
+  fold: Omit<FoldSummary, 'folded'>,
+): Record<string, string> {
   const env: Record<string, string> = {
     PATH: CRON_PATH,
     SHELL: '/bin/sh',

@@ -1,6 +1,7 @@
 // A fold: the triggers gathered into one run (during its delay, or while the previous run went on).
-// It keeps what the run's environment needs, never the whole list: the distinct paths with their
-// event names, and which path came last.
+// It keeps what the run's environment and stdin need, never the whole list of triggers: the
+// distinct paths in the order first seen (a Map keeps insertion order), with their event names, the
+// last rename's old name, which path came last, and when the first and the last trigger came.
 import { EVENT_NAMES, type EventName } from '../watchtab/entry.js';
 import type { Trigger } from './trigger.js';
 
@@ -20,6 +21,21 @@ export interface FoldSummary {
   /** Distinct paths folded in. */
   readonly count: number;
   readonly triggers: number;
+  /** Every distinct path, once, in the order first seen (read lazily: nothing is copied). */
+  readonly folded: Iterable<FoldedPath>;
+}
+
+/** One distinct path of a fold, for the command's stdin. */
+export interface FoldedPath {
+  readonly path: string;
+  /** Its events, in EVENT_NAMES order. */
+  readonly events: readonly EventName[];
+  /** For a rename, the old name (the last one the kernel paired). */
+  readonly oldPath: string | null;
+}
+
+function eventsOf(mask: number): EventName[] {
+  return EVENT_NAMES.filter((_, i) => (mask & (1 << i)) !== 0);
 }
 
 export class Fold {
@@ -27,6 +43,8 @@ export class Fold {
   readonly firstAt: number;
   private readonly paths = new Map<string, PathRecord>();
   private lastPath: string;
+  /** When the latest trigger arrived: the settle wait counts from here. */
+  private lastTriggerAt: number;
   private triggerCount = 0;
   /** Some trigger folded in was a change made by the entry's own command (the runaway guard's loop rule). */
   hasOwnChange = false;
@@ -34,11 +52,14 @@ export class Fold {
   constructor(first: Trigger, at: number) {
     this.firstAt = at;
     this.lastPath = first.path;
-    this.add(first);
+    this.lastTriggerAt = at;
+    this.add(first, at);
   }
 
-  add(t: Trigger): void {
+  /** Folds `t` in; `at` (the clock's milliseconds) is when it came, for the settle wait. */
+  add(t: Trigger, at: number = this.lastTriggerAt): void {
     this.triggerCount += 1;
+    this.lastTriggerAt = Math.max(this.lastTriggerAt, at);
     if (t.isOwn === true) this.hasOwnChange = true;
     this.lastPath = t.path;
     let record = this.paths.get(t.path);
@@ -54,15 +75,25 @@ export class Fold {
     return this.triggerCount;
   }
 
+  get lastAt(): number {
+    return this.lastTriggerAt;
+  }
+
+  private *eachPath(): Generator<FoldedPath> {
+    for (const [path, record] of this.paths)
+      yield { path, events: eventsOf(record.mask), oldPath: record.oldPath };
+  }
+
   summary(): FoldSummary {
     const record = this.paths.get(this.lastPath);
     const mask = record?.mask ?? 0;
     return {
       path: this.lastPath,
-      events: EVENT_NAMES.filter((_, i) => (mask & (1 << i)) !== 0),
+      events: eventsOf(mask),
       oldPath: record?.oldPath ?? null,
       count: this.paths.size,
       triggers: this.triggerCount,
+      folded: { [Symbol.iterator]: () => this.eachPath() },
     };
   }
 }

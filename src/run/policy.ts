@@ -8,6 +8,7 @@ import type { OnBusy } from '../watchtab/entry.js';
 export const SLOT_STATES = [
   'idle',
   'delaying',
+  'settling',
   'running',
   'running-with-pending',
   'paused',
@@ -16,7 +17,15 @@ export const SLOT_STATES = [
 ] as const;
 export type SlotStateKind = (typeof SLOT_STATES)[number];
 
-export const SLOT_EVENTS = ['trigger', 'delay-elapsed', 'run-ended', 'quiet', 'retire', 'stop'] as const;
+export const SLOT_EVENTS = [
+  'trigger',
+  'delay-elapsed',
+  'settled',
+  'run-ended',
+  'quiet',
+  'retire',
+  'stop',
+] as const;
 export type SlotEvent = (typeof SLOT_EVENTS)[number];
 
 /**
@@ -24,10 +33,13 @@ export type SlotEvent = (typeof SLOT_EVENTS)[number];
  * - `begin`: start a fold with the trigger and wait out the delay (→ delaying).
  * - `fold`: add the trigger to the fold that is waiting (the delay's, the pending run's, or the one
  *   the runaway guard holds until it resumes).
+ * - `await-settle`: the delay is over: wait until the fold has been quiet for `settle` (at most
+ *   until `max-wait` after its first trigger) (→ settling); at once when it already has.
+ * - `refold`: add the trigger to the settling fold and start its quiet wait again.
  * - `pend`: keep the trigger for one more run after the current one (→ running-with-pending).
  * - `pend-and-stop`: the same, and stop the current run (restart); stopping twice is harmless.
  * - `drop`: forget the trigger (counted for status).
- * - `start`: the delay is over: start the run, unless the runaway guard pauses the entry.
+ * - `start`: the fold has settled: start the run, unless the runaway guard pauses the entry.
  * - `settle`: the run ended; with a pending fold, wait for what remains of its delay, else idle.
  * - `resume`: the runaway guard's pause is over: run once with what it held (→ delaying).
  * - `finish-last`: no new runs; let the current one end (→ retiring).
@@ -38,6 +50,8 @@ export type SlotEvent = (typeof SLOT_EVENTS)[number];
 export type Step =
   | 'begin'
   | 'fold'
+  | 'await-settle'
+  | 'refold'
   | 'pend'
   | 'pend-and-stop'
   | 'drop'
@@ -73,6 +87,7 @@ function whenRunning(policy: OnBusy, hasPending: boolean, event: SlotEvent): Ste
     case 'stop':
       return 'stop-last';
     case 'delay-elapsed':
+    case 'settled':
     case 'quiet':
       return 'none';
     default:
@@ -87,7 +102,11 @@ export function decide(state: SlotStateKind, policy: OnBusy, event: SlotEvent): 
       return event === 'retire' || event === 'stop' ? 'close' : 'none';
     case 'delaying':
       if (event === 'trigger') return 'fold';
-      if (event === 'delay-elapsed') return 'start';
+      if (event === 'delay-elapsed') return 'await-settle';
+      return event === 'retire' || event === 'stop' ? 'close' : 'none';
+    case 'settling':
+      if (event === 'trigger') return 'refold';
+      if (event === 'settled') return 'start';
       return event === 'retire' || event === 'stop' ? 'close' : 'none';
     case 'running':
       return whenRunning(policy, false, event);

@@ -14,6 +14,7 @@ import { OUTPUT_LINES_PER_SECOND, OutputBudget } from './output-budget.js';
 import { LineSplitter, LINE_CAP_BYTES } from './output.js';
 import { isGroupAlive, signalGroup, stopGroup } from './process-group.js';
 import { loadSpawner, spawnLaunch, type Spawned } from './spawn.js';
+import { feedStdin } from './stdin-feed.js';
 import type { OwnSessions } from './own-sessions.js';
 import type { RunRecorder } from './run-records.js';
 
@@ -108,7 +109,7 @@ export class Run {
     this.ctx.sessions?.willSpawn();
     let spawned: Spawned | null = null;
     try {
-      spawned = spawnLaunch(plan, env);
+      spawned = spawnLaunch(plan, env, this.entry.stdin !== 'none');
     } finally {
       this.ctx.sessions?.spawned(spawned?.pid ?? null);
     }
@@ -122,6 +123,9 @@ export class Run {
       spawned.onExit((code, signal) => resolve([code, signal])),
     );
     const drained = this.logOutput(spawned);
+    const { stdin: format } = this.entry;
+    const closeStdin =
+      format === 'none' || spawned.stdin === null ? null : feedStdin(spawned.stdin, format, this.fold.folded);
     this.ctx.logger.info(msg.RUN_STARTED, {
       entry: this.entry.name,
       pid: this.pid,
@@ -134,6 +138,7 @@ export class Run {
     const [code, signal] = await exited;
     clearTimeout(timer);
     await this.reapLeftovers();
+    closeStdin?.();
     this.isGone = true;
     this.ctx.records?.ended(this.pid);
     this.ctx.sessions?.ended(this.pid);

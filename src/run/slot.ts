@@ -4,7 +4,9 @@
 // construction (filewatcherd's guarantee, without losing the events that arrive meanwhile).
 //
 // Decisions: a queued run starts when the current one has ended AND its own delay, counted from
-// the first trigger folded into it, has passed (so a burst still settles before the run). The
+// the first trigger folded into it, has passed (so a burst still settles before the run). Every
+// fold then settles (`settling`): it waits until no trigger has come for the entry's `settle`, or
+// until `max-wait` after its first trigger; with no `settle` it passes through at once. The
 // runaway guard (run-guard.ts) pauses the entry for `runLimit.intervalMs` from the pause (a fixed
 // time: a file written steadily cannot keep it paused), or until the entry is reloaded
 // (`replaceEntry`). The triggers that arrive while paused — the one refused included — are held in
@@ -76,6 +78,7 @@ type ActiveRun = Pick<Run, 'pid' | 'stop' | 'ended'>;
 type State =
   | { readonly kind: 'idle' }
   | { readonly kind: 'delaying'; readonly fold: Fold; readonly timer: NodeJS.Timeout | null }
+  | { readonly kind: 'settling'; readonly fold: Fold; readonly timer: NodeJS.Timeout | null }
   | { readonly kind: 'running'; readonly run: ActiveRun }
   | { readonly kind: 'running-with-pending'; readonly run: ActiveRun; readonly pending: Fold }
   | { readonly kind: 'paused'; readonly since: number; readonly held: Fold; readonly timer: NodeJS.Timeout }
@@ -203,7 +206,7 @@ class EntrySlot implements Slot {
       case 'begin':
         return t === null ? undefined : this.delay(new Fold(t, this.now()));
       case 'fold':
-        if (t !== null && s.kind === 'delaying') s.fold.add(t);
+        if (t !== null && s.kind === 'delaying') s.fold.add(t, this.now());
         if (t !== null && s.kind === 'running-with-pending') s.pending.add(t);
         if (t !== null && s.kind === 'paused') s.held.add(t);
         return;
@@ -212,8 +215,14 @@ class EntrySlot implements Slot {
         return t === null ? undefined : this.pend(t, step === 'pend-and-stop');
       case 'drop':
         return this.drop();
+      case 'await-settle':
+        return s.kind === 'delaying' ? this.awaitSettle(s.fold) : undefined;
+      case 'refold':
+        if (t === null || s.kind !== 'settling') return;
+        s.fold.add(t, this.now());
+        return this.awaitSettle(s.fold);
       case 'start':
-        return s.kind === 'delaying' ? this.start(s.fold) : undefined;
+        return s.kind === 'settling' ? this.start(s.fold) : undefined;
       case 'settle':
         if (s.kind === 'running-with-pending') return this.delay(s.pending);
         this.state = { kind: 'idle' };
@@ -248,6 +257,22 @@ class EntrySlot implements Slot {
       fold,
       timer: setTimeout(() => this.dispatch({ event: 'delay-elapsed' }), remainingMs),
     };
+  }
+
+  /** Waits until the fold has been quiet for `settle`, or `max-wait` has passed since its first trigger. */
+  private awaitSettle(fold: Fold): void {
+    const s = this.state;
+    if (s.kind === 'settling' && s.timer !== null) clearTimeout(s.timer);
+    const { settleMs, maxWaitMs } = this.entry;
+    const dueAt = Math.min(fold.lastAt + settleMs, fold.firstAt + maxWaitMs);
+    const remainingMs = dueAt - this.now();
+    if (remainingMs <= 0) {
+      this.state = { kind: 'settling', fold, timer: null };
+      this.dispatch({ event: 'settled' });
+      return;
+    }
+    const timer = setTimeout(() => this.dispatch({ event: 'settled' }), remainingMs);
+    this.state = { kind: 'settling', fold, timer };
   }
 
   private pend(t: Trigger, isRestart: boolean): void {
@@ -313,7 +338,7 @@ class EntrySlot implements Slot {
 
   private close(): void {
     const s = this.state;
-    if (s.kind === 'delaying' && s.timer !== null) clearTimeout(s.timer);
+    if ((s.kind === 'delaying' || s.kind === 'settling') && s.timer !== null) clearTimeout(s.timer);
     if (s.kind === 'paused') clearTimeout(s.timer);
     this.state = { kind: 'retired' };
     this.markRetired();

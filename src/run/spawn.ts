@@ -1,7 +1,8 @@
 // The only execa caller: executes a launch with a clean environment, in a new session and process
-// group, stdin from /dev/null, and both output streams left to the caller (execa buffers nothing).
+// group, stdin from /dev/null or a pipe the caller writes, and both output streams left to the
+// caller (execa buffers nothing). The pipe is made here, before setpriv or chroot run.
 // Stopping, timeouts and output handling are the run's (run.ts); this file only starts.
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { execa as ExecaFn } from 'execa';
 import type { Launch } from './launch.js';
 
@@ -28,6 +29,8 @@ export function loadSpawner(): Promise<Execa> {
 export interface Spawned {
   /** undefined when it could not be executed: `failure` then says why. */
   readonly pid: number | undefined;
+  /** The daemon's end of the command's stdin, when one was asked for. */
+  readonly stdin: Writable | null;
   readonly stdout: Readable | null;
   readonly stderr: Readable | null;
   /** Fires once, when the direct child has exited and was reaped. */
@@ -37,14 +40,18 @@ export interface Spawned {
 }
 
 /** Starts `launch` synchronously (its pid is known on return); `loadSpawner()` must have resolved. */
-export function spawnLaunch(launch: Launch, env: Readonly<Record<string, string>>): Spawned {
+export function spawnLaunch(
+  launch: Launch,
+  env: Readonly<Record<string, string>>,
+  hasStdinPipe = false,
+): Spawned {
   if (execa === null) throw new Error('spawnLaunch called before loadSpawner() resolved');
   const subprocess = execa(launch.file, [...launch.args], {
     cwd: launch.spawnCwd,
     env,
     extendEnv: false,
     detached: true,
-    stdin: 'ignore',
+    stdin: hasStdinPipe ? 'pipe' : 'ignore',
     stdout: 'pipe',
     stderr: 'pipe',
     buffer: false,
@@ -58,6 +65,7 @@ export function spawnLaunch(launch: Launch, env: Readonly<Record<string, string>
   );
   return {
     pid: subprocess.pid,
+    stdin: subprocess.stdin,
     stdout: subprocess.stdout,
     stderr: subprocess.stderr,
     onExit: (listener) => subprocess.once('exit', listener),

@@ -29,6 +29,10 @@ export const STAR_EVENTS: readonly EventName[] = EVENT_NAMES.filter(
 export const ON_BUSY_POLICIES = ['queue', 'ignore', 'restart'] as const;
 export type OnBusy = (typeof ON_BUSY_POLICIES)[number];
 
+/** What a command reads on stdin: nothing, or every path folded into its run (run/stdin-feed.ts). */
+export const STDIN_FORMATS = ['none', 'paths', 'paths0', 'json'] as const;
+export type StdinFormat = (typeof STDIN_FORMATS)[number];
+
 export const BACKEND_CHOICES = ['auto', 'inotify', 'fanotify', 'poll'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
@@ -74,6 +78,11 @@ export interface Entry {
   /** Sorted in EVENT_NAMES order, no duplicates. */
   readonly events: readonly EventName[];
   readonly delayMs: number;
+  /** Quiet a run waits for: no trigger for this long (0: none). */
+  readonly settleMs: number;
+  /** With `settleMs`, the run starts at the latest this long after its first trigger (never before `delayMs`). */
+  readonly maxWaitMs: number;
+  readonly stdin: StdinFormat;
   /** null: run as the daemon's own user. */
   readonly runAs: RunAs | null;
   readonly chroot: string | null;
@@ -96,6 +105,7 @@ export interface Entry {
 }
 
 export const DEFAULT_GRACE_MS = 10_000;
+export const DEFAULT_MAX_WAIT_MS = 60_000;
 /** systemd's path-unit defaults (TriggerLimitBurst=200, TriggerLimitIntervalSec=2s): no honest burst of writes reaches them. */
 export const DEFAULT_RUN_LIMIT: RunLimit = { burst: 200, intervalMs: 2_000 };
 

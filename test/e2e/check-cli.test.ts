@@ -105,14 +105,21 @@ test('watchtab list: an aligned table, or JSON with unlimited depth as null', as
   const lines = table.stdout.trimEnd().split('\n');
   assert.match(
     lines[0] ?? '',
-    /^NAME +BASE +PATTERN +DEPTH +EVENTS +DELAY +USER +ON-BUSY +TIMEOUT +COMMAND$/,
+    /^NAME +BASE +PATTERN +DEPTH +EVENTS +DELAY +SETTLE +STDIN +USER +ON-BUSY +TIMEOUT +COMMAND$/,
   );
   assert.equal(lines[1]?.indexOf('/srv/site '), lines[0]?.indexOf('BASE'), 'columns are aligned');
-  assert.match(lines[1] ?? '', /\/srv\/site\/\*\* +any +\* +0\.5s +- +queue +- +make$/);
-  assert.match(lines[2] ?? '', /\/etc\/hosts +- +exact +write +0s +- +queue +- +x$/);
+  assert.match(lines[1] ?? '', /\/srv\/site\/\*\* +any +\* +0\.5s +- +none +- +queue +- +make$/);
+  assert.match(lines[2] ?? '', /\/etc\/hosts +- +exact +write +0s +- +none +- +queue +- +x$/);
   const json = await run(WATCHTAB_BIN, ['list', '--json', file]);
   const entries = JSON.parse(json.stdout) as { path: { maxDepth?: number | null } }[];
   assert.equal(entries[0]?.path.maxDepth, null);
+  const yaml = join(dir, 'watchtab.yaml');
+  await writeFile(
+    yaml,
+    'entries:\n  - path: /srv\n    events: write\n    settle: 2\n    stdin: paths0\n    command: sync\n',
+  );
+  const settled = await run(WATCHTAB_BIN, ['list', yaml]);
+  assert.match(settled.stdout.trimEnd().split('\n')[1] ?? '', / +0s +2s<=60s +paths0 +- +queue +- +sync$/);
   const usage = await run(WATCHTAB_BIN, ['list', 'a', 'b']);
   assert.equal(usage.code, 2);
 });

@@ -17,6 +17,7 @@ const TABLE: Readonly<Record<SlotStateKind, Readonly<Record<SlotEvent, Expect>>>
   idle: {
     trigger: 'begin',
     'delay-elapsed': 'none',
+    settled: 'none',
     'run-ended': 'none',
     quiet: 'none',
     retire: 'close',
@@ -24,7 +25,17 @@ const TABLE: Readonly<Record<SlotStateKind, Readonly<Record<SlotEvent, Expect>>>
   },
   delaying: {
     trigger: 'fold',
-    'delay-elapsed': 'start',
+    'delay-elapsed': 'await-settle',
+    settled: 'none',
+    'run-ended': 'none',
+    quiet: 'none',
+    retire: 'close',
+    stop: 'close',
+  },
+  settling: {
+    trigger: 'refold',
+    'delay-elapsed': 'none',
+    settled: 'start',
     'run-ended': 'none',
     quiet: 'none',
     retire: 'close',
@@ -33,6 +44,7 @@ const TABLE: Readonly<Record<SlotStateKind, Readonly<Record<SlotEvent, Expect>>>
   running: {
     trigger: { queue: 'pend', ignore: 'drop', restart: 'pend-and-stop' },
     'delay-elapsed': 'none',
+    settled: 'none',
     'run-ended': 'settle',
     quiet: 'none',
     retire: 'finish-last',
@@ -41,6 +53,7 @@ const TABLE: Readonly<Record<SlotStateKind, Readonly<Record<SlotEvent, Expect>>>
   'running-with-pending': {
     trigger: { queue: 'fold', ignore: 'drop', restart: 'pend-and-stop' },
     'delay-elapsed': 'none',
+    settled: 'none',
     'run-ended': 'settle',
     quiet: 'none',
     retire: 'finish-last',
@@ -49,6 +62,7 @@ const TABLE: Readonly<Record<SlotStateKind, Readonly<Record<SlotEvent, Expect>>>
   paused: {
     trigger: 'fold',
     'delay-elapsed': 'none',
+    settled: 'none',
     'run-ended': 'none',
     quiet: 'resume',
     retire: 'close',
@@ -57,6 +71,7 @@ const TABLE: Readonly<Record<SlotStateKind, Readonly<Record<SlotEvent, Expect>>>
   retiring: {
     trigger: 'drop',
     'delay-elapsed': 'none',
+    settled: 'none',
     'run-ended': 'close',
     quiet: 'none',
     retire: 'none',
@@ -65,6 +80,7 @@ const TABLE: Readonly<Record<SlotStateKind, Readonly<Record<SlotEvent, Expect>>>
   retired: {
     trigger: 'drop',
     'delay-elapsed': 'none',
+    settled: 'none',
     'run-ended': 'none',
     quiet: 'none',
     retire: 'none',
@@ -87,15 +103,23 @@ test('the policy answers every (state, policy, event) exactly as the table says'
   assert.equal(checked, SLOT_STATES.length * ON_BUSY_POLICIES.length * SLOT_EVENTS.length);
 });
 
-test('only a delay that elapsed starts a run: no step starts a second process while one runs', () => {
+test('only a fold that settled starts a run: no step starts a second process while one runs', () => {
   for (const state of SLOT_STATES) {
     for (const policy of ON_BUSY_POLICIES) {
       for (const event of SLOT_EVENTS) {
         const step = decide(state, policy, event);
-        if (step === 'start') assert.deepEqual([state, event], ['delaying', 'delay-elapsed']);
+        if (step === 'start') assert.deepEqual([state, event], ['settling', 'settled']);
+        if (step === 'await-settle') assert.deepEqual([state, event], ['delaying', 'delay-elapsed']);
         if (step === 'begin') assert.deepEqual([state, event], ['idle', 'trigger']);
       }
     }
+  }
+});
+
+test('a trigger while settling restarts the quiet wait under every policy; one while delaying only folds', () => {
+  for (const policy of ON_BUSY_POLICIES) {
+    assert.equal(decide('settling', policy, 'trigger'), 'refold');
+    assert.equal(decide('delaying', policy, 'trigger'), 'fold');
   }
 });
 

@@ -43,6 +43,9 @@ test(
       exclude: ['/srv/site/src/**/.git/**', '/srv/site/src/**/*~', '/srv/site/src/drafts/**'],
       events: ['create', 'close_write', 'delete', 'rename'],
       delayMs: 500,
+      settleMs: 2000,
+      maxWaitMs: 30_000,
+      stdin: 'paths0',
       runAs: {
         user: 'nobody',
         uid: 65534,
@@ -70,9 +73,10 @@ test(
       pollIntervalMs: 5000,
       runLimit: { burst: 3, intervalMs: 60_000 },
     });
-    assert.equal(nginx?.name, `${file}:26`, 'the default name is FILE:LINE of the list item');
+    assert.equal(nginx?.name, `${file}:29`, 'the default name is FILE:LINE of the list item');
     assert.deepEqual(nginx?.events, STAR_EVENTS);
     assert.equal(nginx?.delayMs, 0);
+    assert.deepEqual([nginx?.settleMs, nginx?.maxWaitMs, nginx?.stdin], [0, 60_000, 'none']);
     assert.equal(nginx?.graceMs, 10_000);
     assert.equal(nginx?.ignoreOwnChanges, false, 'ignore-own-changes is off unless asked');
     assert.equal(nginx?.timeoutMs, null);
@@ -226,4 +230,39 @@ test('${WATCHTAB_DIR} expands in path, exclude, cwd and chroot to the folder hol
   assert.equal(entry?.cwd, `${dir}/demo`);
   assert.equal(entry?.chroot, dir);
   assert.equal(entry?.command, 'echo ${WATCHTAB_DIR}', 'the command is left to the shell');
+});
+
+test('settle, max-wait and stdin: read in seconds and by name; mistakes name the file, line and key', async (t) => {
+  const good = await load(
+    t,
+    [
+      'entries:',
+      '  - path: /a',
+      '    events: write',
+      '    command: make',
+      '    settle: 0.5',
+      '    stdin: paths0',
+    ].join('\n'),
+  );
+  assert.deepEqual(good.problems, []);
+  assert.equal(good.entries[0]?.settleMs, 500);
+  assert.equal(good.entries[0]?.maxWaitMs, 60_000);
+  assert.equal(good.entries[0]?.stdin, 'paths0');
+  const lines = await problemLines(
+    t,
+    [
+      'entries:',
+      '  - path: /a',
+      '    events: write',
+      '    command: make',
+      '    settle: quiet',
+      '    max-wait: 0',
+      '    stdin: lines',
+    ].join('\n'),
+  );
+  assert.deepEqual(lines, [
+    'site.yaml:5:13: settle: "quiet" is not a number of seconds',
+    'site.yaml:6:15: max-wait: 0 is out of range (more than 0 to 2147483 seconds)',
+    'site.yaml:7:12: stdin: unknown value "lines" (allowed: none, paths, paths0, json)',
+  ]);
 });

@@ -16,6 +16,8 @@ const COLUMNS = [
   'DEPTH',
   'EVENTS',
   'DELAY',
+  'SETTLE',
+  'STDIN',
   'USER',
   'ON-BUSY',
   'TIMEOUT',
@@ -30,6 +32,11 @@ function eventsText(entry: Entry): string {
   return isStar ? '*' : entry.events.join(',');
 }
 
+/** `-` without settle; else the quiet it waits for and its bound, `2s<=60s`. */
+function settleText(entry: Entry): string {
+  return entry.settleMs === 0 ? '-' : `${seconds(entry.settleMs)}<=${seconds(entry.maxWaitMs)}`;
+}
+
 /** One table row: depth is `exact` for an exact path, `any` for `**`, else the component count. */
 export function entryRow(entry: Entry): string[] {
   const { path } = entry;
@@ -40,6 +47,8 @@ export function entryRow(entry: Entry): string[] {
     path.kind === 'exact' ? 'exact' : path.maxDepth === Infinity ? 'any' : String(path.maxDepth),
     eventsText(entry),
     seconds(entry.delayMs),
+    settleText(entry),
+    entry.stdin,
     entry.runAs === null ? '-' : `${entry.runAs.user}:${entry.runAs.group}`,
     entry.onBusy,
     entry.timeoutMs === null ? '-' : seconds(entry.timeoutMs),
