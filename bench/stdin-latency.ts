@@ -38,6 +38,7 @@ function slotFor(mode: Mode): { once: () => Promise<number> } {
     error: (m) => (m.startsWith('run failed') ? console.error(m) : undefined),
     warn: () => undefined,
     debug: () => undefined,
+    reopen: () => undefined,
     info: (m: string, _fields?: LogFields) => {
       if (m === msg.RUN_STARTED) startedAt = performance.now();
       else if (m === msg.OUTPUT) onLine?.(performance.now());
