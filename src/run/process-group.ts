@@ -4,6 +4,7 @@
 // die with it. Zombies do not count: once a member is dead it is gone, whoever reaps it, whenever.
 import { readdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { statField } from '../system/proc-stat.js';
 
 const POLL_MS = 25;
 /** How long to wait after SIGKILL for the kernel to clear the group (zombies aside). */
@@ -22,12 +23,11 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
-/** The state and process group of a process, from /proc/PID/stat (after the command name, which may hold spaces). */
+/** The state (field 3) and process group (field 5) of a process, from /proc/PID/stat. */
 async function stateAndGroup(pid: string): Promise<[string, number] | null> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return [fields[0] ?? '', Number(fields[2])];
+    return [statField(stat, 3) ?? '', Number(statField(stat, 5))];
   } catch {
     return null; // it ended while we looked
   }

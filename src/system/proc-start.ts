@@ -2,6 +2,7 @@
 // boot) and the boot it started in. A pid is reused; pid + start time + boot id never is, so a
 // record of a process can be checked against the one now holding that pid.
 import { readFileSync } from 'node:fs';
+import { readProcStat, statField } from './proc-stat.js';
 
 export interface ProcessIdentity {
   readonly pid: number;
@@ -24,28 +25,17 @@ export function bootId(): string {
   return cachedBootId;
 }
 
-/**
- * Field 22 of a /proc/PID/stat line, or null when it is not one. The command name (field 2) is in
- * parentheses and may hold spaces and parentheses itself, so fields are counted from the last ')'.
- */
+/** Field 22 (start time) of a /proc/PID/stat line, or null when it is not one. */
 export function parseStartTime(stat: string): string | null {
-  const close = stat.lastIndexOf(')');
-  if (close === -1) return null;
-  // After ") " comes field 3 (state); field 22 is the 20th from there.
-  const field = stat.slice(close + 2).split(' ')[19];
+  const field = statField(stat, 22);
   return field !== undefined && /^\d+$/.test(field) ? field : null;
 }
 
 /** The identity of the living (not zombie) process `pid`, or null when there is none. */
 export function identityOf(pid: number, procRoot = '/proc'): ProcessIdentity | null {
-  if (!Number.isInteger(pid) || pid <= 0) return null;
-  let stat: string;
-  try {
-    stat = readFileSync(`${procRoot}/${pid}/stat`, 'utf8');
-  } catch {
-    return null;
-  }
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  const stat = readProcStat(pid, procRoot);
+  if (stat === null) return null;
+  const state = statField(stat, 3);
   if (state === 'Z' || state === 'X') return null;
   const startTime = parseStartTime(stat);
   return startTime === null ? null : { pid, startTime, bootId: bootId() };
