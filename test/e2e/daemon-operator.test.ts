@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { openSync, closeSync, fstatSync, readFileSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { tempDir } from '../helpers/temp.js';
 import { waitFor } from '../helpers/wait.js';
@@ -40,7 +40,10 @@ function startWithStderrFile(
 ) {
   const fd = openSync(stderrFile, 'a');
   const stat = fstatSync(fd);
-  const child = spawn(process.execPath, [WATCHTABD_BIN, ...args], {
+  // A state folder of its own: never the system's (/var/lib/watchtabd as root), which daemons of
+  // other tests, or a real one, would share.
+  const stateDir = join(dirname(stderrFile), 'state');
+  const child = spawn(process.execPath, [WATCHTABD_BIN, ...args, '--state-dir', stateDir], {
     stdio: ['ignore', fd, fd],
     env: { ...process.env, JOURNAL_STREAM: journalStream ?? `${stat.dev}:${stat.ino}`, ...env },
   });
