@@ -42,7 +42,9 @@ export function startDaemon(t: TestContext, options: DaemonOptions): RunningDaem
   const stateArgs = stateDir === null ? [] : ['--state-dir', join(stateDir, 'state')];
   const child = spawn(file ?? process.execPath, [...argv, ...options.args, ...stateArgs], {
     stdio: options.stdio === undefined ? ['ignore', 'pipe', 'pipe'] : [...options.stdio],
-    env: options.env ?? process.env,
+    // The test run's mark goes along even with an environment of the test's own, so the runner can
+    // find this daemon if it outlives the test (scripts/run-tests.mjs).
+    env: { ...(options.env ?? process.env), ...testRunMark() },
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   });
   const lines: string[] = [];
@@ -85,6 +87,11 @@ export function startDaemon(t: TestContext, options: DaemonOptions): RunningDaem
       return Promise.race([exited, timeout]);
     },
   };
+}
+
+function testRunMark(): NodeJS.ProcessEnv {
+  const mark = process.env['WATCHTAB_TEST_RUN'];
+  return mark === undefined ? {} : { WATCHTAB_TEST_RUN: mark };
 }
 
 /** Whether a process is alive (signal 0 probes without touching it). */
