@@ -41,6 +41,7 @@ export function buildStatus(source: StatusSource, pool: BackendPool) {
       backend: l.backendName,
       armed: l.armed !== null,
       watches: l.armed?.watchCount() ?? 0,
+      leftOut: l.armed?.leftOut?.() ?? [],
       ...l.slot.status(),
     })),
   };

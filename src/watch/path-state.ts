@@ -4,6 +4,7 @@
 import { closeSync, lstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { parentOf } from './match.js';
+import { toFsPath } from '../system/path-bytes.js';
 
 export type PathType = 'file' | 'dir' | 'symlink' | 'other';
 
@@ -29,7 +30,7 @@ export function typeOf(stats: Stats): PathType {
 export function readState(path: string, withHash = false): PathState | null {
   let stats: Stats | undefined;
   try {
-    stats = lstatSync(path, { throwIfNoEntry: false });
+    stats = lstatSync(toFsPath(path), { throwIfNoEntry: false });
   } catch {
     return null; // ENOTDIR, EACCES: as good as absent for the watcher
   }
@@ -59,7 +60,7 @@ let chunk: Buffer | null = null;
 export function hashFile(path: string): string | null {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(toFsPath(path), 'r');
   } catch {
     return null;
   }
@@ -93,7 +94,7 @@ export function isContentChanged(before: PathState, now: PathState): boolean {
 /** Whether `path` is a folder now (following links); false for ENOENT, ENOTDIR and EACCES alike. */
 export function isDir(path: string): boolean {
   try {
-    return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+    return statSync(toFsPath(path), { throwIfNoEntry: false })?.isDirectory() === true;
   } catch {
     return false;
   }

@@ -17,6 +17,7 @@ import { decodeEvents, type RawInotifyEvent } from './decode.js';
 import { IN_INIT, maskNames } from './mask.js';
 import { addPollClient, removePollClient, type PollClient } from './poller.js';
 import { deliverToAll } from '../listeners.js';
+import { toFsPath } from '../../system/path-bytes.js';
 
 export type { RawInotifyEvent } from './decode.js';
 
@@ -114,7 +115,8 @@ class Instance implements InotifyInstance, PollClient {
     if (typeof path === 'string' && path.includes('\0')) {
       throw new SystemCallError('inotify_add_watch', 'EINVAL', shown, msg.pathHasNul(path));
     }
-    const result = sys.inotifyAddWatch(this.fd, path, mask);
+    // A name that is not UTF-8 goes to the kernel as its own bytes (system/path-bytes.ts).
+    const result = sys.inotifyAddWatch(this.fd, typeof path === 'string' ? toFsPath(path) : path, mask);
     if (result.value >= 0) return result.value;
     const errno = errnoName(result.errno);
     const limit = errno === 'ENOSPC' ? inotifyLimit('watches') : null;
