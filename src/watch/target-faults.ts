@@ -102,7 +102,7 @@ export class TargetFaults<T extends GuardedTarget> {
 
   private schedule(target: T, fault: Fault, isReleased: boolean): void {
     const last = this.retries.get(target);
-    if (last?.timer != null) {
+    if (last !== undefined && last.timer !== null) {
       last.isReleased ||= isReleased;
       return; // one pending retry at a time
     }
@@ -142,7 +142,11 @@ export function faultOf(error: unknown, fallbackPath: string): Fault {
     const path = (error as NodeJS.ErrnoException).path;
     return { errno: code, path: typeof path === 'string' ? path : fallbackPath, message: error.message };
   }
-  return { errno: 'EBUG', path: fallbackPath, message: error instanceof Error ? error.message : String(error) };
+  return {
+    errno: 'EBUG',
+    path: fallbackPath,
+    message: error instanceof Error ? error.message : String(error),
+  };
 }
 
 /** What `watchtab status` shows a target leaves out: its folders, and all of it while retried. */

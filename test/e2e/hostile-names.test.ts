@@ -57,10 +57,14 @@ async function assertStillServes(daemon: RunningDaemon, s: Setup): Promise<strin
   const shown = await status(s.socket);
   const before = await readLines(s.otherLog).catch(() => []);
   await writeFile(s.otherFile, 'x');
-  await waitFor(() => readLines(s.otherLog), (l) => l.length > before.length, {
-    withinMs: 5000,
-    what: 'the other entry to run',
-  });
+  await waitFor(
+    () => readLines(s.otherLog),
+    (l) => l.length > before.length,
+    {
+      withinMs: 5000,
+      what: 'the other entry to run',
+    },
+  );
   assert.equal(await daemon.stop('SIGTERM'), 0);
   return shown;
 }
@@ -76,13 +80,13 @@ for (const backend of BACKENDS) {
     if (skipUnlessRoot(t)) return;
     const s = await setUp(
       t,
-      (dir) =>
-        `  - name: deep\n    path: ${dir}/w/**\n    events: [create]\n` +
-        `    command: 'true'\n`,
+      (dir) => `  - name: deep\n    path: ${dir}/w/**\n    events: [create]\n` + `    command: 'true'\n`,
     );
     await mkdir(join(s.dir, 'w'));
     await chown(join(s.dir, 'w'), NOBODY, NOBODY);
-    const daemon = startDaemon(t, { args: ['--watchtab', s.tab, '--socket', s.socket, '--backend', backend] });
+    const daemon = startDaemon(t, {
+      args: ['--watchtab', s.tab, '--socket', s.socket, '--backend', backend],
+    });
     await daemon.waitForLine(/\bready\b.*entries=2/);
     try {
       // 25 levels of 200-byte names: 5,000 bytes below the base, made with relative paths.
@@ -115,14 +119,20 @@ for (const backend of BACKENDS) {
     await chown(n, NOBODY, NOBODY);
     // The name a lossy decoding of x\xff would give (x + U+FFFD): another file, which must never be named.
     await asNobody(n, 'touch "$(printf "x\\357\\277\\275")"');
-    const daemon = startDaemon(t, { args: ['--watchtab', s.tab, '--socket', s.socket, '--backend', backend] });
+    const daemon = startDaemon(t, {
+      args: ['--watchtab', s.tab, '--socket', s.socket, '--backend', backend],
+    });
     await daemon.waitForLine(/\bready\b.*entries=2/);
     const log = join(s.dir, 'bytes.log');
     const lineFor = (escaped: string) =>
-      waitFor(() => readLines(log), (l) => l.some((x) => x.endsWith(` ${n}/${escaped}`)), {
-        withinMs: 5000,
-        what: `a run for ${escaped}`,
-      });
+      waitFor(
+        () => readLines(log),
+        (l) => l.some((x) => x.endsWith(` ${n}/${escaped}`)),
+        {
+          withinMs: 5000,
+          what: `a run for ${escaped}`,
+        },
+      );
     // One at a time, so each run's WATCHTAB_PATH is that name.
     await asNobody(n, 'touch "$(printf "x\\377")"');
     await lineFor('x\\xff');
@@ -165,7 +175,9 @@ for (const backend of BACKENDS) {
     await chown(join(u, 'base'), NOBODY, NOBODY);
     await mkdir(secret, { mode: 0o700 });
     await writeFile(join(secret, 'key'), 'root only', { mode: 0o600 });
-    const daemon = startDaemon(t, { args: ['--watchtab', s.tab, '--socket', s.socket, '--backend', backend] });
+    const daemon = startDaemon(t, {
+      args: ['--watchtab', s.tab, '--socket', s.socket, '--backend', backend],
+    });
     await daemon.waitForLine(/\bready\b.*entries=2/);
     await asNobody(u, 'rmdir base && ln -s "$1" base', secret);
     await daemon.waitForLine(/warn: .*base is a symbolic link now; treated as absent/);
@@ -178,10 +190,14 @@ for (const backend of BACKENDS) {
     assert.match(shown, /entry swapped: left out \/.*\/u\/base \(ELOOP\)/);
     await asNobody(u, 'rm base && mkdir base && echo hi > base/marker');
     const log = join(s.dir, 'swapped.log');
-    const lines = await waitFor(() => readLines(log), (l) => l.includes(join(u, 'base', 'marker')), {
-      withinMs: 5000,
-      what: 'the run for the marker',
-    });
+    const lines = await waitFor(
+      () => readLines(log),
+      (l) => l.includes(join(u, 'base', 'marker')),
+      {
+        withinMs: 5000,
+        what: 'the run for the marker',
+      },
+    );
     assert.deepEqual(
       lines.filter((l) => /\/base\/(key|new|sub)/.test(l)),
       [],
@@ -192,3 +208,56 @@ for (const backend of BACKENDS) {
     assert.equal(await readFile(join(secret, 'key'), 'utf8'), 'changed by root');
   });
 }
+
+// The watch limit is lowered for the daemon alone: it runs in a user namespace of its own, where
+// user.max_inotify_watches is per namespace (the global fs.inotify.max_user_watches is untouched).
+test('inotify: the watch limit reached at run time leaves the daemon serving, and is retried', async (t) => {
+  if (skipUnlessRoot(t)) return;
+  const probe = await run('unshare', [
+    '--user',
+    '--map-root-user',
+    '--',
+    'sh',
+    '-c',
+    'echo 8 > /proc/sys/user/max_inotify_watches',
+  ]).then(
+    () => true,
+    () => false,
+  );
+  if (!probe) return t.skip('this kernel has no per-namespace user.max_inotify_watches to lower');
+  const s = await setUp(
+    t,
+    (dir) =>
+      `  - name: many\n    path: ${dir}/w/**\n    events: [create]\n` +
+      `    command: 'printf "%s\\n" "$WATCHTAB_PATH" >> "$LOG"'\n    env: { LOG: ${dir}/many.log }\n`,
+  );
+  const w = join(s.dir, 'w');
+  await mkdir(w);
+  await chown(w, NOBODY, NOBODY);
+  const limit = 'echo 8 > /proc/sys/user/max_inotify_watches && exec "$@"';
+  const daemon = startDaemon(t, {
+    args: ['--watchtab', s.tab, '--socket', s.socket, '--backend', 'inotify'],
+    wrap: ['unshare', '--user', '--map-root-user', '--', 'sh', '-c', limit, 'sh'],
+  });
+  await daemon.waitForLine(/\bready\b.*entries=2/);
+  await asNobody(w, 'for i in $(seq 20); do mkdir "d$i"; done');
+  await daemon.waitForLine(/warn: .*inotify watch limit reached.*retried with back-off/);
+  const shown = await status(s.socket);
+  assert.match(shown, /entry many: left out \/.*\/w\/d\d+ \(ENOSPC\)/);
+  // Room again (inside the daemon's namespace only): the retry watches the folders left out.
+  const pid = String(daemon.child.pid);
+  const raise = 'echo 1000 > /proc/sys/user/max_inotify_watches';
+  await run('nsenter', ['--user', '--target', pid, '--', 'sh', '-c', raise]);
+  await daemon.waitForLine(/watch armed after retrying/, { withinMs: 15_000 });
+  await asNobody(w, 'touch d20/late');
+  await waitFor(
+    () => readLines(join(s.dir, 'many.log')),
+    (l) => l.includes(join(w, 'd20', 'late')),
+    {
+      withinMs: 5000,
+      what: 'a run for a file in a folder left out before the retry',
+    },
+  );
+  assert.equal(daemon.lines.filter((l) => /inotify watch limit reached/.test(l)).length, 1);
+  await assertStillServes(daemon, s);
+});

@@ -57,7 +57,8 @@ export function renderStatus(doc: unknown): string {
   const leftOutLines = (Array.isArray(entries) ? entries : []).flatMap((e: unknown) => {
     const leftOut = field(e, 'leftOut');
     return (Array.isArray(leftOut) ? leftOut : []).map(
-      (l: unknown) => `entry ${text(field(e, 'name'))}: left out ${text(field(l, 'path'))} (${text(field(l, 'errno'))})`,
+      (l: unknown) =>
+        `entry ${text(field(e, 'name'))}: left out ${text(field(l, 'path'))} (${text(field(l, 'errno'))})`,
     );
   });
   const header = `watchtabd ${text(field(daemon, 'version'))}, pid ${text(field(daemon, 'pid'))}, since ${text(field(daemon, 'startedAt'))}, watchtab ${text(field(daemon, 'watchtab'))}`;

@@ -35,11 +35,20 @@ function formatDelay(ms: number): string {
 }
 
 /** A folder a target cannot watch or read: it is left out, the rest of the target goes on. */
-export function folderLeftOut(path: string, errno: string, detail: string | null, isRetried: boolean): string {
-  const why = errno === 'ELOOP' ? 'is a symbolic link now; treated as absent, what it points to is never read' :
-    errno === 'ENAMETOOLONG' ? 'is longer than the kernel accepts (PATH_MAX, 4096 bytes)' :
-    errno === 'ENOSPC' ? 'cannot be watched: inotify watch limit reached; raise fs.inotify.max_user_watches' :
-    `cannot be watched or read (${errno})`;
+export function folderLeftOut(
+  path: string,
+  errno: string,
+  detail: string | null,
+  isRetried: boolean,
+): string {
+  const why =
+    errno === 'ELOOP'
+      ? 'is a symbolic link now; treated as absent, what it points to is never read'
+      : errno === 'ENAMETOOLONG'
+        ? 'is longer than the kernel accepts (PATH_MAX, 4096 bytes)'
+        : errno === 'ENOSPC'
+          ? 'cannot be watched: inotify watch limit reached; raise fs.inotify.max_user_watches'
+          : `cannot be watched or read (${errno})`;
   const tail = isRetried ? 'retried with back-off (doubling up to 5 min)' : 'changes there are not seen';
   return `${detail ?? `${path} ${why}`}; ${tail} (said once per entry)`;
 }

@@ -16,7 +16,7 @@ export class FolderBook implements InotifyInstance {
   private nextWd = 1;
 
   /** The folder's "wd": the same for the same inode, as inotify_add_watch returns. */
-  addWatch(path: string | Buffer, mask: number): number {
+  addWatch(path: string | Buffer, mask: number, shownAs?: string): number {
     let key: string;
     try {
       const fsPath = typeof path === 'string' ? toFsPath(path) : path;
@@ -25,7 +25,7 @@ export class FolderBook implements InotifyInstance {
       key = `${stats.dev}:${stats.ino}`;
     } catch (error) {
       const errno = (error as NodeJS.ErrnoException).code ?? 'EIO';
-      const shown = typeof path === 'string' ? path : path.toString('utf8');
+      const shown = shownAs ?? (typeof path === 'string' ? path : path.toString('utf8'));
       throw new SystemCallError('stat', errno, shown, msg.watchAddFailed(shown, errno, null), {
         cause: error,
       });

@@ -23,8 +23,11 @@ export type { RawInotifyEvent } from './decode.js';
 
 /** The kernel edge of the inotify back-end: one fd, its watches, its event stream. */
 export interface InotifyInstance {
-  /** Adds (or, for a path already watched, replaces) a watch; returns its wd. Throws SystemCallError. */
-  addWatch(path: string | Buffer, mask: number): number;
+  /**
+   * Adds (or, for a path already watched, replaces) a watch; returns its wd. Throws SystemCallError
+   * naming `shownAs` when given (the folder's name when `path` is a /proc/self/fd/N link to it).
+   */
+  addWatch(path: string | Buffer, mask: number, shownAs?: string): number;
   /** Removes a watch; the kernel then reports IN_IGNORED for it. A wd already gone is not an error. */
   removeWatch(wd: number): void;
   /** Called on the main thread with each batch read from the fd, in kernel order. */
@@ -109,9 +112,9 @@ class Instance implements InotifyInstance, PollClient {
     private readonly trace: Logger | null,
   ) {}
 
-  addWatch(path: string | Buffer, mask: number): number {
+  addWatch(path: string | Buffer, mask: number, shownAs?: string): number {
     this.assertOpen('inotify_add_watch');
-    const shown = typeof path === 'string' ? path : path.toString('utf8');
+    const shown = shownAs ?? (typeof path === 'string' ? path : path.toString('utf8'));
     if (typeof path === 'string' && path.includes('\0')) {
       throw new SystemCallError('inotify_add_watch', 'EINVAL', shown, msg.pathHasNul(path));
     }

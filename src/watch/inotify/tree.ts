@@ -65,7 +65,7 @@ export class WatchTable {
     const known = this.byPath.get(path);
     const sub = known?.subs.get(user);
     if (known !== undefined && sub !== undefined && (sub.mask | mask) === sub.mask) return known.wd;
-    const wd = this.inotify.addWatch(via ?? path, (mask | IN.MASK_ADD) >>> 0);
+    const wd = this.inotify.addWatch(via ?? path, (mask | IN.MASK_ADD) >>> 0, path);
     if (known !== undefined && known.wd !== wd) this.unindex(known, path); // replaced folder
     let rec = this.byWd.get(wd);
     if (rec === undefined) {
