@@ -61,7 +61,7 @@ async function assertStillServes(daemon: RunningDaemon, s: Setup): Promise<strin
     () => readLines(s.otherLog),
     (l) => l.length > before.length,
     {
-      withinMs: 5000,
+      withinMs: 15_000,
       what: 'the other entry to run',
     },
   );
@@ -129,7 +129,7 @@ for (const backend of BACKENDS) {
         () => readLines(log),
         (l) => l.some((x) => x.endsWith(` ${n}/${escaped}`)),
         {
-          withinMs: 5000,
+          withinMs: 15_000,
           what: `a run for ${escaped}`,
         },
       );
@@ -146,7 +146,7 @@ for (const backend of BACKENDS) {
     await waitFor(
       () => readLines(log),
       (l) => l.some((x) => x.startsWith('link') && x.endsWith(` ${n}/x\\xff`)),
-      { withinMs: 5000, what: 'link on x\\xff' },
+      { withinMs: 15_000, what: 'link on x\\xff' },
     );
     const lines = await readLines(log);
     for (const line of lines) {
@@ -194,7 +194,7 @@ for (const backend of BACKENDS) {
       () => readLines(log),
       (l) => l.includes(join(u, 'base', 'marker')),
       {
-        withinMs: 5000,
+        withinMs: 15_000,
         what: 'the run for the marker',
       },
     );
@@ -254,7 +254,7 @@ test('inotify: the watch limit reached at run time leaves the daemon serving, an
     () => readLines(join(s.dir, 'many.log')),
     (l) => l.includes(join(w, 'd20', 'late')),
     {
-      withinMs: 5000,
+      withinMs: 15_000,
       what: 'a run for a file in a folder left out before the retry',
     },
   );

@@ -11,6 +11,7 @@
 import type { EventListener, WatchEvent, WatchTarget } from '../backend.js';
 import type { EventName } from '../../watchtab/entry.js';
 import { SystemCallError } from '../../errors.js';
+import { watchAddFailed } from '../../log/messages/watch-kernel.js';
 import { compileScope, isWithin, parentOf, type Scope } from '../match.js';
 import { isReplaced, readState, type PathState } from '../path-state.js';
 import { isRealDir, isSymlink, nearestArmable } from '../no-follow.js';
@@ -90,6 +91,7 @@ export class TargetWatch implements WatchUser {
         this.leaveOut(this.scope.anchor, 'ELOOP');
       if (ancestor === this.scope.anchor) {
         this.stopWaiting();
+        this.leftOut.delete(this.scope.anchor); // a real folder again
         this.armTree(this.scope.anchor, isReporting);
         this.isArmed = this.table.isHeld(this, this.scope.anchor);
         if (this.isArmed) return;
@@ -117,7 +119,7 @@ export class TargetWatch implements WatchUser {
       root,
       {
         watchDir: (dir, via) => this.watchDir(dir, via),
-        leftOut: (dir, errno) => this.leaveOut(dir, errno),
+        leftOut: (dir, errno) => this.cannotOpen(dir, errno),
         isReported: (p) => this.scope.isReported(p),
         isWatchedDir: (d) => this.scope.isWatchedDir(d),
         // A file found new gets no hash: its next close_write counts, whatever it wrote.
@@ -151,6 +153,13 @@ export class TargetWatch implements WatchUser {
       this.leaveOut(dir, error.errno, error.message);
       return false;
     }
+  }
+
+  // A folder that cannot be opened: the target's own base fails its arm (retried with back-off);
+  // one below it is left out.
+  private cannotOpen(dir: string, errno: string): void {
+    if (dir !== this.scope.anchor && dir !== this.scope.named) return this.leaveOut(dir, errno);
+    throw new SystemCallError('open', errno, dir, watchAddFailed(dir, errno, null));
   }
 
   /** Keeps `dir` out of this target (its changes are not seen) and tells the back-end. */
