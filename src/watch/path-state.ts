@@ -13,6 +13,7 @@ import {
 } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { parentOf } from './match.js';
+import { toFsPath } from '../system/path-bytes.js';
 
 export type PathType = 'file' | 'dir' | 'symlink' | 'other';
 
@@ -38,7 +39,7 @@ export function typeOf(stats: Stats): PathType {
 export function readState(path: string, withHash = false): PathState | null {
   let stats: Stats | undefined;
   try {
-    stats = lstatSync(path, { throwIfNoEntry: false });
+    stats = lstatSync(toFsPath(path), { throwIfNoEntry: false });
   } catch {
     return null; // ENOTDIR, EACCES: as good as absent for the watcher
   }
@@ -82,7 +83,7 @@ const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBL
 export function hashFile(path: string, ino?: number): string | null {
   let fd: number;
   try {
-    fd = openSync(path, OPEN_FLAGS);
+    fd = openSync(toFsPath(path), OPEN_FLAGS);
   } catch {
     return null;
   }
@@ -121,7 +122,7 @@ export function isContentChanged(before: PathState, now: PathState): boolean {
 /** Whether `path` is a folder now (following links); false for ENOENT, ENOTDIR and EACCES alike. */
 export function isDir(path: string): boolean {
   try {
-    return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+    return statSync(toFsPath(path), { throwIfNoEntry: false })?.isDirectory() === true;
   } catch {
     return false;
   }

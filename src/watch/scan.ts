@@ -1,23 +1,40 @@
 // Walking a target's folders: the initial scan at arm, the scan of a folder that appeared, the
 // rescan after an overflow, and the diff of two states into events. Each folder is watched
 // before it is read, so an entry made in between is seen twice (scan and event) and never lost;
-// the state dedupes it. Back-end neutral: watching a folder is a callback.
-import { readdirSync } from 'node:fs';
+// the state dedupes it. Each folder is opened O_NOFOLLOW, checked to be the inode its parent's
+// listing saw, then watched, listed and its entries looked at only through that descriptor
+// (no-follow.ts): a folder swapped for a symbolic link, or reached through a parent swapped for
+// one, is never listed. Names keep their bytes (system/path-bytes.ts). Back-end neutral.
+import { closeSync, readdirSync } from 'node:fs';
 import type { EventName } from '../watchtab/entry.js';
+import { decodeFsBytes } from '../system/path-bytes.js';
 import { joinPath } from './match.js';
 import { hashFile, isContentChanged, isReplaced, readState, type PathState } from './path-state.js';
+import { openFolder } from './no-follow.js';
 import type { EventListener } from './backend.js';
 import type { Scope } from './match.js';
 
 export interface ScanHooks {
-  /** Starts watching `dir`; false when it is gone (then it is not read). May throw to stop the scan. */
-  watchDir(dir: string): boolean;
+  /**
+   * Starts watching the folder `dir`, reached as `via`: a path naming exactly the folder that was
+   * opened and checked (valid during this call only). False when it is gone (then it is not
+   * read). May throw to stop the scan.
+   */
+  watchDir(dir: string, via: string): boolean;
   isReported(path: string): boolean;
   isWatchedDir(dir: string): boolean;
   /** Whether a content hash is kept for the file at `path`. */
   hasHash(path: string): boolean;
   /** The only names of `dir` that can matter, when known (then `dir` is not listed); else null. */
   namesIn?(dir: string): readonly string[] | null;
+  /** `dir` could not be opened for another reason than being gone (EACCES, ENAMETOOLONG...). */
+  leftOut?(dir: string, errno: string): void;
+}
+
+interface Pending {
+  readonly path: string;
+  /** The inode the parent's listing saw; null for the root (its caller looked at it). */
+  readonly ino: number | null;
 }
 
 /** Calls `found` for each entry below `root` that is reported or watched, with its state. */
@@ -26,30 +43,50 @@ export function scanTree(
   hooks: ScanHooks,
   found: (path: string, state: PathState, isReported: boolean) => void,
 ): void {
-  const stack = [root];
+  const stack: Pending[] = [{ path: root, ino: null }];
   for (let dir = stack.pop(); dir !== undefined; dir = stack.pop()) {
-    if (!hooks.watchDir(dir)) continue;
-    const names = hooks.namesIn?.(dir) ?? listNames(dir);
-    if (names === null) continue; // removed or unreadable since it was watched: its events say so
-    for (const name of names) {
-      const path = joinPath(dir, name);
-      const mayWatch = hooks.isWatchedDir(path);
-      const isReported = hooks.isReported(path);
-      if (!mayWatch && !isReported) continue;
-      const state = readState(path, isReported && hooks.hasHash(path));
-      if (state === null) continue;
-      const isWatched = mayWatch && state.type === 'dir';
-      if (!isWatched && !isReported) continue;
-      found(path, state, isReported);
-      if (isWatched) stack.push(path);
+    const opened = openFolder(dir.path, dir.ino);
+    if (opened.kind === 'gone') continue;
+    if (opened.kind === 'failed') {
+      hooks.leftOut?.(dir.path, opened.errno);
+      continue;
+    }
+    try {
+      scanFolder(dir.path, opened.via, hooks, found, stack);
+    } finally {
+      closeSync(opened.fd);
     }
   }
 }
 
-/** The names in `dir` (names only: the lstat in scanTree gives the type, and the state), or null. */
-function listNames(dir: string): string[] | null {
+function scanFolder(
+  dir: string,
+  via: string,
+  hooks: ScanHooks,
+  found: (path: string, state: PathState, isReported: boolean) => void,
+  stack: Pending[],
+): void {
+  if (!hooks.watchDir(dir, via)) return;
+  const names = hooks.namesIn?.(dir) ?? listNames(via);
+  if (names === null) return; // removed or unreadable since it was watched: its events say so
+  for (const name of names) {
+    const path = joinPath(dir, name);
+    const mayWatch = hooks.isWatchedDir(path);
+    const isReported = hooks.isReported(path);
+    if (!mayWatch && !isReported) continue;
+    const state = readState(`${via}/${name}`, isReported && hooks.hasHash(path));
+    if (state === null) continue;
+    const isWatched = mayWatch && state.type === 'dir';
+    if (!isWatched && !isReported) continue;
+    found(path, state, isReported);
+    if (isWatched) stack.push({ path, ino: state.ino });
+  }
+}
+
+/** The names in the folder `via` (names only: the lstat in scanFolder gives the type), or null. */
+function listNames(via: string): string[] | null {
   try {
-    return readdirSync(dir);
+    return readdirSync(via, { encoding: 'buffer' }).map(decodeFsBytes);
   } catch {
     return null;
   }

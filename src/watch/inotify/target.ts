@@ -11,8 +11,10 @@
 import type { EventListener, WatchEvent, WatchTarget } from '../backend.js';
 import type { EventName } from '../../watchtab/entry.js';
 import { SystemCallError } from '../../errors.js';
+import { watchAddFailed } from '../../log/messages/watch-kernel.js';
 import { compileScope, isWithin, parentOf, type Scope } from '../match.js';
-import { isDir, isReplaced, nearestDir, readState, type PathState } from '../path-state.js';
+import { isReplaced, readState, type PathState } from '../path-state.js';
+import { isRealDir, isSymlink, nearestArmable } from '../no-follow.js';
 import { diffStates, scanTree } from '../scan.js';
 import { IN } from './mask.js';
 import { FileWatch } from './file-watch.js';
@@ -20,6 +22,9 @@ import type { WatchTable, WatchUser } from './tree.js';
 
 const STRUCTURE = IN.CREATE | IN.DELETE | IN.MOVED_FROM | IN.MOVED_TO | IN.DELETE_SELF | IN.MOVE_SELF;
 const WAIT_MASK = (IN.CREATE | IN.MOVED_TO | IN.DELETE_SELF | IN.MOVE_SELF | IN.ONLYDIR) >>> 0;
+/** Left-out folders kept for `watchtab status`; the log says the rest (once per errno). */
+const MAX_LEFT_OUT_KEPT = 100;
+const MAX_ARM_TRIES = 3;
 
 /** The kernel events a target's folders need, from the contract events it asks for. */
 export function dirMaskFor(events: ReadonlySet<EventName>, contentOnly: boolean): number {
@@ -36,8 +41,11 @@ export function dirMaskFor(events: ReadonlySet<EventName>, contentOnly: boolean)
 /** What a target tells the back-end: failures to log and retry, and counts after a rescan. */
 export interface TargetHost {
   readonly table: WatchTable;
-  /** A sub-folder could not be watched (EACCES): logged once per target, then skipped. */
-  skipped(target: TargetWatch, error: SystemCallError): void;
+  /**
+   * A folder is left out (EACCES, ENAMETOOLONG, ENOSPC; ELOOP: the base is a symbolic link):
+   * logged once per target and errno; retried with back-off where that can help (ENOSPC).
+   */
+  leftOut(target: TargetWatch, path: string, errno: string, detail: string | null): void;
   /** Watches were added: the back-end checks the budget. */
   grew(): void;
 }
@@ -54,6 +62,8 @@ export class TargetWatch implements WatchUser {
   isArmed = false;
   /** An exact path's own watch, held while it is a file (inotify only; null for the other kinds). */
   private readonly file: FileWatch | null;
+  /** Folders left out since the last (re)scan, with the errno saying why (bounded, for status). */
+  readonly leftOut = new Map<string, string>();
 
   constructor(
     readonly target: WatchTarget,
@@ -79,13 +89,20 @@ export class TargetWatch implements WatchUser {
    * what is found is reported as created (it appeared). Throws SystemCallError (EACCES, ENOSPC).
    */
   settle(isReporting: boolean): void {
-    for (;;) {
-      const ancestor = nearestDir(this.scope.anchor);
+    // A base swapped between the look and the open is looked at again, a few times at most: a
+    // user flipping it in a loop must not hold the event loop (it then waits as if absent).
+    for (let tries = 0; ; tries++) {
+      const found = nearestArmable(this.scope.anchor);
+      const ancestor = tries < MAX_ARM_TRIES ? found : parentOf(this.scope.anchor);
+      if (ancestor !== this.scope.anchor && isSymlink(this.scope.anchor))
+        this.leaveOut(this.scope.anchor, 'ELOOP');
       if (ancestor === this.scope.anchor) {
         this.stopWaiting();
+        this.leftOut.delete(this.scope.anchor); // a real folder again
         this.armTree(this.scope.anchor, isReporting);
-        this.isArmed = true;
-        return;
+        this.isArmed = this.table.isHeld(this, this.scope.anchor);
+        if (this.isArmed) return;
+        continue;
       }
       this.isArmed = false;
       if (this.waitingOn !== ancestor) {
@@ -93,7 +110,7 @@ export class TargetWatch implements WatchUser {
         this.table.acquire(this, ancestor, WAIT_MASK);
         this.waitingOn = ancestor;
       }
-      if (nearestDir(this.scope.anchor) === ancestor) return; // nothing appeared meanwhile
+      if (tries >= MAX_ARM_TRIES || nearestArmable(this.scope.anchor) === ancestor) return; // nothing appeared meanwhile
     }
   }
 
@@ -108,7 +125,8 @@ export class TargetWatch implements WatchUser {
     scanTree(
       root,
       {
-        watchDir: (dir) => this.watchDir(dir),
+        watchDir: (dir, via) => this.watchDir(dir, via),
+        leftOut: (dir, errno) => this.cannotOpen(dir, errno),
         isReported: (p) => this.scope.isReported(p),
         isWatchedDir: (d) => this.scope.isWatchedDir(d),
         namesIn: (d) => this.scope.namesIn(d),
@@ -133,23 +151,35 @@ export class TargetWatch implements WatchUser {
     if (isReporting) this.emit('create', path, now.type === 'dir');
   }
 
-  private watchDir(dir: string): boolean {
+  private watchDir(dir: string, via: string): boolean {
     try {
-      this.table.acquire(this, dir, this.dirMask);
+      this.table.acquire(this, dir, this.dirMask, via);
       return true;
     } catch (error) {
       if (!(error instanceof SystemCallError)) throw error;
       if (error.errno === 'ENOENT' || error.errno === 'ENOTDIR') return false;
-      if (error.errno === 'EACCES' && dir !== this.scope.anchor && dir !== this.scope.named) {
-        this.host.skipped(this, error);
-        return false;
-      }
-      throw error;
+      if (dir === this.scope.anchor || dir === this.scope.named) throw error; // the target's own arm
+      this.leaveOut(dir, error.errno, error.message);
+      return false;
     }
+  }
+
+  // A folder that cannot be opened: the target's own base fails its arm (retried with back-off);
+  // one below it is left out.
+  private cannotOpen(dir: string, errno: string): void {
+    if (dir !== this.scope.anchor && dir !== this.scope.named) return this.leaveOut(dir, errno);
+    throw new SystemCallError('open', errno, dir, watchAddFailed(dir, errno, null));
+  }
+
+  /** Keeps `dir` out of this target (its changes are not seen) and tells the back-end. */
+  private leaveOut(dir: string, errno: string, detail: string | null = null): void {
+    if (this.leftOut.size < MAX_LEFT_OUT_KEPT) this.leftOut.set(dir, errno);
+    this.host.leftOut(this, dir, errno, detail);
   }
 
   /** Releases every watch and forgets the state. */
   release(): void {
+    this.leftOut.clear();
     this.table.releaseAll(this);
     this.file?.forget();
     this.waitingOn = null;
@@ -223,7 +253,7 @@ export class TargetWatch implements WatchUser {
       this.lost();
     } else if (this.isArmed && this.scope.isWatchedDir(path) && !this.table.isHeld(this, path)) {
       // Still a folder at that path (an unmount uncovered the one below): watch that one.
-      if (isDir(path)) this.armTree(path, true);
+      if (isRealDir(path)) this.armTree(path, true);
     }
   }
 
@@ -389,7 +419,8 @@ export class TargetWatch implements WatchUser {
   rescan(): number {
     const before = this.state;
     this.state = new Map();
-    if (nearestDir(this.scope.anchor) !== this.scope.anchor) {
+    this.leftOut.clear();
+    if (nearestArmable(this.scope.anchor) !== this.scope.anchor) {
       this.release();
       this.settle(false);
     } else {
