@@ -9,7 +9,8 @@ import { closeSync, readdirSync } from 'node:fs';
 import type { EventName } from '../watchtab/entry.js';
 import { decodeFsBytes } from '../system/path-bytes.js';
 import { joinPath } from './match.js';
-import { hashFile, isContentChanged, isReplaced, readState, type PathState } from './path-state.js';
+import { isContentChanged, isReplaced, readState, type PathState } from './path-state.js';
+import { withContentHash } from './content-hash.js';
 import { openFolder } from './no-follow.js';
 import type { EventListener } from './backend.js';
 import type { Scope } from './match.js';
@@ -23,8 +24,6 @@ export interface ScanHooks {
   watchDir(dir: string, via: string): boolean;
   isReported(path: string): boolean;
   isWatchedDir(dir: string): boolean;
-  /** Whether a content hash is kept for the file at `path`. */
-  hasHash(path: string): boolean;
   /** The only names of `dir` that can matter, when known (then `dir` is not listed); else null. */
   namesIn?(dir: string): readonly string[] | null;
   /** `dir` could not be opened for another reason than being gone (EACCES, ENAMETOOLONG...). */
@@ -37,7 +36,7 @@ interface Pending {
   readonly ino: number | null;
 }
 
-/** Calls `found` for each entry below `root` that is reported or watched, with its state. */
+/** Calls `found` for each entry below `root` that is reported or watched, with its state (no hash). */
 export function scanTree(
   root: string,
   hooks: ScanHooks,
@@ -74,7 +73,7 @@ function scanFolder(
     const mayWatch = hooks.isWatchedDir(path);
     const isReported = hooks.isReported(path);
     if (!mayWatch && !isReported) continue;
-    const state = readState(`${via}/${name}`, isReported && hooks.hasHash(path));
+    const state = readState(`${via}/${name}`);
     if (state === null) continue;
     const isWatched = mayWatch && state.type === 'dir';
     if (!isWatched && !isReported) continue;
@@ -153,21 +152,18 @@ export function diffStates(
   return changes;
 }
 
-/** Whether `prev` can lend its hash to `cur`: the same file, untouched by size and time. */
-function isUntouched(prev: PathState | undefined, cur: PathState): prev is PathState {
-  return prev !== undefined && prev.ino === cur.ino && prev.size === cur.size && prev.mtimeMs === cur.mtimeMs;
-}
-
 /**
  * The reported paths in `scope` now, by reading it (poll, and the chokidar back-end's rescans),
- * hashing for content-only only the files whose size, time or inode moved since `prev`.
+ * hashing for content-only only the files whose size, time or inode moved since `prev`. The
+ * folders are read at once; the hashes are taken off the event loop (content-hash.ts).
  */
-export function snapshotScope(
+export async function snapshotScope(
   scope: Scope,
   isContentOnly: boolean,
   prev: ReadonlyMap<string, PathState>,
-): Map<string, PathState> {
+): Promise<Map<string, PathState>> {
   const now = new Map<string, PathState>();
+  const hashing: Promise<void>[] = [];
   scanTree(
     scope.anchor,
     {
@@ -175,18 +171,17 @@ export function snapshotScope(
       isReported: scope.isReported,
       isWatchedDir: scope.isWatchedDir,
       namesIn: scope.namesIn,
-      hasHash: () => false, // hashed below, and only when size, time or inode moved
     },
     (path, state, isReported) => {
       if (!isReported) return;
-      if (!isContentOnly || state.type !== 'file') {
-        now.set(path, state);
-        return;
-      }
-      const old = prev.get(path);
-      now.set(path, { ...state, hash: isUntouched(old, state) ? old.hash : hashFile(path) });
+      now.set(path, state);
+      if (!isContentOnly) return;
+      const judged = withContentHash(path, state, prev.get(path));
+      if (judged instanceof Promise) hashing.push(judged.then((s) => void now.set(path, s)));
+      else now.set(path, judged);
     },
   );
+  await Promise.all(hashing);
   return now;
 }
 

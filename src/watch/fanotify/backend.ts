@@ -91,11 +91,12 @@ class FanotifyBackend implements WatchBackend, TargetHost {
       marks: this.fanotify.markCount(),
       folders: this.table.countFor(watch),
     });
-    return Promise.resolve({
+    // Waits for the hashes of the first scan: the first change after arming is judged by content.
+    return watch.idle().then(() => ({
       watchCount: () => (this.targets.has(watch) ? 1 : 0),
       leftOut: () => leftOutOf(watch.leftOut, this.faults.pending(watch)),
       disarm: async () => this.disarm(watch),
-    });
+    }));
   }
 
   async close(): Promise<void> {
@@ -120,6 +121,15 @@ class FanotifyBackend implements WatchBackend, TargetHost {
 
   leftOut(watch: TargetWatch, path: string, errno: string, detail: string | null): void {
     this.faults.leftOut(watch, path, errno, detail);
+  }
+
+  /** Work that waited for a content hash failed: that target degrades as any failed work does. */
+  failed(watch: TargetWatch, error: unknown): void {
+    if (this.targets.has(watch)) this.faults.failed(watch, error);
+  }
+
+  originNow(): number | null {
+    return this.origin;
   }
 
   // A target whose work failed, due again: its folders read afresh, differences reported.

@@ -59,11 +59,12 @@ class InotifyBackend implements WatchBackend, TargetHost {
     const watch = new TargetWatch(target, this, onEvent);
     this.targets.add(watch);
     this.tryArm(watch, false);
-    return Promise.resolve({
+    // Waits for the hashes of the first scan: the first change after arming is judged by content.
+    return watch.idle().then(() => ({
       watchCount: () => this.table.countFor(watch),
       leftOut: () => leftOutOf(watch.leftOut, this.faults.pending(watch)),
       disarm: async () => this.disarm(watch),
-    });
+    }));
   }
 
   async close(): Promise<void> {
@@ -96,6 +97,11 @@ class InotifyBackend implements WatchBackend, TargetHost {
 
   leftOut(watch: TargetWatch, path: string, errno: string, detail: string | null): void {
     this.faults.leftOut(watch, path, errno, detail);
+  }
+
+  /** Work that waited for a content hash failed: that target degrades as any failed work does. */
+  failed(watch: TargetWatch, error: unknown): void {
+    if (this.targets.has(watch)) this.faults.failed(watch, error);
   }
 
   grew(): void {
