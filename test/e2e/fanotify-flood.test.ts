@@ -31,6 +31,10 @@ function flood(t: TestContext, dir: string, tag: string): ChildProcess {
     detached: true,
   });
   t.after(() => killGroup(child));
+  // And if the runner force-exits before t.after (a timed-out file): no flood outlives the test.
+  const killAtExit = (): void => killGroup(child);
+  process.on('exit', killAtExit);
+  child.once('exit', () => process.off('exit', killAtExit));
   return child;
 }
 
