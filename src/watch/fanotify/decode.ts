@@ -8,7 +8,7 @@
 // u8 f_handle[handle_bytes]; }, then for *_DFID_NAME a NUL-terminated name, padded to `len`.
 import { fanotifyTruncated } from '../../log/messages/watch-fanotify.js';
 import { FAN_INFO } from './mask.js';
-import { decodeFsBytes } from '../../system/path-bytes.js';
+import { decodeFsBytes, hasEscapedBytes } from '../../system/path-bytes.js';
 
 export const METADATA_BYTES = 24;
 const INFO_HEADER_BYTES = 4;
@@ -144,7 +144,9 @@ function decodeName(buf: Buffer, start: number, end: number): { name: string; na
   const nameEnd = nul === -1 || nul > end ? end : nul;
   const bytes = buf.subarray(start, nameEnd);
   const name = decodeFsBytes(bytes);
-  return Buffer.from(name, 'utf8').equals(bytes) ? { name } : { name, nameBytes: Buffer.from(bytes) };
+  // Valid UTF-8 never decodes to a lone U+DC80-DCFF: one there is an escaped byte. (Checked on the
+  // string, not by encoding it again: this runs for every event of a flood.)
+  return hasEscapedBytes(name) ? { name, nameBytes: Buffer.from(bytes) } : { name };
 }
 
 function fail(offset: number, length: number, what: string): never {
