@@ -61,6 +61,7 @@ export function buildStatus(source: StatusSource, pool: BackendPool) {
       backend: l.backendName,
       armed: l.armed !== null,
       watches: l.armed?.watchCount() ?? 0,
+      leftOut: l.armed?.leftOut?.() ?? [],
       ...slotJson(l.slot.status()),
     })),
   };

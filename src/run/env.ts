@@ -1,9 +1,11 @@
 // The command's environment, built as cron builds it and never inherited from the daemon: PATH,
 // SHELL, HOME, USER and LOGNAME of the user it runs as; then the watchtab's variables (which may
-// override those); then the WATCHTAB_* variables. Paths travel only here, never in the command line.
+// override those); then the WATCHTAB_* variables. Paths travel only here, never in the command line;
+// a path that is not UTF-8 only in its escaped form (WATCHTAB_PATH_ESCAPED), never as another name.
 import os from 'node:os';
 import type { Entry } from '../watchtab/entry.js';
 import type { FoldSummary } from './fold.js';
+import { escapePath, hasEscapedBytes } from '../system/path-bytes.js';
 
 export const CRON_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -26,14 +28,26 @@ export function buildEnv(
     LOGNAME: identity.user,
     ...entry.env,
     WATCHTAB_ENTRY: entry.name,
-    WATCHTAB_PATH: fold.path,
-    TRIGGER: fold.path,
+    WATCHTAB_PATH: plainPath(fold.path),
+    WATCHTAB_PATH_ESCAPED: escapePath(fold.path),
+    TRIGGER: plainPath(fold.path),
     WATCHTAB_EVENT: fold.events.join(','),
     WATCHTAB_COUNT: String(fold.count),
   };
-  if (fold.oldPath !== null) env['WATCHTAB_OLD_PATH'] = fold.oldPath;
-  else delete env['WATCHTAB_OLD_PATH'];
+  if (fold.oldPath !== null) {
+    env['WATCHTAB_OLD_PATH'] = plainPath(fold.oldPath);
+    env['WATCHTAB_OLD_PATH_ESCAPED'] = escapePath(fold.oldPath);
+  } else {
+    delete env['WATCHTAB_OLD_PATH'];
+    delete env['WATCHTAB_OLD_PATH_ESCAPED'];
+  }
   return env;
+}
+
+// A path whose name is not UTF-8 cannot travel as itself (the environment would get U+FFFD,
+// naming no file or another one): it is empty, and only its _ESCAPED form names it.
+function plainPath(path: string): string {
+  return hasEscapedBytes(path) ? '' : path;
 }
 
 /** The daemon's own account, for HOME, USER and LOGNAME when an entry names no user. */

@@ -5,7 +5,7 @@
 import type { Writable } from 'node:stream';
 import type { StdinFormat } from '../watchtab/entry.js';
 import type { FoldedPath } from './fold.js';
-import { pathBytes } from './path-bytes.js';
+import { encodeFsBytes } from '../system/path-bytes.js';
 
 /** How many bytes are encoded before they are handed to the pipe (and the event loop is yielded). */
 const CHUNK_BYTES = 64 * 1024;
@@ -17,9 +17,9 @@ const NUL = Buffer.of(0);
 export function encodePath(format: Exclude<StdinFormat, 'none'>, folded: FoldedPath): Buffer[] {
   switch (format) {
     case 'paths':
-      return [pathBytes(folded.path), NEWLINE];
+      return [encodeFsBytes(folded.path), NEWLINE];
     case 'paths0':
-      return [pathBytes(folded.path), NUL];
+      return [encodeFsBytes(folded.path), NUL];
     case 'json': {
       const record = {
         path: folded.path,

@@ -40,8 +40,16 @@ export interface WatchEvent {
 export interface Armed {
   /** Kernel watches (or marks) this target holds now. */
   watchCount(): number;
+  /** Folders (or the whole target, while it is retried) left out now, and why; for status. */
+  leftOut?(): readonly LeftOut[];
   /** Stop reporting for this target and release what only it used. */
   disarm(): Promise<void>;
+}
+
+/** A folder a target does not watch now, and the errno name saying why (ELOOP: a symbolic link). */
+export interface LeftOut {
+  readonly path: string;
+  readonly errno: string;
 }
 
 export type EventListener = (event: WatchEvent) => void;

@@ -1,55 +1,91 @@
 // Walking a target's folders: the initial scan at arm, the scan of a folder that appeared, the
 // rescan after an overflow, and the diff of two states into events. Each folder is watched
 // before it is read, so an entry made in between is seen twice (scan and event) and never lost;
-// the state dedupes it. Back-end neutral: watching a folder is a callback.
-import { readdirSync } from 'node:fs';
+// the state dedupes it. Each folder is opened O_NOFOLLOW, checked to be the inode its parent's
+// listing saw, then watched, listed and its entries looked at only through that descriptor
+// (no-follow.ts): a folder swapped for a symbolic link, or reached through a parent swapped for
+// one, is never listed. Names keep their bytes (system/path-bytes.ts). Back-end neutral.
+import { closeSync, readdirSync } from 'node:fs';
 import type { EventName } from '../watchtab/entry.js';
+import { decodeFsBytes } from '../system/path-bytes.js';
 import { joinPath } from './match.js';
-import { hashFile, isContentChanged, isReplaced, readState, type PathState } from './path-state.js';
+import { isContentChanged, isReplaced, readState, type PathState } from './path-state.js';
+import { withContentHash } from './content-hash.js';
+import { openFolder } from './no-follow.js';
 import type { EventListener } from './backend.js';
 import type { Scope } from './match.js';
 
 export interface ScanHooks {
-  /** Starts watching `dir`; false when it is gone (then it is not read). May throw to stop the scan. */
-  watchDir(dir: string): boolean;
+  /**
+   * Starts watching the folder `dir`, reached as `via`: a path naming exactly the folder that was
+   * opened and checked (valid during this call only). False when it is gone (then it is not
+   * read). May throw to stop the scan.
+   */
+  watchDir(dir: string, via: string): boolean;
   isReported(path: string): boolean;
   isWatchedDir(dir: string): boolean;
-  /** Whether a content hash is kept for the file at `path`. */
-  hasHash(path: string): boolean;
   /** The only names of `dir` that can matter, when known (then `dir` is not listed); else null. */
   namesIn?(dir: string): readonly string[] | null;
+  /** `dir` could not be opened for another reason than being gone (EACCES, ENAMETOOLONG...). */
+  leftOut?(dir: string, errno: string): void;
 }
 
-/** Calls `found` for each entry below `root` that is reported or watched, with its state. */
+interface Pending {
+  readonly path: string;
+  /** The inode the parent's listing saw; null for the root (its caller looked at it). */
+  readonly ino: number | null;
+}
+
+/** Calls `found` for each entry below `root` that is reported or watched, with its state (no hash). */
 export function scanTree(
   root: string,
   hooks: ScanHooks,
   found: (path: string, state: PathState, isReported: boolean) => void,
 ): void {
-  const stack = [root];
+  const stack: Pending[] = [{ path: root, ino: null }];
   for (let dir = stack.pop(); dir !== undefined; dir = stack.pop()) {
-    if (!hooks.watchDir(dir)) continue;
-    const names = hooks.namesIn?.(dir) ?? listNames(dir);
-    if (names === null) continue; // removed or unreadable since it was watched: its events say so
-    for (const name of names) {
-      const path = joinPath(dir, name);
-      const mayWatch = hooks.isWatchedDir(path);
-      const isReported = hooks.isReported(path);
-      if (!mayWatch && !isReported) continue;
-      const state = readState(path, isReported && hooks.hasHash(path));
-      if (state === null) continue;
-      const isWatched = mayWatch && state.type === 'dir';
-      if (!isWatched && !isReported) continue;
-      found(path, state, isReported);
-      if (isWatched) stack.push(path);
+    const opened = openFolder(dir.path, dir.ino);
+    if (opened.kind === 'gone') continue;
+    if (opened.kind === 'failed') {
+      hooks.leftOut?.(dir.path, opened.errno);
+      continue;
+    }
+    try {
+      scanFolder(dir.path, opened.via, hooks, found, stack);
+    } finally {
+      closeSync(opened.fd);
     }
   }
 }
 
-/** The names in `dir` (names only: the lstat in scanTree gives the type, and the state), or null. */
-function listNames(dir: string): string[] | null {
+function scanFolder(
+  dir: string,
+  via: string,
+  hooks: ScanHooks,
+  found: (path: string, state: PathState, isReported: boolean) => void,
+  stack: Pending[],
+): void {
+  if (!hooks.watchDir(dir, via)) return;
+  const names = hooks.namesIn?.(dir) ?? listNames(via);
+  if (names === null) return; // removed or unreadable since it was watched: its events say so
+  for (const name of names) {
+    const path = joinPath(dir, name);
+    const mayWatch = hooks.isWatchedDir(path);
+    const isReported = hooks.isReported(path);
+    if (!mayWatch && !isReported) continue;
+    const state = readState(`${via}/${name}`);
+    if (state === null) continue;
+    const isWatched = mayWatch && state.type === 'dir';
+    if (!isWatched && !isReported) continue;
+    found(path, state, isReported);
+    if (isWatched) stack.push({ path, ino: state.ino });
+  }
+}
+
+/** The names in the folder `via` (names only: the lstat in scanFolder gives the type), or null. */
+function listNames(via: string): string[] | null {
   try {
-    return readdirSync(dir);
+    return readdirSync(via, { encoding: 'buffer' }).map(decodeFsBytes);
   } catch {
     return null;
   }
@@ -116,21 +152,18 @@ export function diffStates(
   return changes;
 }
 
-/** Whether `prev` can lend its hash to `cur`: the same file, untouched by size and time. */
-function isUntouched(prev: PathState | undefined, cur: PathState): prev is PathState {
-  return prev !== undefined && prev.ino === cur.ino && prev.size === cur.size && prev.mtimeMs === cur.mtimeMs;
-}
-
 /**
  * The reported paths in `scope` now, by reading it (poll, and the chokidar back-end's rescans),
- * hashing for content-only only the files whose size, time or inode moved since `prev`.
+ * hashing for content-only only the files whose size, time or inode moved since `prev`. The
+ * folders are read at once; the hashes are taken off the event loop (content-hash.ts).
  */
-export function snapshotScope(
+export async function snapshotScope(
   scope: Scope,
   isContentOnly: boolean,
   prev: ReadonlyMap<string, PathState>,
-): Map<string, PathState> {
+): Promise<Map<string, PathState>> {
   const now = new Map<string, PathState>();
+  const hashing: Promise<void>[] = [];
   scanTree(
     scope.anchor,
     {
@@ -138,18 +171,17 @@ export function snapshotScope(
       isReported: scope.isReported,
       isWatchedDir: scope.isWatchedDir,
       namesIn: scope.namesIn,
-      hasHash: () => false, // hashed below, and only when size, time or inode moved
     },
     (path, state, isReported) => {
       if (!isReported) return;
-      if (!isContentOnly || state.type !== 'file') {
-        now.set(path, state);
-        return;
-      }
-      const old = prev.get(path);
-      now.set(path, { ...state, hash: isUntouched(old, state) ? old.hash : hashFile(path) });
+      now.set(path, state);
+      if (!isContentOnly) return;
+      const judged = withContentHash(path, state, prev.get(path));
+      if (judged instanceof Promise) hashing.push(judged.then((s) => void now.set(path, s)));
+      else now.set(path, judged);
     },
   );
+  await Promise.all(hashing);
   return now;
 }
 

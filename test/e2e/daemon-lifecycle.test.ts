@@ -4,7 +4,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/temp.js';
 import { waitFor } from '../helpers/wait.js';
@@ -182,6 +182,40 @@ test('at start-up a broken drop-in is left out whole and the other files run', a
     () => true,
     { withinMs: 10_000, what: 'the good entry to run' },
   );
+  assert.equal(await daemon.stop(), 0);
+});
+
+/** The fds of `pid` that are inotify instances (their /proc/PID/fd link names the anon inode). */
+async function inotifyFds(pid: number): Promise<string[]> {
+  const fds = await readdir(`/proc/${pid}/fd`);
+  const links = await Promise.all(
+    fds.map(async (fd) => [fd, await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')]),
+  );
+  return links.filter(([, link]) => link === 'anon_inode:inotify').map(([fd]) => fd as string);
+}
+
+// Regression: the no-follow scans open and close a folder fd per watched folder; the daemon's
+// inotify instance must outlive them (its fd never closed or taken by another), so that an entry
+// on one exact file, alone, still reports a write of it.
+test('an entry on one exact file keeps its inotify instance open and runs on a write', async (t) => {
+  const s = await setup(
+    t,
+    `  - name: conf\n    path: $DIR/watched/app.conf\n    events: [close_write]\n` +
+      `    command: 'printf "%s %s\\n" "$WATCHTAB_EVENT" "$WATCHTAB_PATH" >> $DIR/out'\n`,
+  );
+  const daemon = startDaemon(t, { args: ['--watchtab', s.tab, '--socket', s.socket] });
+  await daemon.waitForLine(/\bready\b/);
+  const pid = daemon.child.pid ?? assert.fail('watchtabd has no pid');
+  const atReady = await inotifyFds(pid);
+  assert.equal(atReady.length, 1, `one inotify instance at ready, found fds [${atReady.join(', ')}]`);
+  await writeFile(join(s.watched, 'app.conf'), 'x');
+  const out = await waitFor(
+    () => readLines(join(s.dir, 'out')),
+    (l) => l.length >= 1,
+    { withinMs: 10_000, what: 'the command of the exact-file entry to run' },
+  );
+  assert.deepEqual(out, [`close_write ${join(s.watched, 'app.conf')}`]);
+  assert.deepEqual(await inotifyFds(pid), atReady, 'the same inotify fd after the run');
   assert.equal(await daemon.stop(), 0);
 });
 

@@ -104,14 +104,20 @@ test('a nobody flooding a **/*-*-*-*-*.log entry with dash names never stalls th
   let rounds = 0;
   while (isFlooding || rounds < 2) {
     rounds += 1;
+    const asked = performance.now();
     const status = await readStatus(socket, LIVENESS_MS);
     assert.equal(typeof status, 'object', `status answer ${rounds}`);
+    const answeredMs = performance.now() - asked;
     const file = join(canary, `c${rounds}`);
     await writeFile(file, 'x');
     await waitFor(
       () => readLines(join(dir, 'canary.out')),
       (lines) => lines.includes(file),
       { withinMs: LIVENESS_MS, what: `the canary entry to run for ${file} during the flood` },
+    );
+    const ranMs = performance.now() - asked - answeredMs;
+    t.diagnostic(
+      `round ${rounds}: status ${answeredMs.toFixed(0)} ms, canary ran ${ranMs.toFixed(0)} ms after its write`,
     );
   }
   assert.equal(await floodExit, 0);

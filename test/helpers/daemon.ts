@@ -58,6 +58,10 @@ export function startDaemon(t: TestContext, options: DaemonOptions): RunningDaem
   child.stderr?.on('data', collect);
   child.stdout?.on('data', collect);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // A runner that force-exits (a timed-out file) skips t.after: the daemon must not outlive it.
+  const killAtExit = (): void => void child.kill('SIGKILL');
+  process.on('exit', killAtExit);
+  child.once('exit', () => process.off('exit', killAtExit));
   t.after(async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');

@@ -47,6 +47,9 @@ test("the environment is exactly the contract's, key by key; nothing of the daem
     ['TRIGGER', join(dir, 'new name')],
     ['WATCHTAB_EVENT', 'rename'],
     ['WATCHTAB_OLD_PATH', join(dir, 'old name')],
+    // Always set (watchtab(5)); these names have neither a backslash nor a byte that is not UTF-8.
+    ['WATCHTAB_PATH_ESCAPED', join(dir, 'new name')],
+    ['WATCHTAB_OLD_PATH_ESCAPED', join(dir, 'old name')],
     ['WATCHTAB_COUNT', '1'],
     ['PWD', dir], // exported by /bin/sh itself: the working folder, the watched folder here
   ]);

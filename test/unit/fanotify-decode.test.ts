@@ -146,6 +146,7 @@ test('a name that is not UTF-8 keeps its bytes; a real U+FFFD does not', () => {
   const [first, second] = decodeFanotifyEvents(buf, buf.length);
   assert.ok(first?.records[0]?.type === 'dfid_name' && second?.records[0]?.type === 'dfid_name');
   assert.deepEqual(first.records[0].nameBytes, bad);
+  assert.equal(first.records[0].name, 'f\uDCFFf'); // lossless: 0xff kept as U+DCFF
   assert.equal(second.records[0].name, 'a\uFFFDb');
   assert.equal(second.records[0].nameBytes, undefined);
 });

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { encodeFsBytes } from '../../src/system/path-bytes.js';
 import { decodeEvents, EVENT_HEADER_BYTES } from '../../src/watch/inotify/decode.js';
 import { IN, IN_ALL_EVENTS, hasBits, maskNames } from '../../src/watch/inotify/mask.js';
 
@@ -81,10 +82,20 @@ test('UTF-8 names decode; non-UTF-8 names keep their exact bytes', () => {
   const [a, b] = decodeEvents(buf, buf.length);
   assert.equal(a?.name, 'café-日本-\uFFFD');
   assert.equal(a?.nameBytes, undefined);
-  assert.equal(b?.name, 'caf\uFFFD');
+  assert.equal(b?.name, 'caf\uDCE9'); // the byte 0xe9 kept as U+DCE9, losslessly
   assert.deepEqual(b?.nameBytes, latin1);
+  assert.deepEqual(encodeFsBytes(b?.name ?? ''), latin1);
   buf.fill(0); // the bytes were copied out of the read buffer
   assert.deepEqual(b?.nameBytes, latin1);
+});
+
+test('x\\xff, x\\xfe and x + U+FFFD are three names, each giving its own bytes back', () => {
+  const names = [Buffer.from('x\xff', 'latin1'), Buffer.from('x\xfe', 'latin1'), Buffer.from('x\uFFFD')];
+  const buf = Buffer.concat(names.map((name) => event({ wd: 1, mask: IN.CREATE, name })));
+  const decoded = decodeEvents(buf, buf.length).map((e) => e.name);
+  assert.deepEqual(decoded, ['x\uDCFF', 'x\uDCFE', 'x\uFFFD']);
+  assert.equal(new Set(decoded).size, 3);
+  decoded.forEach((name, i) => assert.deepEqual(encodeFsBytes(name), names[i]));
 });
 
 test('a truncated tail throws a clear error', () => {

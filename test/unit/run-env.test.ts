@@ -22,6 +22,7 @@ test("the environment is cron's set, then the watchtab's, then WATCHTAB_*, and n
     SITE: 'prod',
     WATCHTAB_ENTRY: 'site',
     WATCHTAB_PATH: '/w/a b',
+    WATCHTAB_PATH_ESCAPED: '/w/a b',
     TRIGGER: '/w/a b',
     WATCHTAB_EVENT: 'write,close_write',
     WATCHTAB_COUNT: '3',
@@ -44,4 +45,20 @@ test('WATCHTAB_OLD_PATH is set for a rename and cannot be faked from the watchta
   );
   assert.equal(renamed['WATCHTAB_OLD_PATH'], '/w/old');
   assert.equal(renamed['WATCHTAB_EVENT'], 'rename');
+});
+
+test('a path that is not UTF-8 is empty in WATCHTAB_PATH and exact in WATCHTAB_PATH_ESCAPED', () => {
+  const entry = makeEntry({ dir: '/w', command: 'true' });
+  const identity = { user: 'root', home: '/root' };
+  // "x\xff" as the decoders give it: the byte 0xff kept as U+DCFF (system/path-bytes.ts).
+  const env = buildEnv(entry, identity, { ...fold, path: '/w/x\udcff\\y', oldPath: '/w/\udcfe' });
+  assert.equal(env['WATCHTAB_PATH'], '');
+  assert.equal(env['TRIGGER'], '');
+  assert.equal(env['WATCHTAB_PATH_ESCAPED'], '/w/x\\xff\\\\y');
+  assert.equal(env['WATCHTAB_OLD_PATH'], '');
+  assert.equal(env['WATCHTAB_OLD_PATH_ESCAPED'], '/w/\\xfe');
+  const plain = buildEnv(entry, identity, { ...fold, path: '/w/a\\b' });
+  assert.equal(plain['WATCHTAB_PATH'], '/w/a\\b');
+  assert.equal(plain['WATCHTAB_PATH_ESCAPED'], '/w/a\\\\b');
+  assert.equal(plain['WATCHTAB_OLD_PATH_ESCAPED'], undefined);
 });

@@ -1,15 +1,15 @@
-// The stdin encoders: pathBytes gives a name's raw bytes back, and each format writes one path as documented.
+// The stdin encoders: encodeFsBytes gives a name's raw bytes back, and each format writes one path as documented.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pathBytes } from '../../src/run/path-bytes.js';
+import { encodeFsBytes } from '../../src/system/path-bytes.js';
 import { encodePath } from '../../src/run/stdin-feed.js';
 
-test('pathBytes: UTF-8 for ordinary names, lone surrogates U+DC80–U+DCFF back to bytes 0x80–0xFF', () => {
-  assert.deepEqual(pathBytes('/w/é a'), Buffer.from('/w/é a', 'utf8'));
-  assert.deepEqual(pathBytes('/w/\udcff\udc80x'), Buffer.from([0x2f, 0x77, 0x2f, 0xff, 0x80, 0x78]));
+test('encodeFsBytes: UTF-8 for ordinary names, lone surrogates U+DC80–U+DCFF back to bytes 0x80–0xFF', () => {
+  assert.deepEqual(encodeFsBytes('/w/é a'), Buffer.from('/w/é a', 'utf8'));
+  assert.deepEqual(encodeFsBytes('/w/\udcff\udc80x'), Buffer.from([0x2f, 0x77, 0x2f, 0xff, 0x80, 0x78]));
   // A surrogate pair (a real character) is UTF-8, never taken for escaped bytes.
-  assert.deepEqual(pathBytes('/\ud83d\ude00'), Buffer.from('/😀', 'utf8'));
-  assert.deepEqual(pathBytes('\udc80\udc80'), Buffer.from([0x80, 0x80]));
+  assert.deepEqual(encodeFsBytes('/\ud83d\ude00'), Buffer.from('/😀', 'utf8'));
+  assert.deepEqual(encodeFsBytes('\udc80\udc80'), Buffer.from([0x80, 0x80]));
 });
 
 test('paths ends each name with a newline, paths0 with a NUL; json gives old_path only for a rename', () => {

@@ -60,11 +60,19 @@ export function renderStatus(doc: unknown): string {
     .map((f: unknown) =>
       `file ${text(field(f, 'file'))}: ${text(field(f, 'state'))} ${text(field(f, 'reason') ?? '')}`.trimEnd(),
     );
+  const leftOutLines = (Array.isArray(entries) ? entries : []).flatMap((e: unknown) => {
+    const leftOut = field(e, 'leftOut');
+    return (Array.isArray(leftOut) ? leftOut : []).map(
+      (l: unknown) =>
+        `entry ${text(field(e, 'name'))}: left out ${text(field(l, 'path'))} (${text(field(l, 'errno'))})`,
+    );
+  });
   const header = `watchtabd ${text(field(daemon, 'version'))}, pid ${text(field(daemon, 'pid'))}, since ${text(field(daemon, 'startedAt'))}, watchtab ${text(field(daemon, 'watchtab'))}`;
   return [
     header,
     ...fileLines,
     renderTable(['ENTRY', 'STATE', 'BACKEND', 'WATCHES', 'LAST RUN', 'COUNTERS'], rows),
+    ...leftOutLines,
   ].join('\n');
 }
 

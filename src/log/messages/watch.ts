@@ -8,11 +8,6 @@ export function armFailed(detail: string, retryMs: number): string {
 /** A target armed after failing. */
 export const ARMED_AFTER_RETRY = 'watch armed after retrying';
 
-/** A sub-folder could not be watched: changes below it are not seen. */
-export function subfolderSkipped(detail: string): string {
-  return `${detail}; changes below it are not seen (said once per entry)`;
-}
-
 /** The kernel's event queue overflowed and a rescan made up for it. */
 export function overflowRescanned(changes: number, targets: number, watches: number): string {
   return (
@@ -37,4 +32,28 @@ export const TARGET_WAITING = 'watch waiting for its path to appear';
 
 function formatDelay(ms: number): string {
   return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
+}
+
+/** A folder a target cannot watch or read: it is left out, the rest of the target goes on. */
+export function folderLeftOut(
+  path: string,
+  errno: string,
+  detail: string | null,
+  isRetried: boolean,
+): string {
+  const why =
+    errno === 'ELOOP'
+      ? 'is a symbolic link now; treated as absent, what it points to is never read'
+      : errno === 'ENAMETOOLONG'
+        ? 'is longer than the kernel accepts (PATH_MAX, 4096 bytes)'
+        : errno === 'ENOSPC'
+          ? 'cannot be watched: inotify watch limit reached; raise fs.inotify.max_user_watches'
+          : `cannot be watched or read (${errno})`;
+  const tail = isRetried ? 'retried with back-off (doubling up to 5 min)' : 'changes there are not seen';
+  return `${detail ?? `${path} ${why}`}; ${tail} (said once per entry)`;
+}
+
+/** A target's work threw something that is not a system error: a bug, logged with its stack. */
+export function targetBug(detail: string): string {
+  return `internal error while watching (a bug, please report it with this log): ${detail}; this entry is re-armed, the others are not affected`;
 }

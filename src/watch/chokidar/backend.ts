@@ -14,6 +14,10 @@
 // change that follows another within milliseconds can go unseen until the path changes again (a
 // save by rename and a `sed -i` at once; a base removed and made again at once), which the
 // conformance suite states as a capability this back-end lacks.
+//
+// Content-only hashes are taken off the event loop (content-hash.ts): a look at some paths that
+// needs one holds those paths (path-order.ts), so a later look at the same path waits for it and
+// the path's events keep their order, while looks at other paths go on.
 import { statSync } from 'node:fs';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../../log/logger.js';
@@ -21,6 +25,8 @@ import type { Armed, EventListener, WatchBackend, WatchTarget } from '../backend
 import { compileScope, isWithin, parentOf, type Scope } from '../match.js';
 import { isDir, isSameState, nearestDir, readState, type PathState } from '../path-state.js';
 import { diffStates, reportChanges, snapshotScope } from '../scan.js';
+import { withContentHash } from '../content-hash.js';
+import { PathOrder } from '../path-order.js';
 import { backendOfIndependentTargets } from '../independent-targets.js';
 
 export interface ChokidarBackendDeps {
@@ -54,6 +60,7 @@ class ChokidarTarget implements Armed {
   /** Paths reported lately, looked at again once chokidar's throttle has passed. */
   private readonly again = new Set<string>();
   private againTimer: NodeJS.Timeout | null = null;
+  private readonly order = new PathOrder((error) => this.warn(error));
 
   constructor(
     private readonly target: WatchTarget,
@@ -92,12 +99,14 @@ class ChokidarTarget implements Armed {
       if (isDir(anchor)) await this.watchAnchor(isReporting);
       else await this.waitFor(anchor);
     });
-    this.chain = step.catch((error: unknown) =>
-      this.logger.warn(`chokidar: ${error instanceof Error ? error.message : String(error)}`, {
-        entry: this.target.id,
-      }),
-    );
+    this.chain = step.catch((error: unknown) => this.warn(error));
     return step;
+  }
+
+  private warn(error: unknown): void {
+    this.logger.warn(`chokidar: ${error instanceof Error ? error.message : String(error)}`, {
+      entry: this.target.id,
+    });
   }
 
   /** Watch the anchor's tree; once chokidar is ready, scan, so what changed meanwhile is reported. */
@@ -123,7 +132,7 @@ class ChokidarTarget implements Armed {
     this.watcher = watcher;
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
     this.anchorIno = inodeAt(anchor);
-    this.rescan(isReporting);
+    await this.rescan(isReporting);
   }
 
   /** Whether the folder chokidar watches is still the one at the anchor's path. */
@@ -150,7 +159,7 @@ class ChokidarTarget implements Armed {
     // removed and made again at once is noticed here, by its inode, on the removals below it.
     const isRemoval = event === 'unlink' || event === 'unlinkDir';
     if ((event === 'unlinkDir' && path === this.scope.anchor) || (isRemoval && !this.isAnchorKept())) {
-      this.rescan(true); // everything below is gone: deletes
+      this.chain = this.chain.then(() => this.rescan(true)).catch((error: unknown) => this.warn(error)); // deletes
       void this.rearm(true);
       return;
     }
@@ -160,7 +169,7 @@ class ChokidarTarget implements Armed {
     if (event === 'change') return this.lookAgainLater(path);
     const paths = event === 'unlinkDir' ? [...this.state.keys()].filter((p) => isWithin(p, path)) : [path];
     if (event === 'add' || event === 'unlink') paths.push(...this.otherNames(path));
-    this.lookAt(paths);
+    this.lookAt(paths, false);
     if (event !== 'unlinkDir') this.lookAgainLater(path);
   }
 
@@ -188,36 +197,51 @@ class ChokidarTarget implements Armed {
       // A path that was still changing is looked at once more, until a look finds it quiet:
       // chokidar drops events of a file that changes again soon after (an editor's save, then a
       // `sed -i`), and no event would come for the last change.
-      for (const p of this.lookAt(paths)) this.lookAgainLater(p);
+      this.lookAt(paths, true);
     }, LOOK_AGAIN_MS);
   }
 
-  /** Compares `paths` as kept with their state now, reports the difference, and returns the paths that had changed. */
-  private lookAt(paths: readonly string[]): string[] {
+  /**
+   * Compares `paths` as kept with their state now and reports the difference, in order with the
+   * other looks at the same paths; with `isLookingAgain`, the paths that had changed are looked at
+   * once more later.
+   */
+  private lookAt(paths: readonly string[], isLookingAgain: boolean): void {
+    this.order.run(paths, () => this.lookNow(paths, isLookingAgain));
+  }
+
+  private lookNow(paths: readonly string[], isLookingAgain: boolean): void | Promise<void> {
     const before = new Map<string, PathState>();
     const now = new Map<string, PathState>();
     const changed: string[] = [];
+    const hashing: Promise<void>[] = [];
     for (const p of paths) {
       const old = this.state.get(p);
       if (old !== undefined) before.set(p, old);
-      const cur = this.scope.isReported(p) ? readState(p, this.hasHash(p)) : null;
+      const cur = this.scope.isReported(p) ? readState(p) : null;
       if (cur !== null) now.set(p, cur);
       if (!isSameState(old, cur ?? undefined)) changed.push(p);
+      if (cur === null || !this.target.contentOnly) continue;
+      const judged = withContentHash(p, cur, old);
+      if (judged instanceof Promise) hashing.push(judged.then((s) => void now.set(p, s)));
+      else now.set(p, judged);
     }
-    this.apply(before, now);
-    return changed;
-  }
-
-  private hasHash(path: string): boolean {
-    return this.target.contentOnly && this.scope.isReported(path);
+    const finish = (): void => {
+      if (this.isClosed) return;
+      this.apply(before, now);
+      if (isLookingAgain) for (const p of changed) this.lookAgainLater(p);
+    };
+    if (hashing.length === 0) return finish();
+    return Promise.all(hashing).then(finish);
   }
 
   /** Compares the whole scope with the kept state (after arming, or when the base went). */
-  private rescan(isReporting: boolean): void {
+  private async rescan(isReporting: boolean): Promise<void> {
     const { anchor } = this.scope;
     const now = isDir(anchor)
-      ? snapshotScope(this.scope, this.target.contentOnly, this.state)
+      ? await snapshotScope(this.scope, this.target.contentOnly, this.state)
       : new Map<string, PathState>();
+    if (this.isClosed) return;
     if (isReporting) this.apply(new Map(this.state), now);
     else for (const [p, s] of now) this.state.set(p, s);
   }

@@ -8,17 +8,18 @@
 // events on one name (FAN_CREATE|FAN_DELETE), whose order is told by whether the path exists
 // now; and folders have no watch to lose, so a removed or moved folder above a target's anchor
 // is told to the target as inotify's IN_IGNORED or IN_MOVE_SELF would.
-import { statSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
+import { toFsPath } from '../../system/path-bytes.js';
 import type { Armed, EventListener, WatchBackend, WatchTarget } from '../backend.js';
 import type { EventName } from '../../watchtab/entry.js';
 import type { Logger } from '../../log/logger.js';
-import type { SystemCallError } from '../../errors.js';
 import * as msg from '../../log/messages/watch-fanotify.js';
 import { isWithin, parentOf } from '../match.js';
 import { TargetWatch, type TargetHost } from '../inotify/target.js';
+import { leftOutOf, TargetFaults } from '../target-faults.js';
 import { WatchTable } from '../inotify/tree.js';
 import { FolderBook } from './folders.js';
-import { nearestDir } from '../path-state.js';
+import { nearestArmable } from '../no-follow.js';
 import { openFanotify, type FanotifyEvent, type FanotifyInstance, type FanotifyOptions } from './instance.js';
 import { FAN, fanMaskNames } from './mask.js';
 
@@ -51,6 +52,7 @@ class FanotifyBackend implements WatchBackend, TargetHost {
   private readonly targets = new Map<TargetWatch, string>();
   private readonly rootRefs = new Map<string, number>();
   private readonly isTracing: boolean;
+  private readonly faults: TargetFaults<TargetWatch>;
   /** The process behind the kernel event being handed to the targets now (null in a rescan). */
   private origin: number | null = null;
 
@@ -58,6 +60,7 @@ class FanotifyBackend implements WatchBackend, TargetHost {
     this.fanotify = openFanotify(deps.fanotify);
     this.table = new WatchTable(this.book);
     this.isTracing = isDebug(deps.logger);
+    this.faults = new TargetFaults(deps.logger, (watch) => this.rearm(watch));
     this.fanotify.onEvents((batch) => this.onBatch(batch));
   }
 
@@ -67,7 +70,7 @@ class FanotifyBackend implements WatchBackend, TargetHost {
     const watch = new TargetWatch(target, this, withOrigin);
     // The mark: on the file system of the anchor, or of its nearest existing folder while it is
     // missing; the root stays that path (it is a filter on paths, and the mark outlives it).
-    const root = nearestDir(watch.scope.anchor);
+    const root = nearestArmable(watch.scope.anchor);
     try {
       this.fanotify.markFilesystem(root, readSideMask(watch.events));
     } catch (error) {
@@ -88,10 +91,12 @@ class FanotifyBackend implements WatchBackend, TargetHost {
       marks: this.fanotify.markCount(),
       folders: this.table.countFor(watch),
     });
-    return Promise.resolve({
+    // Waits for the hashes of the first scan: the first change after arming is judged by content.
+    return watch.idle().then(() => ({
       watchCount: () => (this.targets.has(watch) ? 1 : 0),
+      leftOut: () => leftOutOf(watch.leftOut, this.faults.pending(watch)),
       disarm: async () => this.disarm(watch),
-    });
+    }));
   }
 
   async close(): Promise<void> {
@@ -103,6 +108,7 @@ class FanotifyBackend implements WatchBackend, TargetHost {
     const root = this.targets.get(watch);
     if (root === undefined) return;
     this.targets.delete(watch);
+    this.faults.forget(watch);
     watch.release();
     const refs = (this.rootRefs.get(root) ?? 1) - 1;
     if (refs > 0) {
@@ -113,8 +119,27 @@ class FanotifyBackend implements WatchBackend, TargetHost {
     this.fanotify.unmark(root);
   }
 
-  skipped(watch: TargetWatch, error: SystemCallError): void {
-    this.deps.logger.warn(error.message, { entry: watch.id, path: error.path });
+  leftOut(watch: TargetWatch, path: string, errno: string, detail: string | null): void {
+    this.faults.leftOut(watch, path, errno, detail);
+  }
+
+  /** Work that waited for a content hash failed: that target degrades as any failed work does. */
+  failed(watch: TargetWatch, error: unknown): void {
+    if (this.targets.has(watch)) this.faults.failed(watch, error);
+  }
+
+  originNow(): number | null {
+    return this.origin;
+  }
+
+  // A target whose work failed, due again: its folders read afresh, differences reported.
+  private rearm(watch: TargetWatch): void {
+    if (!this.targets.has(watch)) return;
+    const isDone = this.faults.run(watch, () => {
+      if (watch.state.size > 0) watch.rescan();
+      else watch.settle(false);
+    });
+    if (isDone) this.faults.recovered(watch);
   }
 
   grew(): void {} // one mark per file system: no budget to watch
@@ -171,8 +196,10 @@ class FanotifyBackend implements WatchBackend, TargetHost {
   private child(e: Change, mask: number): void {
     const dir = parentOf(e.path);
     for (const watch of this.targets.keys()) {
-      if (this.table.isHeld(watch, dir)) watch.child(dir, e.path, mask);
-      else if (e.isSelf && this.table.isHeld(watch, e.path)) watch.self(e.path, mask);
+      this.faults.run(watch, () => {
+        if (this.table.isHeld(watch, dir)) watch.child(dir, e.path, mask);
+        else if (e.isSelf && this.table.isHeld(watch, e.path)) watch.self(e.path, mask);
+      });
     }
     if ((mask & FAN.DELETE) !== 0 && e.isDir) this.folderGone(e.path);
   }
@@ -194,10 +221,12 @@ class FanotifyBackend implements WatchBackend, TargetHost {
       const isRepathed = repathed.has(watch);
       const fromPath = holds(watch, from) || isRepathed ? from : null;
       const toPath = holds(watch, to) || isRepathed ? to : null;
-      if (fromPath !== null || toPath !== null) watch.moved(fromPath, toPath, isDir);
-      else if (isDir && from !== null && isWithin(watch.scope.anchor, from)) {
-        watch.self(watch.scope.anchor, FAN.MOVE_SELF); // the anchor went with a folder above it
-      }
+      this.faults.run(watch, () => {
+        if (fromPath !== null || toPath !== null) watch.moved(fromPath, toPath, isDir);
+        else if (isDir && from !== null && isWithin(watch.scope.anchor, from)) {
+          watch.self(watch.scope.anchor, FAN.MOVE_SELF); // the anchor went with a folder above it
+        }
+      });
     }
   }
 
@@ -215,14 +244,14 @@ class FanotifyBackend implements WatchBackend, TargetHost {
       this.book.removeWatch(wd);
       for (const [user, p] of users) {
         const watch = user as TargetWatch;
-        if (this.targets.has(watch)) watch.gone(p);
+        if (this.targets.has(watch)) this.faults.run(watch, () => watch.gone(p));
       }
     }
   }
 
   private overflowed(): void {
     let changes = 0;
-    for (const watch of this.targets.keys()) changes += watch.rescan();
+    for (const watch of this.targets.keys()) this.faults.run(watch, () => (changes += watch.rescan()));
     this.deps.logger.warn(msg.fanotifyOverflow(this.targets.size, changes), {
       changes,
       entries: this.targets.size,
@@ -252,7 +281,11 @@ export function unmerge(mask: number, path: string): number[] {
 }
 
 function exists(path: string): boolean {
-  return statSync(path, { throwIfNoEntry: false }) !== undefined;
+  try {
+    return lstatSync(toFsPath(path), { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return false; // ENAMETOOLONG, ENOTDIR: not there for the watcher
+  }
 }
 
 // Tracing every kernel event costs a call per event even when filtered out: only at debug.

@@ -8,6 +8,7 @@
 // u8 f_handle[handle_bytes]; }, then for *_DFID_NAME a NUL-terminated name, padded to `len`.
 import { fanotifyTruncated } from '../../log/messages/watch-fanotify.js';
 import { FAN_INFO } from './mask.js';
+import { decodeFsBytes, hasEscapedBytes } from '../../system/path-bytes.js';
 
 export const METADATA_BYTES = 24;
 const INFO_HEADER_BYTES = 4;
@@ -37,7 +38,7 @@ export type FanotifyRecord =
   /** A record this decoder does not read (pidfd, error, a type newer than it). */
   | { readonly type: 'other'; readonly infoType: number };
 
-/** A name that is not valid UTF-8 is decoded with U+FFFD and its exact bytes kept in `nameBytes`. */
+/** A name that is not valid UTF-8 keeps each other byte as U+DC80+byte, and its bytes in `nameBytes`. */
 export interface NamedRecord<T extends 'dfid_name' | 'old_dfid_name' | 'new_dfid_name'> {
   readonly type: T;
   readonly fid: FanotifyFid;
@@ -137,15 +138,15 @@ const NAMED_TYPES = {
   [FAN_INFO.NEW_DFID_NAME]: 'new_dfid_name',
 } as const;
 
-const REPLACEMENT = '\uFFFD';
-
+// Lossless (system/path-bytes.ts): bytes that are not UTF-8 become lone surrogates in `name`.
 function decodeName(buf: Buffer, start: number, end: number): { name: string; nameBytes?: Buffer } {
   const nul = buf.indexOf(0, start);
   const nameEnd = nul === -1 || nul > end ? end : nul;
-  const name = buf.toString('utf8', start, nameEnd);
-  if (!name.includes(REPLACEMENT)) return { name };
   const bytes = buf.subarray(start, nameEnd);
-  return Buffer.from(name, 'utf8').equals(bytes) ? { name } : { name, nameBytes: Buffer.from(bytes) };
+  const name = decodeFsBytes(bytes);
+  // Valid UTF-8 never decodes to a lone U+DC80-DCFF: one there is an escaped byte. (Checked on the
+  // string, not by encoding it again: this runs for every event of a flood.)
+  return hasEscapedBytes(name) ? { name, nameBytes: Buffer.from(bytes) } : { name };
 }
 
 function fail(offset: number, length: number, what: string): never {

@@ -2,7 +2,9 @@
 // target logic (inotify/target.ts) serves both back-ends. fanotify needs no kernel work per
 // folder: this stands in for the inotify instance and only books them, one "wd" per inode as
 // inotify would give, so moved and re-made folders are told apart the same way.
-import { statSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
+import { toFsPath } from '../../system/path-bytes.js';
+import { IN } from '../inotify/mask.js';
 import { SystemCallError } from '../../errors.js';
 import * as msg from '../../log/messages/watch-kernel.js';
 import type { InotifyInstance } from '../inotify/instance.js';
@@ -14,15 +16,16 @@ export class FolderBook implements InotifyInstance {
   private nextWd = 1;
 
   /** The folder's "wd": the same for the same inode, as inotify_add_watch returns. */
-  addWatch(path: string | Buffer, _mask: number): number {
+  addWatch(path: string | Buffer, mask: number, shownAs?: string): number {
     let key: string;
     try {
-      const stats = statSync(path);
+      const fsPath = typeof path === 'string' ? toFsPath(path) : path;
+      const stats = (mask & IN.DONT_FOLLOW) !== 0 ? lstatSync(fsPath) : statSync(fsPath);
       if (!stats.isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
       key = `${stats.dev}:${stats.ino}`;
     } catch (error) {
       const errno = (error as NodeJS.ErrnoException).code ?? 'EIO';
-      const shown = typeof path === 'string' ? path : path.toString('utf8');
+      const shown = shownAs ?? (typeof path === 'string' ? path : path.toString('utf8'));
       throw new SystemCallError('stat', errno, shown, msg.watchAddFailed(shown, errno, null), {
         cause: error,
       });

@@ -9,6 +9,7 @@
 import { fstatSync } from 'node:fs';
 import { errnoName } from '../../system/errno.js';
 import * as sys from './libc.js';
+import { decodeFsBytes } from '../../system/path-bytes.js';
 
 export type Resolution =
   { readonly ok: true; readonly path: string } | { readonly ok: false; readonly errno: string };
@@ -24,7 +25,11 @@ export const libcOpener: HandleOpener = (mountFd, handle) => {
     // A folder removed since the event still opens while its inode lives; its link count is 0
     // and readlink would say "PATH (deleted)", a path that no longer exists.
     if (fstatSync(opened.value).nlink === 0) return { ok: false, errno: 'ESTALE' };
-    return { ok: true, path: sys.fdPath(opened.value).toString('utf8') };
+    // Lossless: a folder whose name is not UTF-8 keeps its bytes (system/path-bytes.ts).
+    return { ok: true, path: decodeFsBytes(sys.fdPath(opened.value)) };
+  } catch (error) {
+    // A path longer than PATH_MAX cannot be read back (ENAMETOOLONG): unresolvable, not a crash.
+    return { ok: false, errno: (error as NodeJS.ErrnoException).code ?? 'EIO' };
   } finally {
     sys.close(opened.value);
   }

@@ -1,11 +1,11 @@
 // The inotify WatchBackend: one instance for the whole daemon, its watches shared by targets
 // through the WatchTable, kernel batches turned into paths and moves paired by cookie, then handed
-// to each target that uses the watch. Overflow rescans every target; a target that cannot be
-// armed is retried with back-off (1 s doubling to 5 min) while the others go on.
+// to each target that uses the watch. Overflow rescans every target. Every piece of a target's
+// work runs through TargetFaults (target-faults.ts): a target that cannot be armed, or whose
+// event fails, is logged once and retried with back-off while the others go on.
 import type { Armed, EventListener, WatchBackend, WatchTarget } from '../backend.js';
 import type { Logger } from '../../log/logger.js';
 import type { SysctlLimit } from '../../log/messages/watch-kernel.js';
-import { SystemCallError } from '../../errors.js';
 import * as msg from '../../log/messages/watch.js';
 import { inotifyLimit, openInotify, type InotifyInstance } from './instance.js';
 import type { RawInotifyEvent } from './decode.js';
@@ -14,6 +14,7 @@ import { joinPath } from '../match.js';
 import { MovePairer } from './rename.js';
 import { TargetWatch, type TargetHost } from './target.js';
 import { WatchTable, type WatchUser } from './tree.js';
+import { leftOutOf, TargetFaults } from '../target-faults.js';
 
 export interface InotifyBackendDeps {
   readonly logger: Logger;
@@ -23,19 +24,10 @@ export interface InotifyBackendDeps {
   readonly watchLimit?: SysctlLimit | null;
 }
 
-const FIRST_RETRY_MS = 1000;
-const MAX_RETRY_MS = 5 * 60_000;
-
 /** The first half of a move: each user of the watch, with the path it knows the entry by. */
 interface MoveFrom {
   readonly users: readonly [TargetWatch, string][];
   readonly isDir: boolean;
-}
-
-interface Retry {
-  timer: NodeJS.Timeout | null;
-  delayMs: number;
-  errno: string;
 }
 
 export function createInotifyBackend(deps: InotifyBackendDeps): WatchBackend {
@@ -47,8 +39,7 @@ class InotifyBackend implements WatchBackend, TargetHost {
   readonly table: WatchTable;
   private readonly inotify: InotifyInstance;
   private readonly targets = new Set<TargetWatch>();
-  private readonly retries = new Map<TargetWatch, Retry>();
-  private readonly skippedOnce = new Set<TargetWatch>();
+  private readonly faults: TargetFaults<TargetWatch>;
   private readonly moves: MovePairer<MoveFrom>;
   private isBudgetWarned = false;
   private readonly limit: SysctlLimit | null;
@@ -57,6 +48,9 @@ class InotifyBackend implements WatchBackend, TargetHost {
     this.limit = deps.watchLimit === undefined ? inotifyLimit('watches') : deps.watchLimit;
     this.inotify = openInotify(isDebug(deps.logger) ? { trace: deps.logger } : {});
     this.table = new WatchTable(this.inotify);
+    this.faults = new TargetFaults(deps.logger, (watch) => {
+      if (this.targets.has(watch)) this.tryArm(watch, true);
+    });
     this.moves = new MovePairer(deps.moveHoldMs ?? 20, (from) => this.movedOut(from));
     this.inotify.onEvents((batch) => this.onBatch(batch));
   }
@@ -65,10 +59,12 @@ class InotifyBackend implements WatchBackend, TargetHost {
     const watch = new TargetWatch(target, this, onEvent);
     this.targets.add(watch);
     this.tryArm(watch, false);
-    return Promise.resolve({
+    // Waits for the hashes of the first scan: the first change after arming is judged by content.
+    return watch.idle().then(() => ({
       watchCount: () => this.table.countFor(watch),
+      leftOut: () => leftOutOf(watch.leftOut, this.faults.pending(watch)),
       disarm: async () => this.disarm(watch),
-    });
+    }));
   }
 
   async close(): Promise<void> {
@@ -79,59 +75,33 @@ class InotifyBackend implements WatchBackend, TargetHost {
 
   private disarm(watch: TargetWatch): void {
     if (!this.targets.delete(watch)) return;
-    const retry = this.retries.get(watch);
-    if (retry?.timer) clearTimeout(retry.timer);
-    this.retries.delete(watch);
-    this.skippedOnce.delete(watch);
+    this.faults.forget(watch);
     watch.release();
   }
 
   // Arms (or re-arms) a target; on EACCES, ENOSPC and the like it releases what it holds, logs
   // once, and retries later. `isRetry`: compare with the state kept before (report differences).
   private tryArm(watch: TargetWatch, isRetry: boolean): void {
-    try {
+    const isDone = this.faults.run(watch, () => {
       if (isRetry && watch.state.size > 0) watch.rescan();
       else watch.settle(false);
-      const retry = this.retries.get(watch);
-      if (retry !== undefined) {
-        this.retries.delete(watch);
-        this.deps.logger.info(msg.ARMED_AFTER_RETRY, { entry: watch.id, path: watch.scope.named });
-      }
-      this.deps.logger.debug(watch.isArmed ? msg.TARGET_ARMED : msg.TARGET_WAITING, {
-        entry: watch.id,
-        path: watch.scope.named,
-        watches: this.table.countFor(watch),
-      });
-    } catch (error) {
-      if (!(error instanceof SystemCallError)) throw error;
-      watch.release();
-      this.scheduleRetry(watch, error);
-    }
+    });
+    if (!isDone) return;
+    this.faults.recovered(watch);
+    this.deps.logger.debug(watch.isArmed ? msg.TARGET_ARMED : msg.TARGET_WAITING, {
+      entry: watch.id,
+      path: watch.scope.named,
+      watches: this.table.countFor(watch),
+    });
   }
 
-  private scheduleRetry(watch: TargetWatch, error: SystemCallError): void {
-    const last = this.retries.get(watch);
-    const delayMs = last === undefined ? FIRST_RETRY_MS : Math.min(last.delayMs * 2, MAX_RETRY_MS);
-    if (last === undefined || last.errno !== error.errno) {
-      this.deps.logger.warn(msg.armFailed(error.message, delayMs), {
-        entry: watch.id,
-        path: error.path ?? watch.scope.named,
-        errno: error.errno,
-      });
-    }
-    const retry: Retry = { timer: null, delayMs, errno: error.errno };
-    retry.timer = setTimeout(() => {
-      retry.timer = null;
-      if (this.targets.has(watch)) this.tryArm(watch, true);
-    }, delayMs);
-    retry.timer.unref();
-    this.retries.set(watch, retry);
+  leftOut(watch: TargetWatch, path: string, errno: string, detail: string | null): void {
+    this.faults.leftOut(watch, path, errno, detail);
   }
 
-  skipped(watch: TargetWatch, error: SystemCallError): void {
-    if (this.skippedOnce.has(watch)) return;
-    this.skippedOnce.add(watch);
-    this.deps.logger.warn(msg.subfolderSkipped(error.message), { entry: watch.id, path: error.path });
+  /** Work that waited for a content hash failed: that target degrades as any failed work does. */
+  failed(watch: TargetWatch, error: unknown): void {
+    if (this.targets.has(watch)) this.faults.failed(watch, error);
   }
 
   grew(): void {
@@ -177,7 +147,10 @@ class InotifyBackend implements WatchBackend, TargetHost {
     }
     this.moves.other();
     if (e.mask & IN.IGNORED) {
-      for (const [user, path] of this.table.forget(e.wd)) (user as TargetWatch).gone(path);
+      for (const [user, path] of this.table.forget(e.wd)) {
+        const target = user as TargetWatch;
+        this.faults.run(target, () => target.gone(path));
+      }
       return;
     }
     const rec = this.table.record(e.wd);
@@ -185,8 +158,10 @@ class InotifyBackend implements WatchBackend, TargetHost {
     for (const [user, sub] of [...rec.subs]) {
       const target = user as TargetWatch;
       if (!this.targets.has(target)) continue;
-      if (e.name === '') target.self(sub.path, e.mask);
-      else target.child(sub.path, joinPath(sub.path, e.name), e.mask);
+      this.faults.run(target, () => {
+        if (e.name === '') target.self(sub.path, e.mask);
+        else target.child(sub.path, joinPath(sub.path, e.name), e.mask);
+      });
     }
   }
 
@@ -210,26 +185,19 @@ class InotifyBackend implements WatchBackend, TargetHost {
       if (!this.targets.has(user)) continue;
       const fromPath = from === null ? null : (fromPaths.get(user) ?? canonicalFrom ?? null);
       const toPath = to.get(user) ?? (fromPath !== null && canonicalTo !== undefined ? canonicalTo : null);
-      user.moved(fromPath, toPath, isDir);
+      this.faults.run(user, () => user.moved(fromPath, toPath, isDir));
     }
   }
 
   private movedOut(from: MoveFrom): void {
-    for (const [user, path] of from.users) if (this.targets.has(user)) user.moved(path, null, from.isDir);
+    for (const [user, path] of from.users)
+      if (this.targets.has(user)) this.faults.run(user, () => user.moved(path, null, from.isDir));
   }
 
   private overflowed(): void {
     this.moves.clear(); // what a waiting half meant, the rescan tells
     let changes = 0;
-    for (const watch of this.targets) {
-      try {
-        changes += watch.rescan();
-      } catch (error) {
-        if (!(error instanceof SystemCallError)) throw error;
-        watch.release();
-        this.scheduleRetry(watch, error);
-      }
-    }
+    for (const watch of this.targets) this.faults.run(watch, () => (changes += watch.rescan()));
     this.deps.logger.warn(msg.overflowRescanned(changes, this.targets.size, this.table.size), {
       changes,
       entries: this.targets.size,

@@ -4,6 +4,7 @@
 // struct inotify_event { int wd; uint32_t mask; uint32_t cookie; uint32_t len; char name[len]; }
 // `len` counts the name, its terminating NUL and the padding NULs that align the next event.
 import { truncatedEvent } from '../../log/messages/watch-kernel.js';
+import { decodeFsBytes } from '../../system/path-bytes.js';
 
 export const EVENT_HEADER_BYTES = 16;
 /** The largest event: the header plus NAME_MAX (255) bytes and a NUL. */
@@ -15,15 +16,14 @@ export interface RawInotifyEvent {
   readonly cookie: number;
   /**
    * The entry's name inside the watched folder, '' when the event is about the watched path
-   * itself. Decoded as UTF-8: a name that is not valid UTF-8 gets U+FFFD in place of the bad
-   * bytes, and then `nameBytes` holds the exact bytes (Node's fs accepts Buffer paths).
+   * itself. Lossless (system/path-bytes.ts): UTF-8 where valid, each other byte as a lone
+   * surrogate U+DC80+byte, so two different names never become one and `toFsPath` gives the
+   * kernel's bytes back for every fs call.
    */
   readonly name: string;
-  /** Present only when `name` is not valid UTF-8: the exact name bytes, without NULs. */
+  /** Present only when the name is not valid UTF-8: the exact name bytes, without NULs. */
   readonly nameBytes?: Buffer;
 }
-
-const REPLACEMENT = '\uFFFD';
 
 /**
  * The events in the first `length` bytes of `buf` (a complete read() result). The kernel never
@@ -52,9 +52,10 @@ export function decodeEvents(buf: Buffer, length: number): RawInotifyEvent[] {
     }
     const nul = buf.indexOf(0, start);
     const nameEnd = nul === -1 || nul > end ? end : nul;
-    const name = buf.toString('utf8', start, nameEnd);
-    if (name.includes(REPLACEMENT) && !isValidUtf8(buf, start, nameEnd)) {
-      events.push({ wd, mask, cookie, name, nameBytes: Buffer.from(buf.subarray(start, nameEnd)) });
+    const bytes = buf.subarray(start, nameEnd);
+    const name = decodeFsBytes(bytes);
+    if (!isValidUtf8(bytes, name)) {
+      events.push({ wd, mask, cookie, name, nameBytes: Buffer.from(bytes) });
     } else {
       events.push({ wd, mask, cookie, name });
     }
@@ -62,7 +63,7 @@ export function decodeEvents(buf: Buffer, length: number): RawInotifyEvent[] {
   return events;
 }
 
-// A name may hold a real U+FFFD (bytes EF BF BD); only a lossy decoding needs the bytes kept.
-function isValidUtf8(buf: Buffer, start: number, end: number): boolean {
-  return Buffer.from(buf.toString('utf8', start, end), 'utf8').equals(buf.subarray(start, end));
+// Escaped bytes never encode back to themselves as UTF-8; a valid name always does.
+function isValidUtf8(bytes: Buffer, name: string): boolean {
+  return Buffer.byteLength(name, 'utf8') === bytes.length && Buffer.from(name, 'utf8').equals(bytes);
 }

@@ -17,13 +17,17 @@ import { decodeEvents, type RawInotifyEvent } from './decode.js';
 import { IN_INIT, maskNames } from './mask.js';
 import { addPollClient, removePollClient, type PollClient } from './poller.js';
 import { deliverToAll } from '../listeners.js';
+import { toFsPath } from '../../system/path-bytes.js';
 
 export type { RawInotifyEvent } from './decode.js';
 
 /** The kernel edge of the inotify back-end: one fd, its watches, its event stream. */
 export interface InotifyInstance {
-  /** Adds (or, for a path already watched, replaces) a watch; returns its wd. Throws SystemCallError. */
-  addWatch(path: string | Buffer, mask: number): number;
+  /**
+   * Adds (or, for a path already watched, replaces) a watch; returns its wd. Throws SystemCallError
+   * naming `shownAs` when given (the folder's name when `path` is a /proc/self/fd/N link to it).
+   */
+  addWatch(path: string | Buffer, mask: number, shownAs?: string): number;
   /** Removes a watch; the kernel then reports IN_IGNORED for it. A wd already gone is not an error. */
   removeWatch(wd: number): void;
   /** Called on the main thread with each batch read from the fd, in kernel order. */
@@ -108,13 +112,14 @@ class Instance implements InotifyInstance, PollClient {
     private readonly trace: Logger | null,
   ) {}
 
-  addWatch(path: string | Buffer, mask: number): number {
+  addWatch(path: string | Buffer, mask: number, shownAs?: string): number {
     this.assertOpen('inotify_add_watch');
-    const shown = typeof path === 'string' ? path : path.toString('utf8');
+    const shown = shownAs ?? (typeof path === 'string' ? path : path.toString('utf8'));
     if (typeof path === 'string' && path.includes('\0')) {
       throw new SystemCallError('inotify_add_watch', 'EINVAL', shown, msg.pathHasNul(path));
     }
-    const result = sys.inotifyAddWatch(this.fd, path, mask);
+    // A name that is not UTF-8 goes to the kernel as its own bytes (system/path-bytes.ts).
+    const result = sys.inotifyAddWatch(this.fd, typeof path === 'string' ? toFsPath(path) : path, mask);
     if (result.value >= 0) return result.value;
     const errno = errnoName(result.errno);
     const limit = errno === 'ENOSPC' ? inotifyLimit('watches') : null;

@@ -8,18 +8,30 @@
 // another mount than its folder is the exception). A folder moved in is scanned and its contents
 // reported as `create`; a folder moved out is one `delete` (its own), its watches released; a
 // folder moved within the scope is one `rename`, its entries keep their state under new names.
+// Content-only: a file's hash is taken off the event loop (content-hash.ts). A fact whose report
+// waits for it holds its path (path-order.ts): later facts and reports about that path queue
+// behind it, so a `delete` never overtakes the `close_write` being judged; other paths go on.
 import type { EventListener, WatchEvent, WatchTarget } from '../backend.js';
 import type { EventName } from '../../watchtab/entry.js';
 import { SystemCallError } from '../../errors.js';
+import { watchAddFailed } from '../../log/messages/watch-kernel.js';
 import { compileScope, isWithin, parentOf, type Scope } from '../match.js';
-import { isDir, isReplaced, nearestDir, readState, type PathState } from '../path-state.js';
+import { isReplaced, readState, type PathState } from '../path-state.js';
+import { isRealDir, isSymlink, nearestArmable } from '../no-follow.js';
 import { diffStates, scanTree } from '../scan.js';
+import { hashContent, isUntouched, withContentHash } from '../content-hash.js';
+import { PathOrder, type Step } from '../path-order.js';
 import { IN } from './mask.js';
 import { FileWatch } from './file-watch.js';
 import type { WatchTable, WatchUser } from './tree.js';
 
 const STRUCTURE = IN.CREATE | IN.DELETE | IN.MOVED_FROM | IN.MOVED_TO | IN.DELETE_SELF | IN.MOVE_SELF;
 const WAIT_MASK = (IN.CREATE | IN.MOVED_TO | IN.DELETE_SELF | IN.MOVE_SELF | IN.ONLYDIR) >>> 0;
+/** Left-out folders kept for `watchtab status`; the log says the rest (once per errno). */
+const MAX_LEFT_OUT_KEPT = 100;
+const MAX_ARM_TRIES = 3;
+/** Facts queued on one path beyond this (a flood of writes to it) are judged without a hash. */
+const MAX_HELD_STEPS = 64;
 
 /** The kernel events a target's folders need, from the contract events it asks for. */
 export function dirMaskFor(events: ReadonlySet<EventName>, contentOnly: boolean): number {
@@ -36,10 +48,17 @@ export function dirMaskFor(events: ReadonlySet<EventName>, contentOnly: boolean)
 /** What a target tells the back-end: failures to log and retry, and counts after a rescan. */
 export interface TargetHost {
   readonly table: WatchTable;
-  /** A sub-folder could not be watched (EACCES): logged once per target, then skipped. */
-  skipped(target: TargetWatch, error: SystemCallError): void;
+  /**
+   * A folder is left out (EACCES, ENAMETOOLONG, ENOSPC; ELOOP: the base is a symbolic link):
+   * logged once per target and errno; retried with back-off where that can help (ENOSPC).
+   */
+  leftOut(target: TargetWatch, path: string, errno: string, detail: string | null): void;
   /** Watches were added: the back-end checks the budget. */
   grew(): void;
+  /** Work that waited for a content hash threw (the same errors an event's handling can throw). */
+  failed(target: TargetWatch, error: unknown): void;
+  /** The process behind the kernel event being handled now, where the back-end knows it. */
+  originNow?(): number | null;
 }
 
 export class TargetWatch implements WatchUser {
@@ -54,6 +73,14 @@ export class TargetWatch implements WatchUser {
   isArmed = false;
   /** An exact path's own watch, held while it is a file (inotify only; null for the other kinds). */
   private readonly file: FileWatch | null;
+  /** Folders left out since the last (re)scan, with the errno saying why (bounded, for status). */
+  readonly leftOut = new Map<string, string>();
+  /** Per-path order of facts and reports while content hashes are taken. */
+  private readonly order = new PathOrder((error) => this.host.failed(this, error));
+  /** Moves on at release: queued work of an earlier arming is dropped. */
+  private epoch = 0;
+  /** The origin (pid) of the fact whose step runs now: a report made later still carries it. */
+  private stepOrigin: number | null = null;
 
   constructor(
     readonly target: WatchTarget,
@@ -79,13 +106,20 @@ export class TargetWatch implements WatchUser {
    * what is found is reported as created (it appeared). Throws SystemCallError (EACCES, ENOSPC).
    */
   settle(isReporting: boolean): void {
-    for (;;) {
-      const ancestor = nearestDir(this.scope.anchor);
+    // A base swapped between the look and the open is looked at again, a few times at most: a
+    // user flipping it in a loop must not hold the event loop (it then waits as if absent).
+    for (let tries = 0; ; tries++) {
+      const found = nearestArmable(this.scope.anchor);
+      const ancestor = tries < MAX_ARM_TRIES ? found : parentOf(this.scope.anchor);
+      if (ancestor !== this.scope.anchor && isSymlink(this.scope.anchor))
+        this.leaveOut(this.scope.anchor, 'ELOOP');
       if (ancestor === this.scope.anchor) {
         this.stopWaiting();
+        this.leftOut.delete(this.scope.anchor); // a real folder again
         this.armTree(this.scope.anchor, isReporting);
-        this.isArmed = true;
-        return;
+        this.isArmed = this.table.isHeld(this, this.scope.anchor);
+        if (this.isArmed) return;
+        continue;
       }
       this.isArmed = false;
       if (this.waitingOn !== ancestor) {
@@ -93,7 +127,7 @@ export class TargetWatch implements WatchUser {
         this.table.acquire(this, ancestor, WAIT_MASK);
         this.waitingOn = ancestor;
       }
-      if (nearestDir(this.scope.anchor) === ancestor) return; // nothing appeared meanwhile
+      if (tries >= MAX_ARM_TRIES || nearestArmable(this.scope.anchor) === ancestor) return; // nothing appeared meanwhile
     }
   }
 
@@ -102,22 +136,31 @@ export class TargetWatch implements WatchUser {
     this.waitingOn = null;
   }
 
-  /** Watches and reads `root` and the folders below it in scope; reports what is new if asked. */
-  private armTree(root: string, isReporting: boolean): void {
+  /**
+   * Watches and reads `root` and the folders below it in scope; reports what is new if asked.
+   * Content-only files not reported new get their hash from `prev` or, in the background, read.
+   */
+  private armTree(
+    root: string,
+    isReporting: boolean,
+    prev: ReadonlyMap<string, PathState> = this.state,
+  ): void {
     if (!this.state.has(root)) this.found(root, isReporting && this.scope.isReported(root));
     scanTree(
       root,
       {
-        watchDir: (dir) => this.watchDir(dir),
+        watchDir: (dir, via) => this.watchDir(dir, via),
+        leftOut: (dir, errno) => this.cannotOpen(dir, errno),
         isReported: (p) => this.scope.isReported(p),
         isWatchedDir: (d) => this.scope.isWatchedDir(d),
         namesIn: (d) => this.scope.namesIn(d),
-        // A file found new gets no hash: its next close_write counts, whatever it wrote.
-        hasHash: () => this.target.contentOnly && !isReporting,
       },
       (path, now, isReported) => {
         const before = this.state.get(path);
+        const old = prev.get(path);
         this.state.set(path, now);
+        // A file found new gets no hash: its next close_write counts, whatever it wrote.
+        if (this.target.contentOnly && isReported && !isReporting) this.keepHash(path, now, old);
         if (isReporting && isReported && (before === undefined || isReplaced(before, now)))
           this.emit('create', path, now.type === 'dir');
       },
@@ -127,61 +170,151 @@ export class TargetWatch implements WatchUser {
   }
 
   private found(path: string, isReporting: boolean): void {
-    const now = readState(path, this.target.contentOnly && !isReporting);
+    const now = readState(path);
     if (now === null) return;
     this.state.set(path, now);
+    if (this.target.contentOnly && !isReporting) this.keepHash(path, now, undefined);
     if (isReporting) this.emit('create', path, now.type === 'dir');
   }
 
-  private watchDir(dir: string): boolean {
+  /** Gives the kept state of `path` its content hash: `prev`'s if untouched, else read (holding the path). */
+  private keepHash(path: string, now: PathState, prev: PathState | undefined): void {
+    const judged = withContentHash(path, now, prev);
+    if (!(judged instanceof Promise)) return void this.state.set(path, judged);
+    this.inOrder([path], () => judged.then((hashed) => this.storeHash(path, hashed.ino, hashed.hash)));
+  }
+
+  /** Keeps `hash` for `path` if the state kept there is still of inode `ino`. */
+  private storeHash(path: string, ino: number, hash: string | null): void {
+    const kept = this.state.get(path);
+    if (kept !== undefined && kept.ino === ino && kept.type === 'file')
+      this.state.set(path, { ...kept, hash });
+  }
+
+  /** Runs `step` in order with the other work on `paths`; dropped if the target is released meanwhile. */
+  private inOrder(paths: readonly string[], step: Step): void {
+    const epoch = this.epoch;
+    const origin = this.stepOrigin ?? this.host.originNow?.() ?? null;
+    this.order.run(paths, () => {
+      if (epoch !== this.epoch) return undefined;
+      const outer = this.stepOrigin;
+      this.stepOrigin = origin;
+      try {
+        return step();
+      } finally {
+        this.stepOrigin = outer;
+      }
+    });
+  }
+
+  /** So many facts wait on `path` that they are let through without hashing (it counts as changed). */
+  private isFlooded(path: string): boolean {
+    return this.order.depth(path) > MAX_HELD_STEPS;
+  }
+
+  /**
+   * Resolves once the hashes taken so far are kept: arming waits for it, so the first change after
+   * arming is judged by content, as when hashing was synchronous.
+   */
+  idle(): Promise<void> {
+    return this.order.idle();
+  }
+
+  private watchDir(dir: string, via: string): boolean {
     try {
-      this.table.acquire(this, dir, this.dirMask);
+      this.table.acquire(this, dir, this.dirMask, via);
       return true;
     } catch (error) {
       if (!(error instanceof SystemCallError)) throw error;
       if (error.errno === 'ENOENT' || error.errno === 'ENOTDIR') return false;
-      if (error.errno === 'EACCES' && dir !== this.scope.anchor && dir !== this.scope.named) {
-        this.host.skipped(this, error);
-        return false;
-      }
-      throw error;
+      if (dir === this.scope.anchor || dir === this.scope.named) throw error; // the target's own arm
+      this.leaveOut(dir, error.errno, error.message);
+      return false;
     }
   }
 
-  /** Releases every watch and forgets the state. */
+  // A folder that cannot be opened: the target's own base fails its arm (retried with back-off);
+  // one below it is left out.
+  private cannotOpen(dir: string, errno: string): void {
+    if (dir !== this.scope.anchor && dir !== this.scope.named) return this.leaveOut(dir, errno);
+    throw new SystemCallError('open', errno, dir, watchAddFailed(dir, errno, null));
+  }
+
+  /** Keeps `dir` out of this target (its changes are not seen) and tells the back-end. */
+  private leaveOut(dir: string, errno: string, detail: string | null = null): void {
+    if (this.leftOut.size < MAX_LEFT_OUT_KEPT) this.leftOut.set(dir, errno);
+    this.host.leftOut(this, dir, errno, detail);
+  }
+
+  /** Releases every watch (the state is kept); work queued behind a content hash is dropped. */
   release(): void {
+    this.epoch += 1;
+    this.releaseWatches();
+  }
+
+  private releaseWatches(): void {
+    this.leftOut.clear();
     this.table.releaseAll(this);
     this.file?.forget();
     this.waitingOn = null;
     this.isArmed = false;
   }
 
+  /** Reports an event, after the work still pending on its path (see the header). */
   emit(event: EventName, path: string, isDir: boolean, oldPath?: string): void {
     if (!this.events.has(event)) return;
+    if (this.order.isHeld(path)) this.inOrder([path], () => this.emitNow(event, path, isDir, oldPath));
+    else this.emitNow(event, path, isDir, oldPath);
+  }
+
+  /**
+   * Reports an event at once: for a step that holds its path. `pid`: the process behind the fact,
+   * for a report made after a hash, when the back-end no longer handles that fact.
+   */
+  private emitNow(
+    event: EventName,
+    path: string,
+    isDir: boolean,
+    oldPath?: string,
+    pid: number | null = this.stepOrigin,
+  ): void {
+    if (!this.events.has(event)) return;
     const e: WatchEvent = oldPath === undefined ? { event, path, isDir } : { event, path, oldPath, isDir };
-    this.listener(e);
+    this.listener(pid === null ? e : { ...e, pid });
   }
 
   // ---- kernel facts, already turned into paths by the back-end ----
 
   /** An event about an entry of a watched folder (never a move: see moved()). */
   child(dir: string, path: string, mask: number): void {
-    const isDir = (mask & IN.ISDIR) !== 0;
     if (this.waitingOn !== null) {
       if (dir === this.waitingOn && isWithin(this.scope.anchor, path)) this.settle(true);
       return;
     }
-    if (mask & IN.CREATE) this.created(path, isDir);
-    if (mask & IN.DELETE) this.deleted(path, isDir);
+    // The file watch's echo is told at once, not in the path's order: its own event for the same
+    // change follows this one immediately (file-watch.ts), whatever waits on the path.
     if (path === this.file?.path) this.file.heardFromFolder(mask);
     else this.file?.heardOther();
+    this.inOrder([path], () => this.childInOrder(path, mask));
+  }
+
+  private childInOrder(path: string, mask: number): void | Promise<void> {
+    const isDir = (mask & IN.ISDIR) !== 0;
+    if (mask & IN.CREATE) this.created(path, isDir);
+    if (mask & IN.DELETE) this.deleted(path, isDir);
     if (!this.scope.isReported(path)) return;
     if (mask & IN.MODIFY) this.modified(path);
     if (mask & IN.ATTRIB) this.attribChanged(path, isDir);
-    if (mask & IN.CLOSE_WRITE) this.closedWrite(path);
-    if (mask & IN.ACCESS) this.emit('access', path, isDir);
-    if (mask & IN.OPEN) this.emit('open', path, isDir);
-    if (mask & IN.CLOSE_NOWRITE) this.emit('close_nowrite', path, isDir);
+    // The read-side events follow the close_write, also while it is judged.
+    const pid = this.stepOrigin;
+    const reads = (): void => {
+      if (mask & IN.ACCESS) this.emitNow('access', path, isDir, undefined, pid);
+      if (mask & IN.OPEN) this.emitNow('open', path, isDir, undefined, pid);
+      if (mask & IN.CLOSE_NOWRITE) this.emitNow('close_nowrite', path, isDir, undefined, pid);
+    };
+    const judged = mask & IN.CLOSE_WRITE ? this.closedWrite(path) : undefined;
+    if (judged === undefined) return reads();
+    return judged.then(reads);
   }
 
   /** An event about a watched folder itself. */
@@ -223,7 +356,7 @@ export class TargetWatch implements WatchUser {
       this.lost();
     } else if (this.isArmed && this.scope.isWatchedDir(path) && !this.table.isHeld(this, path)) {
       // Still a folder at that path (an unmount uncovered the one below): watch that one.
-      if (isDir(path)) this.armTree(path, true);
+      if (isRealDir(path)) this.armTree(path, true);
     }
   }
 
@@ -232,7 +365,7 @@ export class TargetWatch implements WatchUser {
     for (const [path, kept] of this.state)
       if (this.scope.isReported(path)) this.emit('delete', path, kept.type === 'dir');
     this.state.clear();
-    this.release();
+    this.releaseWatches();
     this.settle(true);
   }
 
@@ -296,16 +429,30 @@ export class TargetWatch implements WatchUser {
     this.emit('write', path, false);
   }
 
-  private closedWrite(path: string): void {
+  /** Reports a close_write; for content-only, a promise while its content is judged. */
+  private closedWrite(path: string): Promise<void> | undefined {
     const kept = this.state.get(path);
-    const now = readState(path, this.target.contentOnly);
+    const now = readState(path);
     if (now !== null) this.state.set(path, now);
-    if (this.target.contentOnly) {
-      if (now !== null && kept !== undefined && kept.hash !== null && kept.hash === now.hash) return;
-      if (now !== null && kept !== undefined && now.size > kept.size) this.emit('extend', path, false);
-      this.emit('write', path, false);
+    if (!this.target.contentOnly) return void this.emitNow('close_write', path, false);
+    const pid = this.stepOrigin;
+    const report = (): void => {
+      if (now !== null && kept !== undefined && now.size > kept.size)
+        this.emitNow('extend', path, false, undefined, pid);
+      this.emitNow('write', path, false, undefined, pid);
+      this.emitNow('close_write', path, false, undefined, pid);
+    };
+    if (now === null || now.type !== 'file' || this.isFlooded(path)) return void report();
+    const hashing = hashContent(path, now.ino);
+    if (kept?.hash === undefined || kept.hash === null) {
+      report(); // nothing to compare with: it counts now; the hash is kept for the next one
+      return hashing.then((hash) => this.storeHash(path, now.ino, hash));
     }
-    this.emit('close_write', path, false);
+    const keptHash = kept.hash;
+    return hashing.then((hash) => {
+      this.storeHash(path, now.ino, hash);
+      if (hash === null || hash !== keptHash) report();
+    });
   }
 
   private attribChanged(path: string, isDir: boolean): void {
@@ -329,6 +476,11 @@ export class TargetWatch implements WatchUser {
       if (to !== null && isWithin(this.scope.anchor, to)) this.settle(true);
       return;
     }
+    const paths = [from, to].filter((p): p is string => p !== null);
+    this.inOrder(paths, () => this.movedInOrder(from, to, isDir));
+  }
+
+  private movedInOrder(from: string | null, to: string | null, isDir: boolean): void | Promise<void> {
     const wasReported = from !== null && this.scope.isReported(from);
     const isFolder = isDir || (from !== null && this.state.get(from)?.type === 'dir');
     const carried = from === null ? new Map<string, PathState>() : this.takeWithin(from, isFolder);
@@ -340,7 +492,7 @@ export class TargetWatch implements WatchUser {
     }
     const before = this.state.get(to);
     if (isFolder) this.carry(carried, from ?? to, to);
-    const now = readState(to, this.target.contentOnly && !isFolder);
+    const now = readState(to);
     if (now !== null) this.state.set(to, now);
     if (to === this.file?.path) this.file.sync(now ?? undefined);
     if (isFolder && this.scope.isWatchedDir(to)) this.armTree(to, true);
@@ -354,10 +506,24 @@ export class TargetWatch implements WatchUser {
     if (wasReported) this.emit('rename', to, isDir, from);
     if (before === undefined) this.emit('create', to, isDir);
     if (isFolder) return;
-    const isSameContent = before?.hash !== undefined && before.hash !== null && before.hash === now?.hash;
-    if (this.target.contentOnly && isSameContent) return;
-    this.emit('write', to, false);
-    this.emit('close_write', to, false);
+    const pid = this.stepOrigin;
+    const report = (): void => {
+      this.emitNow('write', to, false, undefined, pid);
+      this.emitNow('close_write', to, false, undefined, pid);
+    };
+    if (!this.target.contentOnly || now === null || now.type !== 'file' || this.isFlooded(to))
+      return report();
+    // Content-only: the same content moved onto the path (a save that changed nothing) is nothing.
+    const hashing = hashContent(to, now.ino);
+    if (before?.hash === undefined || before.hash === null) {
+      report();
+      return hashing.then((hash) => this.storeHash(to, now.ino, hash));
+    }
+    const beforeHash = before.hash;
+    return hashing.then((hash) => {
+      this.storeHash(to, now.ino, hash);
+      if (hash === null || hash !== beforeHash) report();
+    });
   }
 
   /** Removes and returns the state of `path` and, for a folder, of everything below it. */
@@ -384,23 +550,51 @@ export class TargetWatch implements WatchUser {
 
   /**
    * After an overflow: walks the scope again, compares with the kept state, reports the
-   * differences and watches what is new. Returns how many changes it found.
+   * differences and watches what is new. Returns how many changes it found at once (content-only
+   * files whose times moved are judged by their hash once read, and reported then if changed).
    */
   rescan(): number {
     const before = this.state;
     this.state = new Map();
-    if (nearestDir(this.scope.anchor) !== this.scope.anchor) {
-      this.release();
+    this.leftOut.clear();
+    if (nearestArmable(this.scope.anchor) !== this.scope.anchor) {
+      this.releaseWatches();
       this.settle(false);
     } else {
       this.stopWaiting();
-      this.armTree(this.scope.anchor, false);
+      this.armTree(this.scope.anchor, false, before);
       this.isArmed = true;
       for (const p of this.table.pathsWithin(this, this.scope.anchor))
         if (p !== this.scope.anchor && !this.state.has(p)) this.table.release(this, p);
     }
-    const changes = diffStates(before, this.state).filter((c) => this.scope.isReported(c.path));
+    const judgedLater = this.judgeByHashLater(before);
+    const changes = diffStates(before, this.state).filter(
+      (c) => this.scope.isReported(c.path) && !judgedLater.has(c.path),
+    );
     for (const c of changes) this.emit(c.event, c.path, c.isDir);
     return changes.length;
+  }
+
+  /**
+   * The content-only files a rescan found touched whose hash is being read (armTree): each is
+   * compared with its kept state once its hash is known, in order with its other facts.
+   */
+  private judgeByHashLater(before: ReadonlyMap<string, PathState>): Set<string> {
+    const paths = new Set<string>();
+    if (!this.target.contentOnly) return paths;
+    for (const [path, cur] of this.state) {
+      const old = before.get(path);
+      if (old === undefined || old.hash === null || old.type !== 'file') continue;
+      if (cur.type !== 'file' || old.ino !== cur.ino) continue;
+      if (isUntouched(old, cur) || !this.scope.isReported(path)) continue;
+      paths.add(path);
+      this.inOrder([path], () => {
+        const hashed = this.state.get(path);
+        if (hashed === undefined || hashed.ino !== old.ino) return;
+        const changes = diffStates(new Map([[path, old]]), new Map([[path, hashed]]));
+        for (const c of changes) this.emitNow(c.event, c.path, c.isDir);
+      });
+    }
+    return paths;
   }
 }

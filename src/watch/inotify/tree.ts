@@ -58,12 +58,14 @@ export class WatchTable {
    * Watches `path` for `user` with `mask` added to what it had; returns the wd. Throws the
    * instance's SystemCallError (ENOENT, EACCES, ENOSPC...). IN_MASK_ADD keeps the other users'
    * events when the path is already watched, under this path or another (a symbolic link).
+   * `via`, when given, is where the kernel reaches the folder (a checked descriptor's
+   * /proc/self/fd/N, see scan.ts); `path` stays its name in the table.
    */
-  acquire(user: WatchUser, path: string, mask: number): number {
+  acquire(user: WatchUser, path: string, mask: number, via?: string): number {
     const known = this.byPath.get(path);
     const sub = known?.subs.get(user);
     if (known !== undefined && sub !== undefined && (sub.mask | mask) === sub.mask) return known.wd;
-    const wd = this.inotify.addWatch(path, (mask | IN.MASK_ADD) >>> 0);
+    const wd = this.inotify.addWatch(via ?? path, (mask | IN.MASK_ADD) >>> 0, path);
     if (known !== undefined && known.wd !== wd) this.unindex(known, path); // replaced folder
     let rec = this.byWd.get(wd);
     if (rec === undefined) {
@@ -97,11 +99,21 @@ export class WatchTable {
       return;
     }
     const union = [...rec.subs.values()].reduce((m, s) => m | s.mask, 0) >>> 0;
-    if (union !== rec.mask) {
-      rec.mask = union;
-      const wd = this.inotify.addWatch(path, union); // replaces the mask: narrower now
-      if (wd !== rec.wd && !this.byWd.has(wd)) this.inotify.removeWatch(wd);
+    if (union !== rec.mask) this.narrow(rec, path, union);
+  }
+
+  // Replaces the kernel mask by a narrower one, by path: never through a symbolic link planted
+  // there since (IN_DONT_FOLLOW), and a path that names another folder now gets no watch. When
+  // it fails, the wider mask stays: the events no user asked for are dropped by the targets.
+  private narrow(rec: WatchRecord, path: string, union: number): void {
+    let wd: number;
+    try {
+      wd = this.inotify.addWatch(path, (union | IN.DONT_FOLLOW) >>> 0);
+    } catch {
+      return;
     }
+    if (wd === rec.wd) rec.mask = union;
+    else if (!this.byWd.has(wd)) this.inotify.removeWatch(wd);
   }
 
   /** Releases every watch `user` holds. */

@@ -3,7 +3,8 @@
 // the last scan, with the same scope rules, state and diff as the inotify back-end's overflow
 // rescan. What polling cannot know: a close (`close_write` is reported with every `write`), and
 // which delete and create were one rename (a move is `delete` + `create`). Each target has one
-// timer, chained so scans never overlap; `close()` clears them all so the process can exit.
+// timer, chained so scans (and their content-only hashes, taken off the event loop) never
+// overlap; `close()` clears them all so the process can exit.
 import type { Logger } from '../../log/logger.js';
 import { msgPoll } from '../../log/messages/watch-poll.js';
 import type { Armed, EventListener, WatchBackend, WatchTarget } from '../backend.js';
@@ -19,8 +20,9 @@ export interface PollBackendDeps {
 class PolledTarget implements Armed {
   private readonly scope: Scope;
   private readonly events: ReadonlySet<string>;
-  private state: Map<string, PathState>;
+  private state = new Map<string, PathState>();
   private timer: NodeJS.Timeout | null = null;
+  private isDisarmed = false;
 
   constructor(
     private readonly target: WatchTarget,
@@ -29,9 +31,13 @@ class PolledTarget implements Armed {
   ) {
     this.scope = compileScope(target.path, target.exclude);
     this.events = new Set(target.events);
+  }
+
+  /** Resolves once the first scan is done. */
+  async start(): Promise<void> {
     // Content-only keeps hashes from the start, so the first change after arming is judged by content.
-    this.state = snapshotScope(this.scope, target.contentOnly, new Map());
-    this.schedule();
+    this.state = await snapshotScope(this.scope, this.target.contentOnly, new Map());
+    if (!this.isDisarmed) this.schedule();
   }
 
   watchCount(): number {
@@ -39,28 +45,31 @@ class PolledTarget implements Armed {
   }
 
   async disarm(): Promise<void> {
+    this.isDisarmed = true;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
   }
 
   private schedule(): void {
-    this.timer = setTimeout(() => this.poll(), this.target.pollIntervalMs);
+    this.timer = setTimeout(() => void this.poll(), this.target.pollIntervalMs);
   }
 
-  private poll(): void {
-    const now = snapshotScope(this.scope, this.target.contentOnly, this.state);
+  private async poll(): Promise<void> {
+    const now = await snapshotScope(this.scope, this.target.contentOnly, this.state);
+    if (this.isDisarmed) return;
     const changes = diffStates(this.state, now);
     this.state = now;
     if (changes.length > 0)
       this.logger.debug(msgPoll.changesFound, { entry: this.target.id, changes: changes.length });
     reportChanges(changes, this.events, this.onEvent);
-    if (this.timer !== null) this.schedule();
+    this.schedule();
   }
 }
 
 export function createPollBackend(deps: PollBackendDeps): WatchBackend {
-  return backendOfIndependentTargets(
-    'poll',
-    async (target, onEvent) => new PolledTarget(target, onEvent, deps.logger),
-  );
+  return backendOfIndependentTargets('poll', async (target, onEvent) => {
+    const polled = new PolledTarget(target, onEvent, deps.logger);
+    await polled.start();
+    return polled;
+  });
 }
