@@ -174,7 +174,7 @@ const mixedSkip =
       : `fanotify unavailable here: ${fanotify.reason}`;
 
 test(
-  'auto watches a recursive glob with fanotify and a file with inotify in one entry; both arrive; list and status show each path',
+  'auto watches a recursive glob with fanotify and a file with inotify in one entry; both arrive',
   { skip: mixedSkip },
   async (t) => {
     const f = await start(t, (dir) => [
@@ -206,54 +206,70 @@ test(
       { withinMs: 10_000, what: 'the fanotify path and the inotify path on stdin' },
     );
 
-    const { stdout: statusText } = await run(process.execPath, [
-      WATCHTAB_BIN,
-      'status',
-      '--socket',
-      f.socket,
-    ]);
-    assert.match(statusText, new RegExp(`${join(f.dir, 'a/\\*\\*')} \\[fanotify\\] ${conf} \\[inotify\\]`));
-    assert.match(statusText, /0\.3s<=5s +paths /);
-    const { stdout: entryText } = await run(process.execPath, [
-      WATCHTAB_BIN,
-      'status',
-      'site',
-      '--socket',
-      f.socket,
-    ]);
-    assert.match(
-      entryText,
-      new RegExp(`^path: ${join(f.dir, 'a/\\*\\*')} \\(fanotify, \\d+ watches\\)$`, 'm'),
-    );
-    assert.match(entryText, new RegExp(`^path: ${conf} \\(inotify, \\d+ watches\\)$`, 'm'));
-    assert.match(entryText, /^settle: 0\.3s<=5s$/m);
-    assert.match(entryText, /^stdin: paths$/m);
-    const [entryJson] = (await statusOf(f)).entries;
-    assert.equal(entryJson?.['settle'], 0.3);
-    assert.equal(entryJson?.['maxWait'], 5);
-    assert.equal(entryJson?.['stdin'], 'paths');
-
-    const { stdout: listText } = await run(process.execPath, [WATCHTAB_BIN, 'list', f.tab]);
-    const rows = listText.split('\n').slice(1, 3);
-    assert.match(
-      rows[0] ?? '',
-      new RegExp(
-        `^site +${join(f.dir, 'a')} +${join(f.dir, 'a/\\*\\*')} +any +close_write +0s +0\\.3s<=5s +paths `,
-      ),
-    );
-    assert.match(rows[1] ?? '', new RegExp(`^ +${conf} +- +exact *$`));
-    const { stdout: listJson } = await run(process.execPath, [WATCHTAB_BIN, 'list', '--json', f.tab]);
-    const [listed] = JSON.parse(listJson) as Record<string, unknown>[];
-    assert.deepEqual(listed?.['paths'], [
-      { kind: 'glob', base: join(f.dir, 'a'), pattern: join(f.dir, 'a/**'), maxDepth: null },
-      { kind: 'exact', path: conf },
-    ]);
-    assert.equal(listed?.['settleMs'], 300);
-    assert.equal(listed?.['maxWaitMs'], 5000);
-    assert.equal(listed?.['stdin'], 'paths');
     assert.equal(await f.daemon.stop(), 0);
   },
 );
+
+test('list and status show every path of an entry (status with its back-end), its settle, max-wait and stdin', async (t) => {
+  const f = await start(t, (dir) => [
+    {
+      name: 'site',
+      path: [join(dir, 'a/**'), join(dir, 'b/site.conf')],
+      events: ['close_write'],
+      settle: 0.3,
+      'max-wait': 5,
+      stdin: 'paths',
+      command: `cat >> ${dir}/out/seen`,
+    },
+  ]);
+  const conf = join(f.dir, 'b', 'site.conf');
+  const tree = join(f.dir, 'a/\\*\\*');
+  const { stdout: statusText } = await run(process.execPath, [WATCHTAB_BIN, 'status', '--socket', f.socket]);
+  assert.match(
+    statusText,
+    new RegExp(`0\\.3s<=5s +paths +${tree} \\[(fanotify|inotify)\\] ${conf} \\[inotify\\]$`, 'm'),
+  );
+  const { stdout: entryText } = await run(process.execPath, [
+    WATCHTAB_BIN,
+    'status',
+    'site',
+    '--socket',
+    f.socket,
+  ]);
+  assert.match(entryText, new RegExp(`^path: ${tree} \\((fanotify|inotify), \\d+ watches\\)$`, 'm'));
+  assert.match(entryText, new RegExp(`^path: ${conf} \\(inotify, \\d+ watches\\)$`, 'm'));
+  assert.match(entryText, /^settle: 0\.3s<=5s$/m);
+  assert.match(entryText, /^stdin: paths$/m);
+  const [entryJson] = (await statusOf(f)).entries;
+  assert.equal(entryJson?.['settle'], 0.3);
+  assert.equal(entryJson?.['maxWait'], 5);
+  assert.equal(entryJson?.['stdin'], 'paths');
+  assert.deepEqual(
+    (entryJson?.['paths'] as PathStatus[]).map((p) => [p.path, p.armed]),
+    [
+      [join(f.dir, 'a/**'), true],
+      [conf, true],
+    ],
+  );
+
+  const { stdout: listText } = await run(process.execPath, [WATCHTAB_BIN, 'list', f.tab]);
+  const rows = listText.split('\n').slice(1, 3);
+  assert.match(
+    rows[0] ?? '',
+    new RegExp(`^site +${join(f.dir, 'a')} +${tree} +any +close_write +0s +0\\.3s<=5s +paths `),
+  );
+  assert.match(rows[1] ?? '', new RegExp(`^ +${conf} +- +exact *$`));
+  const { stdout: listJson } = await run(process.execPath, [WATCHTAB_BIN, 'list', '--json', f.tab]);
+  const [listed] = JSON.parse(listJson) as Record<string, unknown>[];
+  assert.deepEqual(listed?.['paths'], [
+    { kind: 'glob', base: join(f.dir, 'a'), pattern: join(f.dir, 'a/**'), maxDepth: null },
+    { kind: 'exact', path: conf },
+  ]);
+  assert.equal(listed?.['settleMs'], 300);
+  assert.equal(listed?.['maxWaitMs'], 5000);
+  assert.equal(listed?.['stdin'], 'paths');
+  assert.equal(await f.daemon.stop(), 0);
+});
 
 test('a reload that adds a path arms only it, one that removes a path stops only it; still one entry', async (t) => {
   const entry = (dir: string, paths: readonly string[]): YamlEntry => ({
