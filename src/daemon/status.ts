@@ -1,5 +1,6 @@
 // The document the status socket answers with: the daemon, its watchtab files, and per entry its
-// back-end, watches, and what its slot reports (state, last runs, counters). Times are ISO 8601.
+// paths (each with its back-end and watches), its timing and stdin keys, and what its slot reports
+// (state, last runs, counters). Times are ISO 8601, durations seconds.
 import { describePathSpec } from '../watchtab/entry.js';
 import { VERSION } from '../cli/version.js';
 import type { LastRun, SlotStatus } from '../run/slot-status.js';
