@@ -59,7 +59,7 @@ function runnerMode(name: string, runAs: RunAs | null): Mode {
   const entry: Entry = {
     name: 'bench',
     source: { file: 'bench', line: 1 },
-    path: { kind: 'exact', path: '/tmp' },
+    paths: [{ kind: 'exact', path: '/tmp' }],
     exclude: [],
     events: ['close_write'],
     delayMs: 0,

@@ -48,7 +48,7 @@ function slotFor(mode: Mode): { once: () => Promise<number> } {
   const entry: Entry = {
     name: 'bench',
     source: { file: 'bench', line: 1 },
-    path: { kind: 'exact', path: '/tmp' },
+    paths: [{ kind: 'exact', path: '/tmp' }],
     exclude: [],
     events: ['close_write'],
     delayMs: 1, // the triggers given in one tick fold into one run

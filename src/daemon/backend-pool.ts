@@ -1,7 +1,14 @@
-// Which back-end serves an entry: its own `backend`, else the daemon's `--backend`; `auto` decides
-// by the file system the watch lives on (select.ts) and the reason is logged once per entry. One
+// Which back-end serves one path of an entry: its own `backend`, else the daemon's `--backend`;
+// `auto` decides by the file system that path lives on (select.ts), so one entry may watch one path
+// with fanotify and another with inotify or polling; the reason is logged once per path. One
 // instance of each back-end is made on first use and shared by every entry that uses it.
-import { type BackendChoice, type Entry, watchBase } from '../watchtab/entry.js';
+import {
+  type BackendChoice,
+  describePathSpec,
+  type Entry,
+  type PathSpec,
+  watchBase,
+} from '../watchtab/entry.js';
 import type { WatchBackend } from '../watch/backend.js';
 import type { Logger } from '../log/logger.js';
 import { createInotifyBackend } from '../watch/inotify/backend.js';
@@ -35,8 +42,8 @@ export interface ChosenBackend {
 }
 
 /** Whether a path spec reaches into more than one folder. */
-export function isRecursive(entry: Entry): boolean {
-  return entry.path.kind === 'glob' && entry.path.maxDepth > 1;
+export function isRecursive(spec: PathSpec): boolean {
+  return spec.kind === 'glob' && spec.maxDepth > 1;
 }
 
 export class BackendPool {
@@ -86,11 +93,11 @@ export class BackendPool {
     return this.fanotify instanceof WatchtabError ? this.fanotify : 'available';
   }
 
-  backendFor(entry: Entry): ChosenBackend | Error {
-    const base = watchBase(entry.path);
+  backendFor(entry: Entry, spec: PathSpec): ChosenBackend | Error {
+    const base = watchBase(spec);
     const choice = entry.backend ?? this.deps.defaultChoice;
     const fs = choice === 'auto' ? fsTypeNear(base) : new Error('not asked');
-    const wants = { isRecursive: isRecursive(entry), ignoresOwnChanges: entry.ignoreOwnChanges };
+    const wants = { isRecursive: isRecursive(spec), ignoresOwnChanges: entry.ignoreOwnChanges };
     const asksFanotify = choice === 'auto' && fanotifyWanted(wants) !== null;
     const selection = withoutFfi(
       selectBackend(choice, base, fs, wants, asksFanotify ? this.fanotifyAvailability() : null),
@@ -98,7 +105,12 @@ export class BackendPool {
       ffiLoadError(),
     );
     const pollIntervalMs = entry.pollIntervalMs ?? this.deps.defaultPollIntervalMs;
-    const fields = { entry: entry.name, backend: selection.backend, reason: selection.reason };
+    const fields = {
+      entry: entry.name,
+      path: describePathSpec(spec),
+      backend: selection.backend,
+      reason: selection.reason,
+    };
     switch (selection.backend) {
       case 'inotify':
         this.deps.logger.debug(msgPoll.chosen, fields);

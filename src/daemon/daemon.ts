@@ -11,7 +11,7 @@ import { createNssResolver } from '../system/nss.js';
 import { createNotifier, readyState, reloadingState, type Notifier } from './notify.js';
 import { handleSignals, reopenLogs } from './signals.js';
 import { diffTables, entriesByName, nextFileTable, type FileOutcome, type FileTable } from './table.js';
-import { LiveEntries } from './live-entries.js';
+import { isArmed, LiveEntries } from './live-entries.js';
 import { watchWatchtab, type WatchtabWatcher } from './watchtab-watcher.js';
 import { isSocketLive, serveStatus, type StatusServer } from './status-server.js';
 import { BackendPool } from './backend-pool.js';
@@ -88,7 +88,7 @@ function counts(outcomes: readonly FileOutcome[]) {
 
 /** STATUS= for sd_notify: how many entries are armed, and the last reload's result. */
 function notifyStatus(state: DaemonState): string {
-  const armed = state.live.list().filter((l) => l.armed !== null).length;
+  const armed = state.live.list().filter(isArmed).length;
   return msgDaemon.notifyStatus(armed, state.live.size, state.lastReload);
 }
 
@@ -188,7 +188,7 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
     logger: log,
     isRoot,
     pollIntervalMs: options.pollIntervalMs,
-    backendFor: (entry) => pool.backendFor(entry),
+    backendFor: (entry, spec) => pool.backendFor(entry, spec),
     sessions: createOwnSessions(log),
     records,
     inherited,

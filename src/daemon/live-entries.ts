@@ -1,9 +1,10 @@
-// The entries in force: for each, its slot (which owns any running process) and its armed watch.
-// Reload plans are carried out here: kept entries keep slot and process; a changed entry keeps its
-// slot, which takes the new definition (so its old and new command never run at once), and is
-// re-armed when its watch changed; removed ones stop triggering, may finish their run, and are
-// still stopped with the daemon; new ones are armed before being counted.
-import type { Entry } from '../watchtab/entry.js';
+// The entries in force: for each, its slot (which owns any running process) and its armed watches,
+// one per path of its list, all triggering that one slot. Reload plans are carried out here: kept
+// entries keep slot and process; a changed entry keeps its slot, which takes the new definition (so
+// its old and new command never run at once), and only its changed watches are re-armed; removed
+// ones stop triggering, may finish their run, and are still stopped with the daemon; new ones are
+// armed before being counted.
+import { describePathSpec, type Entry, type PathSpec } from '../watchtab/entry.js';
 import type { Armed, EventListener, WatchTarget } from '../watch/backend.js';
 import type { Logger } from '../log/logger.js';
 import { createSlot, type Slot } from '../run/slot.js';
@@ -14,22 +15,37 @@ import { msgDaemon, msgPoll } from '../log/messages.js';
 import * as msgRun from '../log/messages/run.js';
 import type { ReloadPlan } from './table.js';
 import type { ChosenBackend } from './backend-pool.js';
+import { distinctPaths } from './distinct-paths.js';
+
+/** One watch of an entry: one path of its list, with the back-end serving it. */
+export interface LiveWatch {
+  readonly spec: PathSpec;
+  /** What this watch and its back-end choice depend on (a reload re-arms only when it changed). */
+  readonly key: string;
+  /** null while it could not be armed (the failure was logged). */
+  armed: Armed | null;
+  backendName: string | null;
+}
 
 export interface LiveEntry {
   /** The definition in force; a reload that changes it keeps the slot. */
   entry: Entry;
   readonly slot: Slot;
-  /** null while the entry could not be armed (the failure was logged). */
-  armed: Armed | null;
-  backendName: string | null;
+  /** One per path of the entry (a path that names another's file is watched once). */
+  watches: LiveWatch[];
+}
+
+/** Whether every one of the entry's watches is armed (a path that does not exist yet is: it waits for it). */
+export function isArmed(live: LiveEntry): boolean {
+  return live.watches.length > 0 && live.watches.every((w) => w.armed !== null);
 }
 
 export interface LiveEntriesDeps {
   readonly logger: Logger;
   readonly isRoot: boolean;
   readonly pollIntervalMs: number;
-  /** The back-end for an entry, or an error saying why none can serve it. */
-  readonly backendFor: (entry: Entry) => ChosenBackend | Error;
+  /** The back-end for one path of an entry, or an error saying why none can serve it. */
+  readonly backendFor: (entry: Entry, spec: PathSpec) => ChosenBackend | Error;
   /** The daemon's record of command sessions (ignore-own-changes). */
   readonly sessions?: OwnSessions;
   /** The state folder's record of running commands. */
@@ -38,10 +54,10 @@ export interface LiveEntriesDeps {
   readonly inherited?: Map<string, InheritedRun>;
 }
 
-export function watchTargetFor(entry: Entry, defaultPollIntervalMs: number): WatchTarget {
+export function watchTargetFor(entry: Entry, spec: PathSpec, defaultPollIntervalMs: number): WatchTarget {
   return {
     id: entry.name,
-    path: entry.path,
+    path: spec,
     exclude: entry.exclude,
     events: entry.events,
     contentOnly: entry.contentOnly,
@@ -49,10 +65,11 @@ export function watchTargetFor(entry: Entry, defaultPollIntervalMs: number): Wat
   };
 }
 
-/** What the watch of an entry, and the choice of its back-end, depend on. */
-function watchKey(entry: Entry): string {
-  const { path, exclude, events, contentOnly, pollIntervalMs, backend, ignoreOwnChanges } = entry;
-  return JSON.stringify({ path, exclude, events, contentOnly, pollIntervalMs, backend, ignoreOwnChanges });
+/** What the watch of one path of an entry, and the choice of its back-end, depend on. */
+function watchKey(entry: Entry, spec: PathSpec): string {
+  const { exclude, events, contentOnly, pollIntervalMs, backend, ignoreOwnChanges } = entry;
+  const fields = { spec, exclude, events, contentOnly, pollIntervalMs, backend, ignoreOwnChanges };
+  return JSON.stringify(fields, (_key, value: unknown) => (value === Infinity ? 'Infinity' : value));
 }
 
 export class LiveEntries {
@@ -80,75 +97,89 @@ export class LiveEntries {
 
   async add(entry: Entry): Promise<void> {
     const { logger, isRoot, sessions, records } = this.deps;
-    const chosen = this.deps.backendFor(entry);
+    const specs = await distinctPaths(entry, logger);
+    const chosen = specs.map((spec) => ({ spec, chosen: this.deps.backendFor(entry, spec) }));
     // fanotify names the process behind each change: the runaway guard can then tell a loop.
-    const tracksOwnChanges = !(chosen instanceof Error) && chosen.backend.name === 'fanotify';
+    const tracksOwnChanges = chosen.some(
+      (c) => !(c.chosen instanceof Error) && c.chosen.backend.name === 'fanotify',
+    );
     const inherited = this.deps.inherited?.get(entry.name) ?? null;
     this.deps.inherited?.delete(entry.name);
     const deps = { logger, isRoot, tracksOwnChanges, ...(sessions === undefined ? {} : { sessions }) };
     const slot = createSlot(entry, { ...deps, ...(records === undefined ? {} : { records }) }, inherited);
-    const live: LiveEntry = { entry, slot, armed: null, backendName: null };
+    const live: LiveEntry = { entry, slot, watches: [] };
     this.live.set(entry.name, live);
-    live.armed = await this.arm(live, chosen);
+    for (const c of chosen) live.watches.push(await this.armWatch(live, c.spec, c.chosen));
   }
 
   /**
    * The same entry with a new definition: its slot takes it (a running command finishes, then the
-   * events it held run under the new definition). A changed watch is armed before the old one is
-   * disarmed, so no event falls between them (one seen by both is folded into the same run).
+   * events it held run under the new definition). Only the paths whose watch changed are armed,
+   * each before the old watches are disarmed, so no event falls between them (one seen by both is
+   * folded into the same run); paths left as they were keep their watch.
    */
   async replace(after: Entry): Promise<void> {
     const live = this.live.get(after.name);
     if (live === undefined) return this.add(after);
-    const before = live.entry;
     live.entry = after;
     live.slot.replaceEntry(after);
-    if (watchKey(before) === watchKey(after) && live.armed !== null) return;
-    const old = live.armed;
-    live.armed = await this.arm(live);
-    await old?.disarm();
+    const specs = await distinctPaths(after, this.deps.logger);
+    const before = live.watches;
+    const kept = new Set<LiveWatch>();
+    const next: LiveWatch[] = [];
+    for (const spec of specs) {
+      const key = watchKey(after, spec);
+      const same = before.find((w) => w.key === key && w.armed !== null && !kept.has(w));
+      if (same !== undefined) kept.add(same);
+      next.push(same ?? (await this.armWatch(live, spec)));
+    }
+    live.watches = next;
+    await Promise.all(before.filter((w) => !kept.has(w)).map((w) => w.armed?.disarm()));
   }
 
-  /** Arms the entry's watch with the back-end chosen for it; null (logged) when it cannot be armed. */
-  private async arm(
+  /** Arms one path of the entry with the back-end chosen for it; `armed` null (logged) when it cannot be armed. */
+  private async armWatch(
     live: LiveEntry,
-    chosen: ChosenBackend | Error = this.deps.backendFor(live.entry),
-  ): Promise<Armed | null> {
+    spec: PathSpec,
+    chosen: ChosenBackend | Error = this.deps.backendFor(live.entry, spec),
+  ): Promise<LiveWatch> {
     const { logger } = this.deps;
     const { entry } = live;
-    live.backendName = chosen instanceof Error ? null : chosen.backend.name;
+    const path = describePathSpec(spec);
+    const watch: LiveWatch = { spec, key: watchKey(entry, spec), armed: null, backendName: null };
     if (chosen instanceof Error) {
-      logger.error(msgDaemon.armFailed, { entry: entry.name, reason: chosen.message });
-      return null;
+      logger.error(msgDaemon.armFailed, { entry: entry.name, path, reason: chosen.message });
+      return watch;
     }
-    const target = watchTargetFor(entry, this.deps.pollIntervalMs);
+    watch.backendName = chosen.backend.name;
+    const target = watchTargetFor(entry, spec, this.deps.pollIntervalMs);
     const listener = this.listenerFor(live);
     let backend = chosen.backend;
-    let armed: Armed | null = null;
     try {
       try {
-        armed = await backend.arm(target, listener);
+        watch.armed = await backend.arm(target, listener);
       } catch (error) {
         if (chosen.fallback === null) throw error;
         const reason = error instanceof Error ? error.message : String(error);
         backend = chosen.fallback();
         logger.info(msgPoll.chosen, {
           entry: entry.name,
+          path,
           backend: backend.name,
           reason: msgPoll.fanotifyFellBack(reason),
         });
-        live.backendName = backend.name;
-        armed = await backend.arm(target, listener);
+        watch.backendName = backend.name;
+        watch.armed = await backend.arm(target, listener);
       }
-      logger.debug(msgDaemon.armed, { entry: entry.name, backend: backend.name });
+      logger.debug(msgDaemon.armed, { entry: entry.name, path, backend: backend.name });
       if (entry.ignoreOwnChanges && backend.name !== 'fanotify') {
-        logger.warn(msgRun.ownChangesNeedFanotify(backend.name), { entry: entry.name });
+        logger.warn(msgRun.ownChangesNeedFanotify(backend.name), { entry: entry.name, path });
       }
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      logger.error(msgDaemon.armFailed, { entry: entry.name, reason });
+      logger.error(msgDaemon.armFailed, { entry: entry.name, path, reason });
     }
-    return armed;
+    return watch;
   }
 
   /** Events for one entry become triggers of its slot, unless made by its own command (ignore-own-changes). */
@@ -180,7 +211,7 @@ export class LiveEntries {
     const live = this.live.get(name);
     if (live === undefined) return;
     this.live.delete(name);
-    await live.armed?.disarm();
+    await Promise.all(live.watches.map((w) => w.armed?.disarm()));
     const { slot } = live;
     this.retiring.add(slot);
     void slot.retire().then(() => this.retiring.delete(slot));
@@ -218,7 +249,7 @@ export class LiveEntries {
     this.accepting = false;
     await this.applying.catch(() => undefined);
     const all = [...this.live.values()];
-    await Promise.all(all.map((l) => l.armed?.disarm()));
+    await Promise.all(all.flatMap((l) => l.watches.map((w) => w.armed?.disarm())));
     const unclaimed = [...(this.deps.inherited?.values() ?? [])];
     for (const run of unclaimed) run.stop(graceMs, 'shutdown');
     const slots = [...all.map((l) => l.slot), ...this.retiring];

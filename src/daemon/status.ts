@@ -1,11 +1,11 @@
 // The document the status socket answers with: the daemon, its watchtab files, and per entry its
-// back-end, watches, and what its slot reports (state, last runs, counters). Times are ISO 8601.
-import type { Entry } from '../watchtab/entry.js';
-import { watchBase } from '../watchtab/entry.js';
+// paths (each with its back-end and watches), its timing and stdin keys, and what its slot reports
+// (state, last runs, counters). Times are ISO 8601, durations seconds.
+import { describePathSpec } from '../watchtab/entry.js';
 import { VERSION } from '../cli/version.js';
 import type { LastRun, SlotStatus } from '../run/slot-status.js';
 import type { FileOutcome } from './table.js';
-import type { LiveEntries } from './live-entries.js';
+import { isArmed, type LiveEntries, type LiveEntry } from './live-entries.js';
 import type { BackendPool } from './backend-pool.js';
 
 export interface StatusSource {
@@ -34,8 +34,36 @@ function slotJson(status: SlotStatus) {
   };
 }
 
-function describePath(entry: Entry): string {
-  return entry.path.kind === 'glob' ? entry.path.pattern : watchBase(entry.path);
+/** Each path of the entry with its own back-end and watches (a list may mix fanotify and inotify). */
+function pathsJson(live: LiveEntry) {
+  return live.watches.map((w) => ({
+    path: describePathSpec(w.spec),
+    backend: w.backendName,
+    armed: w.armed !== null,
+    watches: w.armed?.watchCount() ?? 0,
+    leftOut: w.armed?.leftOut?.() ?? [],
+  }));
+}
+
+/** What the entry is: its paths (`path`: the first; `backend`: every one in use), and its timing and stdin keys. */
+function entryJson(live: LiveEntry) {
+  const { entry } = live;
+  const paths = pathsJson(live);
+  return {
+    name: entry.name,
+    source: `${entry.source.file}:${entry.source.line}`,
+    path: describePathSpec(entry.paths[0]),
+    paths,
+    events: entry.events,
+    delay: entry.delayMs / 1000,
+    settle: entry.settleMs / 1000,
+    maxWait: entry.maxWaitMs / 1000,
+    stdin: entry.stdin,
+    backend: [...new Set(paths.flatMap((p) => (p.backend === null ? [] : [p.backend])))].join(',') || null,
+    armed: isArmed(live),
+    watches: paths.reduce((sum, p) => sum + p.watches, 0),
+    leftOut: paths.flatMap((p) => p.leftOut),
+  };
 }
 
 export function buildStatus(source: StatusSource, pool: BackendPool) {
@@ -53,16 +81,6 @@ export function buildStatus(source: StatusSource, pool: BackendPool) {
       ...(o.kind === 'refused' ? { reason: o.reason } : {}),
       ...(o.kind === 'broken' ? { problems: o.problemCount } : {}),
     })),
-    entries: source.live.list().map((l) => ({
-      name: l.entry.name,
-      source: `${l.entry.source.file}:${l.entry.source.line}`,
-      path: describePath(l.entry),
-      events: l.entry.events,
-      backend: l.backendName,
-      armed: l.armed !== null,
-      watches: l.armed?.watchCount() ?? 0,
-      leftOut: l.armed?.leftOut?.() ?? [],
-      ...slotJson(l.slot.status()),
-    })),
+    entries: source.live.list().map((l) => ({ ...entryJson(l), ...slotJson(l.slot.status()) })),
   };
 }

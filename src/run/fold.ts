@@ -1,7 +1,9 @@
 // A fold: the triggers gathered into one run (during its delay, or while the previous run went on).
 // It keeps what the run's environment and stdin need, never the whole list of triggers: the
 // distinct paths in the order first seen (a Map keeps insertion order), with their event names, the
-// last rename's old name, which path came last, and when the first and the last trigger came.
+// last rename's old name, which path joined last, and when the first and the last trigger came.
+// The run's path (WATCHTAB_PATH) is the last in first-seen order, the newest path to join the fold,
+// so it is also the last line of stdin: for a, b, a it is b (watchtab(5)).
 import { EVENT_NAMES, type EventName } from '../watchtab/entry.js';
 import type { Trigger } from './trigger.js';
 
@@ -13,8 +15,9 @@ interface PathRecord {
 
 /** What a run is told about the triggers folded into it. */
 export interface FoldSummary {
+  /** The last distinct path in first-seen order (the newest to join the fold), not the last trigger's. */
   readonly path: string;
-  /** The last path's events, in EVENT_NAMES order. */
+  /** That path's events (all of them in the fold), in EVENT_NAMES order. */
   readonly events: readonly EventName[];
   /** The last rename's old name for that path, when the kernel paired it. */
   readonly oldPath: string | null;
@@ -42,6 +45,7 @@ export class Fold {
   /** When the first trigger arrived (the clock's milliseconds): the delay counts from here. */
   readonly firstAt: number;
   private readonly paths = new Map<string, PathRecord>();
+  /** The newest path to join the fold: the Map's last key, kept so no walk is needed. */
   private lastPath: string;
   /** When the latest trigger arrived: the settle wait counts from here. */
   private lastTriggerAt: number;
@@ -61,11 +65,11 @@ export class Fold {
     this.triggerCount += 1;
     this.lastTriggerAt = Math.max(this.lastTriggerAt, at);
     if (t.isOwn === true) this.hasOwnChange = true;
-    this.lastPath = t.path;
     let record = this.paths.get(t.path);
     if (record === undefined) {
       record = { mask: 0, oldPath: null };
       this.paths.set(t.path, record);
+      this.lastPath = t.path;
     }
     record.mask |= 1 << EVENT_NAMES.indexOf(t.event);
     if (t.event === 'rename' && t.oldPath !== undefined) record.oldPath = t.oldPath;

@@ -85,11 +85,15 @@ function isFolder(path: string): boolean {
   }
 }
 
-/** The default working folder outside a jail: the watch's base folder (a watched file's parent). */
+/**
+ * The default working folder outside a jail: the watch's base folder (a watched file's parent);
+ * for a list of paths, the first one's (watchtab(5)), whichever path triggered the run, so the
+ * command always starts in the same place.
+ */
 function defaultCwd(entry: Entry): string {
-  if (entry.path.kind === 'glob') return entry.path.base;
-  const path = entry.path.path;
-  return isFolder(path) ? path : dirname(path);
+  const [first] = entry.paths;
+  if (first.kind === 'glob') return first.base;
+  return isFolder(first.path) ? first.path : dirname(first.path);
 }
 
 /** Whether a daemon that is not root already runs as the entry's user and group: nothing to switch. */

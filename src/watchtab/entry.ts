@@ -72,8 +72,13 @@ export interface RunLimit {
 export interface Entry {
   readonly name: string;
   readonly source: SourcePlace;
-  readonly path: PathSpec;
-  /** Absolute glob patterns; a path (or folder) matching one is neither watched nor reported. */
+  /**
+   * Where the entry looks: one path (the classic format, or a YAML string) or several (a YAML
+   * list), each its own watch with its own base, depth and back-end; never empty, no duplicates.
+   * Every watch triggers the same slot: still one process at a time.
+   */
+  readonly paths: readonly [PathSpec, ...PathSpec[]];
+  /** Absolute glob patterns (a relative one is taken below each path's base); a path (or folder) matching one is neither watched nor reported. */
   readonly exclude: readonly string[];
   /** Sorted in EVENT_NAMES order, no duplicates. */
   readonly events: readonly EventName[];
@@ -112,4 +117,9 @@ export const DEFAULT_RUN_LIMIT: RunLimit = { burst: 200, intervalMs: 2_000 };
 /** The folder a watch is based on: the glob's base, or the exact path itself. */
 export function watchBase(spec: PathSpec): string {
   return spec.kind === 'glob' ? spec.base : spec.path;
+}
+
+/** A path spec as the user reads it: the glob's pattern, or the exact path. */
+export function describePathSpec(spec: PathSpec): string {
+  return spec.kind === 'glob' ? spec.pattern : spec.path;
 }

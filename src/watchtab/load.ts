@@ -11,7 +11,7 @@ import { watchtabMessages as msg } from '../log/messages/watchtab.js';
 import { errnoCode } from './errno-code.js';
 import type { Entry, SourcePlace } from './entry.js';
 import { parseClassic } from './classic.js';
-import { isError, problemAt, type Problem } from './problem.js';
+import { isError, problemAt, type Place, type Problem } from './problem.js';
 import { resolveRunAs, type ResolveCache, type UserResolver } from './run-as.js';
 import { validateEntry, type Draft, type RawEntry } from './validate.js';
 import { isYaml } from './yaml-detect.js';
@@ -189,13 +189,21 @@ function encodingProblems(file: string, raws: readonly RawEntry[], badLines: Rea
   if (badLines.size === 0) return [];
   const problems: Problem[] = [];
   const named = new Set<number>();
+  const name = (place: Place, key: string, value: unknown): void => {
+    if (!badLines.has(place.line) || named.has(place.line) || !JSON.stringify(value ?? '').includes('\uFFFD'))
+      return;
+    named.add(place.line);
+    problems.push(problemAt(place, 'E_ENCODING', msg.notUtf8(), { key }));
+  };
   for (const raw of raws) {
     for (const [key, field] of raw.fields) {
-      const { line } = field.place;
-      if (!badLines.has(line) || named.has(line) || !JSON.stringify(field.value ?? '').includes('\uFFFD'))
-        continue;
-      named.add(line);
-      problems.push(problemAt(field.place, 'E_ENCODING', msg.notUtf8(), { key }));
+      // A list's items may each be on a line of their own (a path list): name the item.
+      const { value, itemPlaces } = field;
+      if (Array.isArray(value) && itemPlaces !== undefined) {
+        const items: readonly unknown[] = value;
+        itemPlaces.forEach((place, i) => name(place, `${key}[${i}]`, items[i]));
+      }
+      name(field.place, key, field.value);
     }
   }
   for (const line of badLines)

@@ -25,6 +25,7 @@ export const PROBLEM_CODES = [
   'E_TOO_BIG', // a watchtab file over MAX_WATCHTAB_BYTES
   'W_CHROOT_AS_ROOT', // a warning: chroot without user
   'W_SAME_FILE', // a warning: a second name for a file already read
+  'W_PATH_DUPLICATE', // a warning: a path list names the same path twice (it is watched once)
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 

@@ -93,8 +93,10 @@ export function validateEntry(
     }
   }
   // A NUL byte cannot reach execve, a path or an environment: such an entry could never run.
+  // (A path list's items are checked one by one, so the problem names the item.)
   for (const [key, field] of raw.fields)
-    if (hasNul(field.value)) problems.push(problemAt(field.place, 'E_VALUE', msg.nulByte(), { key }));
+    if (hasNul(field.value) && !(key === 'path' && Array.isArray(field.value)))
+      problems.push(problemAt(field.place, 'E_VALUE', msg.nulByte(), { key }));
   for (const [name, value] of Object.entries(raw.env))
     if (hasNul(value))
       problems.push(problemAt(raw.place, 'E_ENV', `${name}: ${msg.nulByte()}`, { key: 'env' }));
@@ -114,7 +116,7 @@ export function validateEntry(
     return check(new Checker(problems, key, field)) ?? fallback;
   };
   const dir = context.watchtabDir;
-  const path = take('path', (c) => checkPathSpec(c, (text) => expandWatchtabDir(text, dir, true)), null);
+  const paths = take('path', (c) => checkPaths(c, (text) => expandWatchtabDir(text, dir, true)), null);
   const folder = (c: Checker): string | undefined =>
     checkFolder(c, (text) => expandWatchtabDir(text, dir, false));
   const seconds = (isZeroAllowed: boolean) => (c: Checker) => checkSeconds(c, { isZeroAllowed });
@@ -122,8 +124,8 @@ export function validateEntry(
   const entry: Omit<Entry, 'runAs'> = {
     name: take('name', checkName, `${raw.place.file}:${raw.place.line}`),
     source: { file: raw.place.file, line: raw.place.line },
-    path: path ?? { kind: 'exact', path: '/' },
-    exclude: path === null ? [] : take('exclude', (c) => checkExclude(c, path, dir), []),
+    paths: paths ?? [{ kind: 'exact', path: '/' }],
+    exclude: paths === null ? [] : take('exclude', (c) => checkExclude(c, paths, dir), []),
     events: take('events', checkEvents, []),
     delayMs: take('delay', (c) => checkSeconds(c, { isZeroAllowed: true, isStarZero: true }), 0),
     settleMs: take('settle', seconds(true), 0),
@@ -165,6 +167,7 @@ function checkName(c: Checker): string | undefined {
   return value;
 }
 
+/** One path or glob (a string); `c` may be a list item's checker, whose key names the item. */
 function checkPathSpec(c: Checker, expand: (text: string) => string): PathSpec | undefined {
   const { value } = c.field;
   if (typeof value !== 'string') return c.wrongType('a string');
@@ -174,17 +177,71 @@ function checkPathSpec(c: Checker, expand: (text: string) => string): PathSpec |
   return result.ok ? result.value : c.report('E_PATH', pathMessage(result.error, value), { found: value });
 }
 
-function checkExclude(c: Checker, path: PathSpec, watchtabDir: string): string[] | undefined {
+type PathList = readonly [PathSpec, ...PathSpec[]];
+
+/**
+ * `path`: one path or glob, or (YAML) a list of them, each checked as one path, its problems
+ * naming the item (`path[1]`) and its line. A path written twice (the same after normalizing) is
+ * a warning and watched once; two names for one file are found when the watches are armed.
+ */
+function checkPaths(c: Checker, expand: (text: string) => string): PathList | undefined {
+  const { value } = c.field;
+  if (!Array.isArray(value)) {
+    if (typeof value !== 'string') return c.wrongType('a path, or a list of paths');
+    const spec = checkPathSpec(c, expand);
+    return spec === undefined ? undefined : [spec];
+  }
+  if (value.length === 0) return c.report('E_VALUE', msg.pathListEmpty());
+  const specs: PathSpec[] = [];
+  const seen = new Map<string, number>();
+  let isValid = true;
+  value.forEach((item: unknown, index) => {
+    const place = c.field.itemPlaces?.[index] ?? c.field.place;
+    const itemChecker = new Checker(c.problems, `path[${index}]`, { value: item, place });
+    // (A single path's NUL byte is reported with the other keys' in validateEntry.)
+    const spec = hasNul(item)
+      ? itemChecker.report('E_VALUE', msg.nulByte())
+      : checkPathSpec(itemChecker, expand);
+    if (spec === undefined) {
+      isValid = false;
+      return;
+    }
+    const key = JSON.stringify(spec, (_k, v: unknown) => (v === Infinity ? 'Infinity' : v));
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, index);
+      specs.push(spec);
+    } else {
+      const found = typeof item === 'string' ? item : '';
+      c.problems.push(
+        problemAt(place, 'W_PATH_DUPLICATE', msg.pathDuplicate(found, first), {
+          key: `path[${index}]`,
+          found,
+          isWarning: true,
+        }),
+      );
+    }
+  });
+  const [head, ...rest] = specs;
+  return isValid && head !== undefined ? [head, ...rest] : undefined;
+}
+
+/** Excludes: an absolute pattern as written; a relative one below each path's base (deduplicated). */
+function checkExclude(c: Checker, paths: PathList, watchtabDir: string): string[] | undefined {
   const { value } = c.field;
   const list = typeof value === 'string' ? [value] : value;
   if (!Array.isArray(list) || !list.every((v): v is string => typeof v === 'string')) {
     return c.wrongType('a list of glob patterns');
   }
+  const bases = [...new Set(paths.map(watchBase))];
   const patterns: string[] = [];
   for (const pattern of list) {
-    const result = absoluteExclude(watchBase(path), expandWatchtabDir(pattern, watchtabDir, true));
-    if (!result.ok) return c.report('E_PATH', pathMessage(result.error, pattern), { found: pattern });
-    if (!patterns.includes(result.value)) patterns.push(result.value);
+    const expanded = expandWatchtabDir(pattern, watchtabDir, true);
+    for (const base of expanded.startsWith('/') ? bases.slice(0, 1) : bases) {
+      const result = absoluteExclude(base, expanded);
+      if (!result.ok) return c.report('E_PATH', pathMessage(result.error, pattern), { found: pattern });
+      if (!patterns.includes(result.value)) patterns.push(result.value);
+    }
   }
   return patterns;
 }

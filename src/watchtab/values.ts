@@ -18,6 +18,8 @@ export interface RawField {
   readonly keyPlace?: Place;
   /** A YAML scalar's text as written (`01234`, `1.10`), when it is not a string. */
   readonly source?: string;
+  /** For a YAML list, where each of its items is written (a problem with one names its line). */
+  readonly itemPlaces?: readonly Place[];
 }
 
 /** Collects problems for one key of one entry. */

@@ -123,11 +123,15 @@ function rawEntry(
         : toJs(doc, pair.value, valuePlaceOf, problems, key);
     if (value === ALIAS_ERROR) return null;
     const source = scalarSource(pair.value);
+    const itemPlaces = isSeq(pair.value)
+      ? pair.value.items.map((node) => placeOf(nodeStart(nodeOf(node))))
+      : undefined;
     fields.set(key, {
       value,
       place: valuePlaceOf,
       keyPlace: placeOf(nodeStart(nodeOf(pair.key))),
       ...(source !== undefined ? { source } : {}),
+      ...(itemPlaces !== undefined ? { itemPlaces } : {}),
     });
   }
   return { place: { file: place.file, line: place.line }, fields, env };

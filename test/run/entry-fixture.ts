@@ -16,7 +16,7 @@ export function makeEntry(
   return {
     name: 'test-entry',
     source: { file: '/etc/watchtab', line: 1 },
-    path: { kind: 'exact', path: dir },
+    paths: [{ kind: 'exact', path: dir }],
     exclude: [],
     events: ['close_write'],
     delayMs: 0,

@@ -94,7 +94,8 @@ test('queue: exactly one more run after the current one, folding every trigger t
   await g.starts(3);
   await g.open();
   await waitForEndings(g.log, 3);
-  assert.deepEqual(await readLines(g.out), ['/w/a 1', '/w/b 2', '/w/marker 1']);
+  // b, c, b, c, b: the run's path is c, the last in first-seen order (watchtab(5)).
+  assert.deepEqual(await readLines(g.out), ['/w/a 1', '/w/c 2', '/w/marker 1']);
   assert.deepEqual(g.slot.status().counters, { triggers: 7, runs: 3, failures: 0, dropped: 0 });
 });
 
@@ -141,8 +142,8 @@ test('delay: one run, the delay after the first trigger, with every trigger in b
     'printf "%s|%s|%s|%s|%s\\n" "$WATCHTAB_COUNT" "$WATCHTAB_PATH" "$TRIGGER" "$WATCHTAB_EVENT" "$WATCHTAB_OLD_PATH" >> "$OUT"';
   const { slot, log } = slotFor(t, makeEntry({ dir, command, delayMs: 300, env: { OUT: out } }));
   const firstAt = Date.now();
-  slot.trigger({ path: '/w/a', event: 'write' });
   slot.trigger({ path: '/w/b', event: 'create' });
+  slot.trigger({ path: '/w/a', event: 'write' });
   slot.trigger({ path: '/w/a', event: 'close_write' });
   slot.trigger({ path: '/w/a', event: 'rename', oldPath: '/w/.a.swp' });
   assert.equal(slot.status().state, 'delaying');

@@ -1,8 +1,9 @@
+// Unit tests of the fold: distinct paths in first-seen order, the run's path and its events.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Fold } from '../../src/run/fold.js';
 
-test('a fold counts distinct paths and reports the last path with all its events in EVENT_NAMES order', () => {
+test('a fold counts distinct paths and reports the newest path to join with all its events in EVENT_NAMES order', () => {
   const fold = new Fold({ path: '/w/a', event: 'close_write' }, 100);
   fold.add({ path: '/w/b', event: 'create' });
   fold.add({ path: '/w/a', event: 'write' });
@@ -16,22 +17,44 @@ test('a fold counts distinct paths and reports the last path with all its events
     ['/w/a', '/w/b'],
   );
   assert.deepEqual(summary, {
-    path: '/w/a',
-    events: ['create', 'write', 'close_write'],
+    path: '/w/b',
+    events: ['create', 'delete'],
     oldPath: null,
     count: 2,
     triggers: 6,
   });
 });
 
-test('a rename hands over the old name of the last path, and only for that path', () => {
+test('a rename hands over the old name of the run path, and only for that path', () => {
   const fold = new Fold({ path: '/w/new', event: 'rename', oldPath: '/w/old' }, 0);
   assert.equal(fold.summary().oldPath, '/w/old');
   fold.add({ path: '/w/other', event: 'write' });
+  assert.equal(fold.summary().path, '/w/other');
   assert.equal(fold.summary().oldPath, null);
+  // A later trigger on an earlier path does not make it the run's path again.
   fold.add({ path: '/w/new', event: 'close_write' });
-  assert.deepEqual(fold.summary().events, ['close_write', 'rename']);
-  assert.equal(fold.summary().oldPath, '/w/old');
+  assert.equal(fold.summary().path, '/w/other');
+  assert.equal(fold.summary().oldPath, null);
+
+  const later = new Fold({ path: '/w/other', event: 'write' }, 0);
+  later.add({ path: '/w/new', event: 'rename', oldPath: '/w/old' });
+  later.add({ path: '/w/other', event: 'close_write' });
+  later.add({ path: '/w/new', event: 'close_write' });
+  assert.equal(later.summary().path, '/w/new');
+  assert.deepEqual(later.summary().events, ['close_write', 'rename']);
+  assert.equal(later.summary().oldPath, '/w/old');
+});
+
+test('for a, b, a the run path is b: the last in first-seen order, which is also the last line of stdin', () => {
+  const fold = new Fold({ path: '/w/a', event: 'write' }, 0);
+  fold.add({ path: '/w/b', event: 'write' }, 1);
+  fold.add({ path: '/w/a', event: 'close_write' }, 2);
+  const summary = fold.summary();
+  const listed = [...summary.folded].map((p) => p.path);
+  assert.deepEqual(listed, ['/w/a', '/w/b']);
+  assert.equal(summary.path, listed[listed.length - 1]);
+  assert.equal(summary.path, '/w/b');
+  assert.deepEqual(summary.events, ['write']);
 });
 
 test('every distinct path is listed once, in the order first seen, with all its events and its old name', () => {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CHROOT, launchArgv, planLaunch, SETPRIV } from '../../src/run/launch.js';
 import { makeEntry } from '../run/entry-fixture.js';
+import type { Entry } from '../../src/watchtab/entry.js';
 
 const runAs = { user: 'www', uid: 33, group: 'www', gid: 33, groups: [33, 4, 100], home: '/var/www' };
 const self = { user: 'root', home: '/root' };
@@ -67,12 +68,24 @@ test('without root, a user or a chroot is refused, never run as the daemon inste
 
 test("the default working folder is a watched folder itself, a watched file's parent, a glob's base", async () => {
   const ctx = { isRoot: false, self };
-  const cwdOf = async (path: Parameters<typeof makeEntry>[0]['path']) => {
-    const plan = await planLaunch(makeEntry({ dir: '/', command: 'true', ...(path ? { path } : {}) }), ctx);
+  const cwdOf = async (...paths: Entry['paths']) => {
+    const plan = await planLaunch(makeEntry({ dir: '/', command: 'true', paths }), ctx);
     return plan.kind === 'launch' ? plan.cwd : plan.reason;
   };
   assert.equal(await cwdOf({ kind: 'exact', path: '/etc' }), '/etc');
   assert.equal(await cwdOf({ kind: 'exact', path: '/etc/hostname' }), '/etc');
   assert.equal(await cwdOf({ kind: 'exact', path: '/etc/not-there-yet' }), '/etc');
   assert.equal(await cwdOf({ kind: 'glob', base: '/usr', pattern: '/usr/**', maxDepth: Infinity }), '/usr');
+});
+
+test("with several paths the default working folder is the first path's, whichever one triggered", async () => {
+  const ctx = { isRoot: false, self };
+  const cwdOf = async (...paths: Entry['paths']) => {
+    const plan = await planLaunch(makeEntry({ dir: '/', command: 'true', paths }), ctx);
+    return plan.kind === 'launch' ? plan.cwd : plan.reason;
+  };
+  const usr = { kind: 'glob', base: '/usr', pattern: '/usr/**', maxDepth: Infinity } as const;
+  const hostname = { kind: 'exact', path: '/etc/hostname' } as const;
+  assert.equal(await cwdOf(hostname, usr), '/etc');
+  assert.equal(await cwdOf(usr, hostname), '/usr');
 });

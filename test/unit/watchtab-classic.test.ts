@@ -45,7 +45,7 @@ test('a filewatcherd watchtab reads as filewatcherd reads it', { skip: needsRoot
   assert.equal(list.length, 5);
   const [passwd, spool, hosts, www, spaced] = list as [Entry, Entry, Entry, Entry, Entry];
   assert.equal(passwd.name.endsWith('watchtab:7'), true);
-  assert.deepEqual(passwd.path, { kind: 'exact', path: '/etc/passwd' });
+  assert.deepEqual(passwd.paths, [{ kind: 'exact', path: '/etc/passwd' }]);
   assert.deepEqual(passwd.events, ['write', 'attrib']);
   assert.equal(passwd.delayMs, 0);
   assert.equal(passwd.runAs, null);
@@ -61,7 +61,7 @@ test('a filewatcherd watchtab reads as filewatcherd reads it', { skip: needsRoot
   assert.equal(www.runAs?.user, 'nobody');
   assert.equal(www.chroot, '/srv/jail');
   assert.equal(www.command, '/bin/reload\tnow');
-  assert.deepEqual(spaced.path, { kind: 'exact', path: '/tmp/with space\ttab' });
+  assert.deepEqual(spaced.paths[0], { kind: 'exact', path: '/tmp/with space\ttab' });
   assert.equal(spaced.delayMs, 0, 'a delay of * is 0, as in filewatcherd');
   assert.equal(spaced.command, 'echo done');
   assert.equal(spaced.runLimit.burst, 200);
@@ -102,12 +102,12 @@ test(
 
 test('backslash escapes: \\ + tab stays in the field, \\\\ is a backslash, a dangling one is an error', async (t) => {
   const [entry] = await entries(t, '/x\\\ty\twrite\tprintf "a\\\tb\\\\n"\n');
-  assert.deepEqual(entry?.path, { kind: 'exact', path: '/x\ty' });
+  assert.deepEqual(entry?.paths[0], { kind: 'exact', path: '/x\ty' });
   assert.equal(entry?.command, 'printf "a\tb\\n"');
   // In a path the field's escapes come first, then the glob's: \\\\ is a literal backslash, \\* a star.
   const [literal, star] = await entries(t, '/a\\\\\\\\b\twrite\tc\n/a\\\\*b\twrite\tc\n');
-  assert.deepEqual(literal?.path, { kind: 'exact', path: '/a\\b' });
-  assert.deepEqual(star?.path, { kind: 'exact', path: '/a*b' });
+  assert.deepEqual(literal?.paths[0], { kind: 'exact', path: '/a\\b' });
+  assert.deepEqual(star?.paths[0], { kind: 'exact', path: '/a*b' });
   const [dangling] = await problems(t, '/x\twrite\techo \\\n');
   assert.equal(dangling?.code, 'E_SYNTAX');
 });
@@ -124,7 +124,7 @@ test('environment lines apply to the entries below them, later ones override, qu
 test('an = after a tab or backslash is part of an entry, not an environment line', async (t) => {
   const [entry, escaped] = await entries(t, '/a\twrite\tX=1 make\n/b\\=c\twrite\tmake');
   assert.equal(entry?.command, 'X=1 make');
-  assert.deepEqual(escaped?.path, { kind: 'exact', path: '/b=c' });
+  assert.deepEqual(escaped?.paths[0], { kind: 'exact', path: '/b=c' });
   const bad = await problems(t, 'BAD NAME = 1\n/b=c\twrite\tmake\n');
   assert.deepEqual(
     bad.map((p) => p.code),

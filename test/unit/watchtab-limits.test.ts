@@ -136,8 +136,8 @@ test('a drop-in that is another name for the main file is read once, with both n
 test('the classic path /srv/back\\\\slash watches the folder named with a backslash', async (t) => {
   const r = await loadText(t, '/srv/back\\\\slash\twrite\ttrue\n/srv/b\\\\s/*.txt\twrite\ttrue\n');
   assert.deepEqual(r.problems, []);
-  assert.deepEqual(r.entries[0]?.path, { kind: 'exact', path: '/srv/back\\slash' });
-  assert.deepEqual(r.entries[1]?.path, {
+  assert.deepEqual(r.entries[0]?.paths[0], { kind: 'exact', path: '/srv/back\\slash' });
+  assert.deepEqual(r.entries[1]?.paths[0], {
     kind: 'glob',
     base: '/srv/b\\s',
     pattern: '/srv/b\\\\s/*.txt',

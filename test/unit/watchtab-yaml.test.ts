@@ -39,7 +39,7 @@ test(
     assert.deepEqual(site, {
       name: 'site',
       source: { file, line: 6 },
-      path: { kind: 'glob', base: '/srv/site/src', pattern: '/srv/site/src/**/*.md', maxDepth: Infinity },
+      paths: [{ kind: 'glob', base: '/srv/site/src', pattern: '/srv/site/src/**/*.md', maxDepth: Infinity }],
       exclude: ['/srv/site/src/**/.git/**', '/srv/site/src/**/*~', '/srv/site/src/drafts/**'],
       events: ['create', 'close_write', 'delete', 'rename'],
       delayMs: 500,
@@ -220,7 +220,7 @@ test('${WATCHTAB_DIR} expands in path, exclude, cwd and chroot to the folder hol
   );
   const [result] = (await loadWatchtab(file, { isRoot, resolver: createNssResolver() })).files;
   const entry = result?.entries[0];
-  assert.deepEqual(entry?.path, {
+  assert.deepEqual(entry?.paths[0], {
     kind: 'glob',
     base: `${dir}/demo`,
     pattern: `${dir}/demo/**`,

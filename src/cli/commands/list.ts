@@ -1,9 +1,10 @@
 // `watchtab list [FILE] [--json]`: the entries as the daemon will see them, as an aligned table or
-// as JSON (one array of entries; `maxDepth` null means unlimited). Problems go to stderr and make
+// as JSON (one array of entries; `maxDepth` null means unlimited). An entry watching several paths
+// takes one row per path, its other columns on the first. Problems go to stderr and make
 // the exit status 1; the valid files' entries are still listed.
 import { formatProblem, watchtabMessages as msg } from '../../log/messages/watchtab.js';
 import { toolHelpMessages as help } from '../../log/messages/cli.js';
-import { STAR_EVENTS, type Entry } from '../../watchtab/entry.js';
+import { STAR_EVENTS, type Entry, type PathSpec } from '../../watchtab/entry.js';
 import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
 import { renderTable } from '../table.js';
 import { currentInvoker, defaultWatchtab } from '../defaults.js';
@@ -37,14 +38,26 @@ function settleText(entry: Entry): string {
   return entry.settleMs === 0 ? '-' : `${seconds(entry.settleMs)}<=${seconds(entry.maxWaitMs)}`;
 }
 
-/** One table row: depth is `exact` for an exact path, `any` for `**`, else the component count. */
-export function entryRow(entry: Entry): string[] {
-  const { path } = entry;
+/** The path columns: depth is `exact` for an exact path, `any` for `**`, else the component count. */
+function pathCells(path: PathSpec): string[] {
   return [
-    entry.name,
     path.kind === 'exact' ? path.path : path.base,
     path.kind === 'exact' ? '-' : path.pattern,
     path.kind === 'exact' ? 'exact' : path.maxDepth === Infinity ? 'any' : String(path.maxDepth),
+  ];
+}
+
+/** An entry's table rows: its first path with every other field, then one row per further path. */
+export function entryRows(entry: Entry): string[][] {
+  const [first, ...more] = entry.paths;
+  const blank = COLUMNS.slice(4).map(() => '');
+  return [entryRow(entry, first), ...more.map((path) => ['', ...pathCells(path), ...blank])];
+}
+
+function entryRow(entry: Entry, path: PathSpec): string[] {
+  return [
+    entry.name,
+    ...pathCells(path),
     eventsText(entry),
     seconds(entry.delayMs),
     settleText(entry),
@@ -58,7 +71,7 @@ export function entryRow(entry: Entry): string[] {
 
 /** Aligned columns; the last one (the command) is not padded. */
 export function formatTable(entries: readonly Entry[]): string {
-  return renderTable(COLUMNS, entries.map(entryRow));
+  return renderTable(COLUMNS, entries.flatMap(entryRows));
 }
 
 export function formatJson(entries: readonly Entry[]): string {

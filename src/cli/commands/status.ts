@@ -42,6 +42,20 @@ function counters(entry: unknown): string {
     .join(' ');
 }
 
+/** `-` without settle; else the quiet a run waits for and its bound, `2s<=60s` (as `watchtab list`). */
+function settleText(entry: unknown): string {
+  const settle = field(entry, 'settle');
+  if (typeof settle !== 'number') return '-';
+  return settle === 0 ? '-' : `${settle}s<=${text(field(entry, 'maxWait'))}s`;
+}
+
+/** Each watched path with its back-end: `/srv/site/** [fanotify] /srv/site.conf [inotify]`. */
+function pathsText(entry: unknown): string {
+  const paths = field(entry, 'paths');
+  if (!Array.isArray(paths)) return text(field(entry, 'path'));
+  return paths.map((p: unknown) => `${text(field(p, 'path'))} [${text(field(p, 'backend'))}]`).join(' ');
+}
+
 /** The status document as a human reads it: a header line, then one row per entry. */
 export function renderStatus(doc: unknown): string {
   const daemon = field(doc, 'daemon');
@@ -53,6 +67,9 @@ export function renderStatus(doc: unknown): string {
     text(field(e, 'watches')),
     lastRun(e),
     counters(e),
+    settleText(e),
+    text(field(e, 'stdin')),
+    pathsText(e),
   ]);
   const files = field(doc, 'files');
   const fileLines = (Array.isArray(files) ? files : [])
@@ -71,9 +88,22 @@ export function renderStatus(doc: unknown): string {
   return [
     header,
     ...fileLines,
-    renderTable(['ENTRY', 'STATE', 'BACKEND', 'WATCHES', 'LAST RUN', 'COUNTERS'], rows),
+    renderTable(
+      ['ENTRY', 'STATE', 'BACKEND', 'WATCHES', 'LAST RUN', 'COUNTERS', 'SETTLE', 'STDIN', 'PATHS'],
+      rows,
+    ),
     ...leftOutLines,
   ].join('\n');
+}
+
+/** One `path:` line per watched path, with its back-end and watches (one line from an older daemon). */
+function pathFacts(entry: unknown): [string, string][] {
+  const paths = field(entry, 'paths');
+  if (!Array.isArray(paths)) return [['path', text(field(entry, 'path'))]];
+  return paths.map((p: unknown) => [
+    'path',
+    `${text(field(p, 'path'))} (${text(field(p, 'backend'))}, ${text(field(p, 'watches'))} watches)`,
+  ]);
 }
 
 /** One entry as a human reads it: what it is, then its latest runs, newest first. */
@@ -81,7 +111,10 @@ export function renderEntryStatus(entry: unknown): string {
   const facts = [
     ['entry', text(field(entry, 'name'))],
     ['source', text(field(entry, 'source'))],
-    ['path', text(field(entry, 'path'))],
+    ...pathFacts(entry),
+    ['delay', `${text(field(entry, 'delay'))}s`],
+    ['settle', settleText(entry)],
+    ['stdin', text(field(entry, 'stdin'))],
     ['state', text(field(entry, 'state'))],
     ['pid', text(field(entry, 'pid'))],
     ['backend', text(field(entry, 'backend'))],

@@ -21,6 +21,8 @@ export const msgDaemon = {
   noUsableEntries: 'the watchtab has problems and not one entry is usable: exiting',
   armed: 'entry armed',
   armFailed: 'entry could not be armed',
+  samePathTwice: (path: string, other: string) =>
+    `${path} is another name for ${other}, which this entry already watches: it is watched once`,
   spawnerFailed: (reason: string) => `execa could not be loaded (${reason}); each run will try again`,
   notifyFailed: 'sd_notify failed',
   fanotifyRefused: (reason: string) =>

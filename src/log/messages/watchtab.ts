@@ -66,6 +66,9 @@ export const watchtabMessages = {
   badName: (): string => 'an entry name must not be empty or hold control characters',
   pathRelative: (path: string): string => `${quote(path)} is not an absolute path`,
   pathEmpty: (): string => 'the path is empty',
+  pathListEmpty: (): string => 'an empty list watches nothing; give at least one path or glob',
+  pathDuplicate: (path: string, first: number): string =>
+    `warning: ${quote(path)} is the same as path[${first}]; it is watched once`,
   pathDotDot: (path: string): string => `${quote(path)}: ".." after a glob component cannot be resolved`,
   unknownEvent: (name: string): string => `unknown event ${quote(name)}`,
   emptyEvent: (text: string): string =>
