@@ -40,6 +40,10 @@ export function startDaemon(t: TestContext, options: DaemonOptions): RunningDaem
   const hasStateDir = options.args.some((a) => a === '--state-dir' || a.startsWith('--state-dir='));
   const stateDir = hasStateDir ? null : mkdtempSync(join(tmpdir(), 'watchtabd-state-'));
   const stateArgs = stateDir === null ? [] : ['--state-dir', join(stateDir, 'state')];
+  // Likewise the status socket: the root default (/run/watchtabd) is the machine's, not a test's.
+  const hasSocket = options.args.some((a) => a === '--socket' || a.startsWith('--socket='));
+  const socketDir = hasSocket ? null : mkdtempSync(join(tmpdir(), 'watchtabd-sock-'));
+  if (socketDir !== null) stateArgs.push('--socket', join(socketDir, 'status.sock'));
   const child = spawn(file ?? process.execPath, [...argv, ...options.args, ...stateArgs], {
     stdio: options.stdio === undefined ? ['ignore', 'pipe', 'pipe'] : [...options.stdio],
     // The test run's mark goes along even with an environment of the test's own, so the runner can
@@ -68,6 +72,7 @@ export function startDaemon(t: TestContext, options: DaemonOptions): RunningDaem
       await exited;
     }
     if (stateDir !== null) rmSync(stateDir, { recursive: true, force: true });
+    if (socketDir !== null) rmSync(socketDir, { recursive: true, force: true });
     if (process.env['WATCHTAB_TEST_LOG'] !== undefined) console.log(lines.join('\n'));
   });
   return {
