@@ -14,6 +14,7 @@ import { msgDaemon, msgPoll } from '../log/messages.js';
 import * as msgRun from '../log/messages/run.js';
 import type { ReloadPlan } from './table.js';
 import type { ChosenBackend } from './backend-pool.js';
+import type { CatchUpKeeper } from './catch-up/keeper.js';
 
 export interface LiveEntry {
   /** The definition in force; a reload that changes it keeps the slot. */
@@ -36,6 +37,8 @@ export interface LiveEntriesDeps {
   readonly records?: RunRecorder;
   /** Commands a previous daemon left running, by entry name: the entry of that name takes its own. */
   readonly inherited?: Map<string, InheritedRun>;
+  /** What the daemon knows of each entry's paths across stops (catch-up). */
+  readonly catchUp?: CatchUpKeeper;
 }
 
 export function watchTargetFor(entry: Entry, defaultPollIntervalMs: number): WatchTarget {
@@ -78,7 +81,8 @@ export class LiveEntries {
     return new Map([...this.live].map(([name, l]) => [name, l.entry]));
   }
 
-  async add(entry: Entry): Promise<void> {
+  /** `isStart`: the daemon is starting (a catch-up entry then runs what changed while it was stopped). */
+  async add(entry: Entry, isStart = false): Promise<void> {
     const { logger, isRoot, sessions, records } = this.deps;
     const chosen = this.deps.backendFor(entry);
     // fanotify names the process behind each change: the runaway guard can then tell a loop.
@@ -90,6 +94,7 @@ export class LiveEntries {
     const live: LiveEntry = { entry, slot, armed: null, backendName: null };
     this.live.set(entry.name, live);
     live.armed = await this.arm(live, chosen);
+    await this.deps.catchUp?.arrived(entry, live.armed, slot, isStart);
   }
 
   /**
@@ -103,10 +108,12 @@ export class LiveEntries {
     const before = live.entry;
     live.entry = after;
     live.slot.replaceEntry(after);
-    if (watchKey(before) === watchKey(after) && live.armed !== null) return;
-    const old = live.armed;
-    live.armed = await this.arm(live);
-    await old?.disarm();
+    if (watchKey(before) !== watchKey(after) || live.armed === null) {
+      const old = live.armed;
+      live.armed = await this.arm(live);
+      await old?.disarm();
+    }
+    await this.deps.catchUp?.arrived(after, live.armed, live.slot, false);
   }
 
   /** Arms the entry's watch with the back-end chosen for it; null (logged) when it cannot be armed. */
@@ -155,8 +162,12 @@ export class LiveEntries {
   private listenerFor(live: LiveEntry): EventListener {
     const { slot } = live;
     return (event) => {
-      if (!this.accepting) return;
       const { entry } = live;
+      if (!this.accepting) {
+        this.deps.catchUp?.lostWhileStopping(entry.name);
+        return;
+      }
+      this.deps.catchUp?.changed(entry.name);
       const isOwn = event.pid !== undefined && slot.isOwnProcess(event.pid);
       if (isOwn && entry.ignoreOwnChanges) {
         this.deps.logger.debug(msgRun.OWN_CHANGE_IGNORED, {
@@ -180,6 +191,7 @@ export class LiveEntries {
     const live = this.live.get(name);
     if (live === undefined) return;
     this.live.delete(name);
+    this.deps.catchUp?.forget(name);
     await live.armed?.disarm();
     const { slot } = live;
     this.retiring.add(slot);

@@ -33,6 +33,8 @@ export function buildEnv(
   };
   if (fold.oldPath !== null) env['WATCHTAB_OLD_PATH'] = fold.oldPath;
   else delete env['WATCHTAB_OLD_PATH'];
+  if (fold.isCatchUp) env['WATCHTAB_CATCHUP'] = '1';
+  else delete env['WATCHTAB_CATCHUP'];
   return env;
 }
 

@@ -2,6 +2,7 @@
 // the contract's events for them. inotify, fanotify and polling implement it; the daemon never
 // branches on which one it holds.
 import type { EventName, PathSpec } from '../watchtab/entry.js';
+import type { PathState } from './path-state.js';
 
 export const BACKEND_NAMES = ['inotify', 'fanotify', 'poll', 'chokidar'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -40,6 +41,11 @@ export interface WatchEvent {
 export interface Armed {
   /** Kernel watches (or marks) this target holds now. */
   watchCount(): number;
+  /**
+   * What the target knows now of each path it reports (the kept state: type, inode, size, times,
+   * links, the content hash of content-only files); read synchronously, so it is one moment's.
+   */
+  knownStates(): Iterable<readonly [string, PathState]>;
   /** Stop reporting for this target and release what only it used. */
   disarm(): Promise<void>;
 }

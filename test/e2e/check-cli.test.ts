@@ -105,7 +105,7 @@ test('watchtab list: an aligned table, or JSON with unlimited depth as null', as
   const lines = table.stdout.trimEnd().split('\n');
   assert.match(
     lines[0] ?? '',
-    /^NAME +BASE +PATTERN +DEPTH +EVENTS +DELAY +SETTLE +STDIN +USER +ON-BUSY +TIMEOUT +COMMAND$/,
+    /^NAME +BASE +PATTERN +DEPTH +EVENTS +DELAY +SETTLE +STDIN +CATCH-UP +USER +ON-BUSY +TIMEOUT +COMMAND$/,
   );
   assert.equal(lines[1]?.indexOf('/srv/site '), lines[0]?.indexOf('BASE'), 'columns are aligned');
   assert.match(lines[1] ?? '', /\/srv\/site\/\*\* +any +\* +0\.5s +- +none +- +queue +- +make$/);

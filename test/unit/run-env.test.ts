@@ -9,6 +9,7 @@ const fold = {
   oldPath: null,
   count: 3,
   triggers: 5,
+  isCatchUp: false,
 };
 
 test("the environment is cron's set, then the watchtab's, then WATCHTAB_*, and nothing else", () => {
@@ -44,4 +45,12 @@ test('WATCHTAB_OLD_PATH is set for a rename and cannot be faked from the watchta
   );
   assert.equal(renamed['WATCHTAB_OLD_PATH'], '/w/old');
   assert.equal(renamed['WATCHTAB_EVENT'], 'rename');
+});
+
+test('WATCHTAB_CATCHUP is 1 for a run that folds changes found at start, and cannot be faked otherwise', () => {
+  const entry = makeEntry({ dir: '/w', command: 'true', env: { WATCHTAB_CATCHUP: '1' } });
+  const live = buildEnv(entry, { user: 'root', home: '/root' }, fold);
+  assert.equal(live['WATCHTAB_CATCHUP'], undefined);
+  const caughtUp = buildEnv(entry, { user: 'root', home: '/root' }, { ...fold, isCatchUp: true });
+  assert.equal(caughtUp['WATCHTAB_CATCHUP'], '1');
 });

@@ -90,6 +90,7 @@ class FanotifyBackend implements WatchBackend, TargetHost {
     });
     return Promise.resolve({
       watchCount: () => (this.targets.has(watch) ? 1 : 0),
+      knownStates: () => watch.reportedStates(),
       disarm: async () => this.disarm(watch),
     });
   }

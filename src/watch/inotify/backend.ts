@@ -67,6 +67,7 @@ class InotifyBackend implements WatchBackend, TargetHost {
     this.tryArm(watch, false);
     return Promise.resolve({
       watchCount: () => this.table.countFor(watch),
+      knownStates: () => watch.reportedStates(),
       disarm: async () => this.disarm(watch),
     });
   }
