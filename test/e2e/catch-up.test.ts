@@ -43,11 +43,11 @@ async function setUp(t: TestContext): Promise<Setup> {
   return s;
 }
 
-async function writeTab(s: Setup, keys: string, path = `${s.inbox}/*`): Promise<void> {
+async function writeTab(s: Setup, keys: string, path = `${s.inbox}/*`, command = SAVE_RUN): Promise<void> {
   await writeFile(
     s.tab,
     `entries:\n  - name: mirror\n    path: ${path}\n    stdin: json\n${keys}` +
-      `    env: { OUT: ${s.out} }\n    command: ${SAVE_RUN}\n`,
+      `    env: { OUT: ${s.out} }\n    command: ${command}\n`,
   );
 }
 
@@ -195,6 +195,36 @@ test('a change run before a SIGKILL is written down: a change after it runs alon
   );
   assert.deepEqual([...(runs.find((r) => r.isCatchUp)?.paths ?? [])], [[late, ['close_write']]]);
   assert.equal(await second.stop(), 0);
+});
+
+test('a run cut short by SIGTERM has not carried its change out: it runs again at start', async (t) => {
+  const s = await setUp(t);
+  // Saves its stdin, then works for longer than the test waits: the stop cuts it short.
+  await writeTab(s, '    events: [close_write]\n', `${s.inbox}/*`, `${SAVE_RUN.slice(0, -1)}; sleep 20'`);
+  const page = join(s.inbox, 'page');
+  await writeFile(page, 'one');
+  const first = await start(t, s);
+  await knowledgeWritten(s);
+  await writeFile(page, 'two');
+  await waitFor(
+    () => savedRuns(s),
+    (r) => r.length === 1,
+    { withinMs: 15_000, what: 'the live run' },
+  );
+  assert.equal(await first.stop('SIGTERM'), 0);
+  const second = await start(t, s);
+  const runs = await waitFor(
+    () => savedRuns(s),
+    (r) => r.length === 2,
+    {
+      withinMs: 15_000,
+      what: 'the catch-up run',
+    },
+  );
+  const caught = runs.filter((r) => r.isCatchUp);
+  assert.equal(caught.length, 1);
+  assert.deepEqual([...(caught[0]?.paths ?? [])], [[page, ['close_write']]]);
+  assert.equal(await second.stop('SIGTERM'), 0);
 });
 
 test('no run when nothing changed while stopped', async (t) => {
