@@ -21,6 +21,7 @@ test('a fold counts distinct paths and reports the last path with all its events
     oldPath: null,
     count: 2,
     triggers: 6,
+    isCatchUp: false,
   });
 });
 

@@ -133,6 +133,8 @@ export class CatchUpKeeper {
   async finish(): Promise<void> {
     for (const t of this.tracked.values()) {
       const { covered, received } = t.slot.progress();
+      // Nothing reported since the last picture, and that one is written: the file is up to date.
+      if (t.pending === null && !t.isDirty) continue;
       if (t.final !== null && !t.hasLost && covered >= (t.final.needs ?? received)) this.save(t, t.final);
       else if (t.pending !== null && covered >= (t.pending.needs ?? received)) this.save(t, t.pending);
     }
