@@ -54,7 +54,8 @@ async function writeTab(s: Setup, keys: string, path = `${s.inbox}/*`, command =
 async function start(t: TestContext, s: Setup): Promise<RunningDaemon> {
   const socket = join(s.state, '..', 'status.sock');
   const daemon = startDaemon(t, { args: ['--watchtab', s.tab, '--state-dir', s.state, '--socket', socket] });
-  await daemon.waitForLine(/\bready\b/);
+  // Generous: two daemons start one after the other, on a machine that may be shared.
+  await daemon.waitForLine(/\bready\b/, { withinMs: 30_000 });
   return daemon;
 }
 
