@@ -66,6 +66,7 @@ function runnerMode(name: string, runAs: RunAs | null): Mode {
     settleMs: 0,
     maxWaitMs: 60_000,
     stdin: 'none',
+    catchUp: false,
     runAs,
     chroot: null,
     cwd: '/tmp',

@@ -55,6 +55,7 @@ function slotFor(mode: Mode): { once: () => Promise<number> } {
     settleMs: 0,
     maxWaitMs: 60_000,
     stdin: mode.stdin,
+    catchUp: false,
     runAs: null,
     chroot: null,
     cwd: '/tmp',

@@ -20,6 +20,7 @@ import { loadSpawner } from '../run/spawn.js';
 import { WatchtabError } from '../errors.js';
 import { buildStatus } from './status.js';
 import { logUnclaimed, openStartState } from './run-records.js';
+import { CatchUpKeeper } from './catch-up/keeper.js';
 
 /** Turns the loader's per-file results into outcomes, logging every problem with its place. */
 function outcomesOf(result: LoadResult, log: Logger, previous: FileTable): FileOutcome[] {
@@ -50,6 +51,7 @@ interface DaemonState {
   readonly log: Logger;
   readonly notifier: Notifier;
   readonly live: LiveEntries;
+  readonly catchUp: CatchUpKeeper;
   readonly isRoot: boolean;
   readonly startedAt: Date;
   fileTable: FileTable;
@@ -124,6 +126,13 @@ async function reloadTable(state: DaemonState, everything: boolean): Promise<voi
     kept: plan.kept.length,
     ...counts(next.outcomes),
   });
+  await pruneCatchUp(state);
+}
+
+/** Drops the catch-up state of entries that are gone, unless a broken file may be hiding some. */
+async function pruneCatchUp(state: DaemonState): Promise<void> {
+  const isWhole = state.outcomes.every((o) => o.kind === 'loaded' || o.kind === 'missing');
+  if (isWhole) await state.catchUp.prune([...state.live.definitions().values()]);
 }
 
 /**
@@ -183,7 +192,8 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
     defaultPollIntervalMs: options.pollIntervalMs,
   });
   const notifier = createNotifier(process.env['NOTIFY_SOCKET']);
-  const { records, inherited } = await openStartState(options.stateDir, log);
+  const { stateDir, records, inherited } = await openStartState(options.stateDir, log);
+  const catchUp = new CatchUpKeeper(stateDir, log);
   const live = new LiveEntries({
     logger: log,
     isRoot,
@@ -192,12 +202,14 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
     sessions: createOwnSessions(log),
     records,
     inherited,
+    catchUp,
   });
   const state: DaemonState = {
     options,
     log,
     notifier,
     live,
+    catchUp,
     isRoot,
     startedAt: new Date(),
     fileTable: new Map(),
@@ -233,10 +245,11 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
       return 1;
     }
     status = await startStatus(state, pool);
-    for (const entry of first.entries.values()) await live.add(entry);
+    for (const entry of first.entries.values()) await live.add(entry, true);
     logUnclaimed(inherited, log);
     state.fileTable = first.fileTable;
     state.outcomes = first.outcomes;
+    await pruneCatchUp(state);
     watcher = await watchWatchtab(
       pool.watchtabBackend(),
       options.watchtab,
@@ -257,6 +270,8 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
     });
 
     await stopRequested;
+    // The picture of the paths as the stop begins: written below if everything before it has run.
+    catchUp.freeze();
     log.info(msgDaemon.stopping);
     notifier.send('STOPPING=1');
     await watcher.close();
@@ -268,6 +283,7 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
     });
     await Promise.race([live.stopAll(options.graceMs), stopNow]);
     await records.flushed();
+    await catchUp.finish();
     log.info(msgDaemon.stopped);
     return 0;
   } catch (error) {

@@ -16,6 +16,7 @@ import * as msgRun from '../log/messages/run.js';
 import type { ReloadPlan } from './table.js';
 import type { ChosenBackend } from './backend-pool.js';
 import { distinctPaths } from './distinct-paths.js';
+import type { CatchUpKeeper, WatchedStates } from './catch-up/keeper.js';
 
 /** One watch of an entry: one path of its list, with the back-end serving it. */
 export interface LiveWatch {
@@ -25,6 +26,13 @@ export interface LiveWatch {
   /** null while it could not be armed (the failure was logged). */
   armed: Armed | null;
   backendName: string | null;
+}
+
+/** The states every watch of the entry keeps, or null while one of them is not armed. */
+function knownStatesOf(live: LiveEntry): WatchedStates | null {
+  const armed = live.watches.map((w) => w.armed);
+  if (armed.length === 0 || armed.some((a) => a === null)) return null;
+  return { knownStates: () => armed.flatMap((a) => (a === null ? [] : [...a.knownStates()])) };
 }
 
 export interface LiveEntry {
@@ -52,6 +60,8 @@ export interface LiveEntriesDeps {
   readonly records?: RunRecorder;
   /** Commands a previous daemon left running, by entry name: the entry of that name takes its own. */
   readonly inherited?: Map<string, InheritedRun>;
+  /** What the daemon knows of each entry's paths across stops (catch-up). */
+  readonly catchUp?: CatchUpKeeper;
 }
 
 export function watchTargetFor(entry: Entry, spec: PathSpec, defaultPollIntervalMs: number): WatchTarget {
@@ -95,7 +105,8 @@ export class LiveEntries {
     return new Map([...this.live].map(([name, l]) => [name, l.entry]));
   }
 
-  async add(entry: Entry): Promise<void> {
+  /** `isStart`: the daemon is starting (a catch-up entry then runs what changed while it was stopped). */
+  async add(entry: Entry, isStart = false): Promise<void> {
     const { logger, isRoot, sessions, records } = this.deps;
     const specs = await distinctPaths(entry, logger);
     const chosen = specs.map((spec) => ({ spec, chosen: this.deps.backendFor(entry, spec) }));
@@ -110,6 +121,7 @@ export class LiveEntries {
     const live: LiveEntry = { entry, slot, watches: [] };
     this.live.set(entry.name, live);
     for (const c of chosen) live.watches.push(await this.armWatch(live, c.spec, c.chosen));
+    await this.deps.catchUp?.arrived(entry, knownStatesOf(live), slot, isStart);
   }
 
   /**
@@ -135,6 +147,7 @@ export class LiveEntries {
     }
     live.watches = next;
     await Promise.all(before.filter((w) => !kept.has(w)).map((w) => w.armed?.disarm()));
+    await this.deps.catchUp?.arrived(after, knownStatesOf(live), live.slot, false);
   }
 
   /** Arms one path of the entry with the back-end chosen for it; `armed` null (logged) when it cannot be armed. */
@@ -186,8 +199,12 @@ export class LiveEntries {
   private listenerFor(live: LiveEntry): EventListener {
     const { slot } = live;
     return (event) => {
-      if (!this.accepting) return;
       const { entry } = live;
+      if (!this.accepting) {
+        this.deps.catchUp?.lostWhileStopping(entry.name);
+        return;
+      }
+      this.deps.catchUp?.changed(entry.name);
       const isOwn = event.pid !== undefined && slot.isOwnProcess(event.pid);
       if (isOwn && entry.ignoreOwnChanges) {
         this.deps.logger.debug(msgRun.OWN_CHANGE_IGNORED, {
@@ -211,6 +228,7 @@ export class LiveEntries {
     const live = this.live.get(name);
     if (live === undefined) return;
     this.live.delete(name);
+    this.deps.catchUp?.forget(name);
     await Promise.all(live.watches.map((w) => w.armed?.disarm()));
     const { slot } = live;
     this.retiring.add(slot);

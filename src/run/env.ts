@@ -41,6 +41,8 @@ export function buildEnv(
     delete env['WATCHTAB_OLD_PATH'];
     delete env['WATCHTAB_OLD_PATH_ESCAPED'];
   }
+  if (fold.isCatchUp) env['WATCHTAB_CATCHUP'] = '1';
+  else delete env['WATCHTAB_CATCHUP'];
   return env;
 }
 

@@ -24,6 +24,8 @@ export interface FoldSummary {
   /** Distinct paths folded in. */
   readonly count: number;
   readonly triggers: number;
+  /** Some path folded in is a change found at the daemon's start (WATCHTAB_CATCHUP=1). */
+  readonly isCatchUp: boolean;
   /** Every distinct path, once, in the order first seen (read lazily: nothing is copied). */
   readonly folded: Iterable<FoldedPath>;
 }
@@ -52,6 +54,8 @@ export class Fold {
   private triggerCount = 0;
   /** Some trigger folded in was a change made by the entry's own command (the runaway guard's loop rule). */
   hasOwnChange = false;
+  /** Some trigger folded in was found by catching up at start. */
+  isCatchUp = false;
 
   constructor(first: Trigger, at: number) {
     this.firstAt = at;
@@ -65,6 +69,7 @@ export class Fold {
     this.triggerCount += 1;
     this.lastTriggerAt = Math.max(this.lastTriggerAt, at);
     if (t.isOwn === true) this.hasOwnChange = true;
+    if (t.isCatchUp === true) this.isCatchUp = true;
     let record = this.paths.get(t.path);
     if (record === undefined) {
       record = { mask: 0, oldPath: null };
@@ -97,6 +102,7 @@ export class Fold {
       oldPath: record?.oldPath ?? null,
       count: this.paths.size,
       triggers: this.triggerCount,
+      isCatchUp: this.isCatchUp,
       folded: { [Symbol.iterator]: () => this.eachPath() },
     };
   }

@@ -57,6 +57,8 @@ export interface Slot {
   isOwnProcess(pid: number): boolean;
   /** A trigger from the watcher. */
   trigger(t: Trigger): void;
+  /** Triggers found together (catch-up at start): an idle slot folds them all into one run. */
+  triggerAll(ts: readonly Trigger[]): void;
   /** The same entry, reloaded with any of its other fields changed: keeps state and process; resumes a paused entry. */
   replaceEntry(entry: Entry): void;
   /** No new runs from now on; a running command is allowed to finish. Resolves when idle. */
@@ -64,6 +66,18 @@ export interface Slot {
   /** No new runs; SIGTERM to the running process group, SIGKILL after graceMs. Resolves when it is gone. */
   stop(graceMs: number): Promise<void>;
   status(): SlotStatus;
+  /** How far the entry's triggers have been carried out (catch-up writes only what was run). */
+  progress(): SlotProgress;
+}
+
+/**
+ * `received`: triggers so far. Every one of the first `covered` was folded into a run that ended
+ * (whatever its outcome, but not one stopped by the daemon's stop), or was dropped by on-busy
+ * ignore; the later ones are waiting, held, running, or were cut short by a stop.
+ */
+export interface SlotProgress {
+  readonly received: number;
+  readonly covered: number;
 }
 
 /** What happened to the slot: a policy event with what it carries. */
@@ -97,6 +111,9 @@ class EntrySlot implements Slot {
   private sessions: OwnSessions | null;
   /** Session ids of the latest runs, oldest first (ignore-own-changes only). */
   private readonly recentSessions: number[] = [];
+  /** Triggers received when the run now held was started: that run carries them all. */
+  private runThrough = 0;
+  private covered = 0;
 
   constructor(
     private entry: Entry,
@@ -161,6 +178,17 @@ class EntrySlot implements Slot {
     this.dispatch({ event: 'trigger', trigger: t });
   }
 
+  triggerAll(ts: readonly Trigger[]): void {
+    const [first, ...rest] = ts;
+    if (first === undefined) return;
+    // Busy: each follows on-busy as any trigger does (they fold into the one pending run).
+    if (this.state.kind !== 'idle') return ts.forEach((t) => this.trigger(t));
+    this.tally.triggers += ts.length;
+    const fold = new Fold(first, this.now());
+    for (const t of rest) fold.add(t, this.now());
+    this.delay(fold);
+  }
+
   /**
    * The running command, if any, finishes under the definition it started with (a reload is not a
    * trigger: even on-busy restart does not stop it); every run after it — the events held or
@@ -197,6 +225,10 @@ class EntrySlot implements Slot {
     return describeSlot(this.entry, this.state, this.tally, this.outcomes.history());
   }
 
+  progress(): SlotProgress {
+    return { received: this.tally.triggers, covered: this.covered };
+  }
+
   private dispatch(h: Happening): void {
     const step: Step = decide(this.state.kind, this.entry.onBusy, h.event);
     const s = this.state;
@@ -225,6 +257,8 @@ class EntrySlot implements Slot {
         return s.kind === 'settling' ? this.start(s.fold) : undefined;
       case 'settle':
         if (s.kind === 'running-with-pending') return this.delay(s.pending);
+        // Idle with nothing held: every trigger so far has run or was dropped by on-busy ignore.
+        this.covered = this.tally.triggers;
         this.state = { kind: 'idle' };
         return;
       case 'resume':
@@ -310,6 +344,8 @@ class EntrySlot implements Slot {
       return;
     }
     const run = new Run(this.entry, fold.summary(), this.ctx);
+    // No other fold exists now: every trigger received so far is in this run, or before it.
+    this.runThrough = this.tally.triggers;
     this.tally.runs += 1;
     this.state = { kind: 'running', run };
     void run.ended.then((report) => this.ended(report));
@@ -319,6 +355,10 @@ class EntrySlot implements Slot {
     const last = this.outcomes.say(this.entry.name, report);
     if (last.failed) this.tally.failures += 1;
     this.tally.lastRun = last;
+    // A run cut short by the daemon's stop has not carried its changes out: catch-up runs them again.
+    const { outcome } = report;
+    if (!(outcome.kind === 'stopped' && outcome.reason === 'shutdown'))
+      this.covered = Math.max(this.covered, this.runThrough);
     this.dispatch({ event: 'run-ended' });
   }
 

@@ -10,4 +10,6 @@ export interface Trigger {
   readonly oldPath?: string;
   /** Made by a process of one of the entry's latest runs (known only where the back-end names the process). */
   readonly isOwn?: boolean;
+  /** A change made while the daemon was not watching, found at its start (daemon/catch-up/). */
+  readonly isCatchUp?: boolean;
 }

@@ -3,7 +3,7 @@
 // O_EXCL|O_NOFOLLOW inside it, written, fsynced, renamed over the name, the folder fsynced), so a
 // crash at any moment leaves either the old content or the new one, never a torn file.
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { WatchtabError } from '../errors.js';
 import { msgState } from '../log/messages/state.js';
@@ -28,8 +28,14 @@ export interface StateDir {
   readonly path: string;
   /** The content of `name`, or null when it does not exist; a symbolic link or an oversized file is an error. */
   read(name: string): Promise<string | null>;
+  /** The same, as bytes. */
+  readBytes(name: string): Promise<Buffer | null>;
   /** Replaces `name` with `text` atomically (and durably). */
-  write(name: string, text: string): Promise<void>;
+  write(name: string, text: string | Uint8Array): Promise<void>;
+  /** The names of the state files there (temp files left out). */
+  list(): Promise<string[]>;
+  /** Removes `name`; one that is already gone is no error. */
+  remove(name: string): Promise<void>;
 }
 
 /** The errno name of a failed fs call (ENOSPC), else its message. */
@@ -73,6 +79,22 @@ class FolderState implements StateDir {
   }
 
   async read(name: string): Promise<string | null> {
+    return (await this.readBytes(name))?.toString('utf8') ?? null;
+  }
+
+  async list(): Promise<string[]> {
+    return (await readdir(this.path)).filter((name) => NAME.test(name));
+  }
+
+  async remove(name: string): Promise<void> {
+    try {
+      await unlink(this.fileOf(name));
+    } catch (error) {
+      if (reasonOf(error) !== 'ENOENT') throw error;
+    }
+  }
+
+  async readBytes(name: string): Promise<Buffer | null> {
     let handle;
     try {
       handle = await open(
@@ -87,20 +109,20 @@ class FolderState implements StateDir {
       const st = await handle.stat();
       if (!st.isFile() || st.size > STATE_FILE_MAX_BYTES)
         throw new StateDirError(this.fileOf(name), msgState.notStateFile);
-      return await handle.readFile('utf8');
+      return await handle.readFile();
     } finally {
       await handle.close();
     }
   }
 
-  async write(name: string, text: string): Promise<void> {
+  async write(name: string, text: string | Uint8Array): Promise<void> {
     const target = this.fileOf(name);
     const temp = `${this.path}/.${name}.${randomBytes(6).toString('hex')}.tmp`;
     const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
     const handle = await open(temp, flags, 0o600);
     try {
       try {
-        await handle.writeFile(text, 'utf8');
+        await handle.writeFile(text);
         await handle.sync();
       } finally {
         await handle.close();

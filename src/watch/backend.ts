@@ -2,6 +2,7 @@
 // the contract's events for them. inotify, fanotify and polling implement it; the daemon never
 // branches on which one it holds.
 import type { EventName, PathSpec } from '../watchtab/entry.js';
+import type { PathState } from './path-state.js';
 
 export const BACKEND_NAMES = ['inotify', 'fanotify', 'poll', 'chokidar'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -42,6 +43,11 @@ export interface Armed {
   watchCount(): number;
   /** Folders (or the whole target, while it is retried) left out now, and why; for status. */
   leftOut?(): readonly LeftOut[];
+  /**
+   * What the target knows now of each path it reports (the kept state: type, inode, size, times,
+   * links, the content hash of content-only files); read synchronously, so it is one moment's.
+   */
+  knownStates(): Iterable<readonly [string, PathState]>;
   /** Stop reporting for this target and release what only it used. */
   disarm(): Promise<void>;
 }

@@ -14,6 +14,7 @@ export function backendOfIndependentTargets(
       armed.add(one);
       return {
         watchCount: () => one.watchCount(),
+        knownStates: () => one.knownStates(),
         disarm: async () => {
           armed.delete(one);
           await one.disarm();

@@ -88,6 +88,8 @@ export interface Entry {
   /** With `settleMs`, the run starts at the latest this long after its first trigger (never before `delayMs`). */
   readonly maxWaitMs: number;
   readonly stdin: StdinFormat;
+  /** Changes made while the daemon was not watching run when it starts (daemon/catch-up/). */
+  readonly catchUp: boolean;
   /** null: run as the daemon's own user. */
   readonly runAs: RunAs | null;
   readonly chroot: string | null;

@@ -105,11 +105,11 @@ test('watchtab list: an aligned table, or JSON with unlimited depth as null', as
   const lines = table.stdout.trimEnd().split('\n');
   assert.match(
     lines[0] ?? '',
-    /^NAME +BASE +PATTERN +DEPTH +EVENTS +DELAY +SETTLE +STDIN +USER +ON-BUSY +TIMEOUT +COMMAND$/,
+    /^NAME +BASE +PATTERN +DEPTH +EVENTS +DELAY +SETTLE +STDIN +CATCH-UP +USER +ON-BUSY +TIMEOUT +COMMAND$/,
   );
   assert.equal(lines[1]?.indexOf('/srv/site '), lines[0]?.indexOf('BASE'), 'columns are aligned');
-  assert.match(lines[1] ?? '', /\/srv\/site\/\*\* +any +\* +0\.5s +- +none +- +queue +- +make$/);
-  assert.match(lines[2] ?? '', /\/etc\/hosts +- +exact +write +0s +- +none +- +queue +- +x$/);
+  assert.match(lines[1] ?? '', /\/srv\/site\/\*\* +any +\* +0\.5s +- +none +yes +- +queue +- +make$/);
+  assert.match(lines[2] ?? '', /\/etc\/hosts +- +exact +write +0s +- +none +yes +- +queue +- +x$/);
   const json = await run(WATCHTAB_BIN, ['list', '--json', file]);
   const entries = JSON.parse(json.stdout) as { paths: { maxDepth?: number | null }[] }[];
   assert.equal(entries[0]?.paths[0]?.maxDepth, null);
@@ -119,7 +119,10 @@ test('watchtab list: an aligned table, or JSON with unlimited depth as null', as
     'entries:\n  - path: /srv\n    events: write\n    settle: 2\n    stdin: paths0\n    command: sync\n',
   );
   const settled = await run(WATCHTAB_BIN, ['list', yaml]);
-  assert.match(settled.stdout.trimEnd().split('\n')[1] ?? '', / +0s +2s<=60s +paths0 +- +queue +- +sync$/);
+  assert.match(
+    settled.stdout.trimEnd().split('\n')[1] ?? '',
+    / +0s +2s<=60s +paths0 +yes +- +queue +- +sync$/,
+  );
   const usage = await run(WATCHTAB_BIN, ['list', 'a', 'b']);
   assert.equal(usage.code, 2);
 });

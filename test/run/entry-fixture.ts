@@ -23,6 +23,7 @@ export function makeEntry(
     settleMs: 0,
     maxWaitMs: 60_000,
     stdin: 'none',
+    catchUp: true,
     runAs: null,
     chroot: null,
     cwd: null,

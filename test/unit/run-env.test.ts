@@ -9,6 +9,7 @@ const fold = {
   oldPath: null,
   count: 3,
   triggers: 5,
+  isCatchUp: false,
 };
 
 test("the environment is cron's set, then the watchtab's, then WATCHTAB_*, and nothing else", () => {
@@ -61,4 +62,12 @@ test('a path that is not UTF-8 is empty in WATCHTAB_PATH and exact in WATCHTAB_P
   assert.equal(plain['WATCHTAB_PATH'], '/w/a\\b');
   assert.equal(plain['WATCHTAB_PATH_ESCAPED'], '/w/a\\\\b');
   assert.equal(plain['WATCHTAB_OLD_PATH_ESCAPED'], undefined);
+});
+
+test('WATCHTAB_CATCHUP is 1 for a run that folds changes found at start, and cannot be faked otherwise', () => {
+  const entry = makeEntry({ dir: '/w', command: 'true', env: { WATCHTAB_CATCHUP: '1' } });
+  const live = buildEnv(entry, { user: 'root', home: '/root' }, fold);
+  assert.equal(live['WATCHTAB_CATCHUP'], undefined);
+  const caughtUp = buildEnv(entry, { user: 'root', home: '/root' }, { ...fold, isCatchUp: true });
+  assert.equal(caughtUp['WATCHTAB_CATCHUP'], '1');
 });

@@ -22,6 +22,7 @@ test('a fold counts distinct paths and reports the newest path to join with all 
     oldPath: null,
     count: 2,
     triggers: 6,
+    isCatchUp: false,
   });
 });
 

@@ -48,6 +48,7 @@ test('a filewatcherd watchtab reads as filewatcherd reads it', { skip: needsRoot
   assert.deepEqual(passwd.paths, [{ kind: 'exact', path: '/etc/passwd' }]);
   assert.deepEqual(passwd.events, ['write', 'attrib']);
   assert.equal(passwd.delayMs, 0);
+  assert.equal(passwd.catchUp, true, 'classic entries catch up, as YAML ones do by default');
   assert.equal(passwd.runAs, null);
   assert.equal(passwd.command, 'cp /etc/passwd /var/backups/passwd.copy');
   assert.deepEqual(passwd.env, { PATH: '/usr/local/bin:/usr/bin:/bin', MAILTO: 'admin@example.org' });

@@ -46,6 +46,7 @@ test(
       settleMs: 2000,
       maxWaitMs: 30_000,
       stdin: 'paths0',
+      catchUp: false,
       runAs: {
         user: 'nobody',
         uid: 65534,
@@ -73,10 +74,11 @@ test(
       pollIntervalMs: 5000,
       runLimit: { burst: 3, intervalMs: 60_000 },
     });
-    assert.equal(nginx?.name, `${file}:29`, 'the default name is FILE:LINE of the list item');
+    assert.equal(nginx?.name, `${file}:30`, 'the default name is FILE:LINE of the list item');
     assert.deepEqual(nginx?.events, STAR_EVENTS);
     assert.equal(nginx?.delayMs, 0);
     assert.deepEqual([nginx?.settleMs, nginx?.maxWaitMs, nginx?.stdin], [0, 60_000, 'none']);
+    assert.equal(nginx?.catchUp, true, 'catch-up is on unless turned off');
     assert.equal(nginx?.graceMs, 10_000);
     assert.equal(nginx?.ignoreOwnChanges, false, 'ignore-own-changes is off unless asked');
     assert.equal(nginx?.timeoutMs, null);

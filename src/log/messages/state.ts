@@ -17,4 +17,14 @@ export const msgState = {
   inherited: 'a command started by a previous watchtabd still runs: it counts as the entry’s running command',
   inheritedUnclaimed:
     'a command started by a previous watchtabd still runs for an entry that is no longer in the watchtab: it is left to finish and stopped with the daemon',
+  catchUpUnreadable: (file: string, reason: string) =>
+    `catch-up state ${file} is unreadable (${reason}): what changed while the daemon was stopped is not known for this entry, and it does not catch up this time`,
+  catchingUp: (paths: number) =>
+    `catching up: ${paths} path${paths === 1 ? '' : 's'} changed while the daemon was not watching; one run folds them in`,
+  catchUpNothing: 'catching up: nothing changed while the daemon was not watching',
+  catchUpWritten: 'catch-up state written',
+  catchUpFailed: (path: string, reason: string) =>
+    `state folder ${path}: the catch-up state cannot be written (${reason}); the next change tries again`,
+  catchUpPruneFailed: (path: string, reason: string) =>
+    `state folder ${path}: catch-up state of entries that are gone cannot be removed (${reason})`,
 } as const;

@@ -75,6 +75,10 @@ class ChokidarTarget implements Armed {
     return 0; // chokidar's watches are Node's, not counted by watchtab
   }
 
+  *knownStates(): Generator<readonly [string, PathState]> {
+    for (const entry of this.state) if (this.scope.isReported(entry[0])) yield entry;
+  }
+
   /** Resolves once the anchor (or the folder it waits on) is watched. */
   start(): Promise<void> {
     return this.rearm(false);

@@ -95,6 +95,7 @@ class FanotifyBackend implements WatchBackend, TargetHost {
     return watch.idle().then(() => ({
       watchCount: () => (this.targets.has(watch) ? 1 : 0),
       leftOut: () => leftOutOf(watch.leftOut, this.faults.pending(watch)),
+      knownStates: () => watch.reportedStates(),
       disarm: async () => this.disarm(watch),
     }));
   }

@@ -63,6 +63,7 @@ class InotifyBackend implements WatchBackend, TargetHost {
     return watch.idle().then(() => ({
       watchCount: () => this.table.countFor(watch),
       leftOut: () => leftOutOf(watch.leftOut, this.faults.pending(watch)),
+      knownStates: () => watch.reportedStates(),
       disarm: async () => this.disarm(watch),
     }));
   }

@@ -97,6 +97,11 @@ export class TargetWatch implements WatchUser {
         : null;
   }
 
+  /** The kept state of the paths this target reports (the folders watched only to reach them left out). */
+  *reportedStates(): Generator<readonly [string, PathState]> {
+    for (const entry of this.state) if (this.scope.isReported(entry[0])) yield entry;
+  }
+
   private get table(): WatchTable {
     return this.host.table;
   }

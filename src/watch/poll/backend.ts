@@ -44,6 +44,10 @@ class PolledTarget implements Armed {
     return 0; // no kernel watches: the cost is a scan per interval
   }
 
+  knownStates(): Iterable<readonly [string, PathState]> {
+    return this.state; // the last scan's, of reported paths only
+  }
+
   async disarm(): Promise<void> {
     this.isDisarmed = true;
     if (this.timer !== null) clearTimeout(this.timer);
