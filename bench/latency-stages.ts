@@ -8,6 +8,7 @@
 //   exec sh      the child executes /bin/sh (connector);
 //   exec cmd     the last exec of the run (the shell's own `date`, execed or forked+execed);
 //   cmd          the command's first output: `date +%s%N` (CLOCK_REALTIME, converted).
+// watchtab runs twice: with its default spawner (posix_spawn) and with execa (WATCHTAB_SPAWNER).
 // Root only (the connector needs CAP_NET_ADMIN). By hand, never in npm test:
 //   npm run build && node dist/bench/latency-stages.js [--writes 100] [--rounds 2] [--watchtabd FILE]
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -62,9 +63,10 @@ interface Tool {
   ): { cmd: string; args: string[]; env?: NodeJS.ProcessEnv };
 }
 
-const TOOLS: Tool[] = [
-  {
-    name: 'watchtab',
+/** watchtabd, with posix_spawn (its default) or with execa (WATCHTAB_SPAWNER=execa), on one build. */
+function watchtab(spawner: 'posix' | 'execa'): Tool {
+  return {
+    name: spawner === 'posix' ? 'watchtab' : 'watchtab, execa',
     ready: /\bready\b/,
     launch(dir, scratch, command, traceFile) {
       const tab = join(scratch, 'watchtab.yaml');
@@ -86,10 +88,15 @@ const TOOLS: Tool[] = [
           '--state-dir',
           join(scratch, 'state'),
         ],
-        env: { ...process.env, WATCHTAB_TRACE_STAGES: traceFile },
+        env: { ...process.env, WATCHTAB_TRACE_STAGES: traceFile, WATCHTAB_SPAWNER: spawner },
       };
     },
-  },
+  };
+}
+
+const TOOLS: Tool[] = [
+  watchtab('posix'),
+  watchtab('execa'),
   {
     name: 'direvent',
     launch(dir, scratch, command) {
