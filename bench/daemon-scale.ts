@@ -1,6 +1,8 @@
 // watchtabd at scale, this build beside another (e.g. the last release, built elsewhere): start-up
 // with N entries on the files of one folder (spawn → `ready`), and the spawn rate of M entries
-// triggered by one write (first to last command start). `node dist/bench/daemon-scale.js [OTHER_DAEMON_JS…]`
+// triggered by one write (first to last command start); this build runs with both spawners.
+// `node dist/bench/daemon-scale.js [OTHER_DAEMON_JS…]` (BENCH_START_ENTRIES, BENCH_SPAWN_ENTRIES,
+// BENCH_BACKENDS, BENCH_SKIP_START=execa, BENCH_READY_WITHIN_S)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,7 +14,7 @@ const OWN = fileURLToPath(new URL('../src/cli/watchtabd.js', import.meta.url));
 const START_ENTRIES = Number(process.env['BENCH_START_ENTRIES'] ?? 10_000);
 const SPAWN_ENTRIES = Number(process.env['BENCH_SPAWN_ENTRIES'] ?? 1_000);
 const BACKENDS = (process.env['BENCH_BACKENDS'] ?? 'inotify,fanotify').split(',');
-const READY_WITHIN_MS = 600_000;
+const READY_WITHIN_MS = Number(process.env['BENCH_READY_WITHIN_S'] ?? 600) * 1000;
 
 interface Daemon {
   readonly log: () => string;
