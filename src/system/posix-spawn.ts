@@ -155,6 +155,28 @@ export function posixSpawn(request: SpawnRequest): { readonly pid: number } | { 
 }
 
 export const WNOHANG = 1;
+const WEXITED = 4;
+const WNOWAIT = 0x01000000;
+const P_ALL = 0;
+/** siginfo_t is 128 bytes; si_pid (int) sits 16 bytes in on x86_64 and arm64. */
+const SIGINFO_BYTES = 128;
+const SI_PID_AT = 16;
+const siginfo = Buffer.alloc(SIGINFO_BYTES);
+
+/**
+ * The pid of a child that has ended and is not reaped yet, without reaping it (waitid with
+ * WNOWAIT): 0 when none is, or when the process has no child.
+ */
+export function peekEndedChild(): number {
+  siginfo.fill(0);
+  const result = callLibc(
+    'waitid',
+    DataType.I32,
+    [DataType.I32, DataType.I32, DataType.U8Array, DataType.I32],
+    [P_ALL, 0, siginfo, WEXITED | WNOHANG | WNOWAIT],
+  );
+  return result.value < 0 ? 0 : siginfo.readInt32LE(SI_PID_AT);
+}
 
 /** waitpid(pid, &status, WNOHANG): the pid and raw status once it has ended, value 0 while it runs. */
 export function waitPid(pid: number, status: Buffer): CallResult {

@@ -1,5 +1,6 @@
 // Both spawners (posix_spawn through ffi-rs, the default, and execa) start a command the same way:
-// its own session, clean signals, the given environment and folder, stdin, output, exit and errors.
+// its own session, clean signals, the given environment and folder, stdin, output, exit and errors;
+// the children of node's own spawn, ending among them, are still node's to reap.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -28,6 +29,10 @@ async function collect(spawned, input) {
   return { pid: spawned.pid, out, err, code, signal };
 }
 const cwd = process.argv[1];
+// A child of node's own, ending among ours: node must still see its exit (ours never reap it).
+const { spawn } = await import('node:child_process');
+const nodeChild = spawn('/bin/sh', ['-c', 'sleep 0.2; exit 5'], { stdio: 'ignore' });
+const nodeExit = new Promise((r) => nodeChild.once('exit', (code) => r(code)));
 const facts = await collect(launch(['-c', [
   'echo "sid=$(cut -d" " -f6 /proc/$$/stat) pid=$$ pgrp=$(cut -d" " -f5 /proc/$$/stat)"',
   'grep -E "^Sig(Ign|Blk):" /proc/$$/status',
@@ -39,7 +44,11 @@ const devNull = await collect(launch(['-c', 'ls -l /proc/$$/fd/0; cat'], cwd, { 
 const signaled = await collect(launch(['-c', 'kill -TERM $$'], cwd, {}, false));
 const missing = spawnLaunch({ file: cwd + '/no-such-program', args: [], spawnCwd: cwd, cwd, identity }, {}, false);
 const noFolder = launch(['-c', 'true'], cwd + '/no-such-folder', {}, false);
-console.log(JSON.stringify({ facts, devNull, signaled,
+const parallel = await Promise.all(
+  [3, 4, 5].map((n) => collect(launch(['-c', 'sleep 0.' + n + '; exit ' + n], cwd, {}, false))),
+);
+console.log(JSON.stringify({ facts, devNull, signaled, nodeChild: await nodeExit,
+  parallel: parallel.map((p) => p.code),
   missing: [missing.pid ?? null, await missing.failure],
   noFolder: [noFolder.pid ?? null, await noFolder.failure] }));
 `;
@@ -58,6 +67,8 @@ for (const spawner of ['posix', 'execa'] as const) {
       signaled: { code: number | null; signal: string | null };
       missing: [number | null, string | null];
       noFolder: [number | null, string | null];
+      nodeChild: number | null;
+      parallel: (number | null)[];
     };
     const { facts } = got;
     assert.match(facts.out, new RegExp(`^sid=${facts.pid} pid=${facts.pid} pgrp=${facts.pid}$`, 'm'));
@@ -72,5 +83,7 @@ for (const spawner of ['posix', 'execa'] as const) {
     assert.deepEqual([got.signaled.code, got.signaled.signal], [null, 'SIGTERM']);
     assert.deepEqual(got.missing, [null, 'ENOENT']);
     assert.deepEqual(got.noFolder, [null, 'ENOENT']);
+    assert.equal(got.nodeChild, 5, "node's own child is reaped by node, with its status");
+    assert.deepEqual(got.parallel, [3, 4, 5], 'children ending close together each get their own status');
   });
 }
