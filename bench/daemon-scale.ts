@@ -1,6 +1,8 @@
 // watchtabd at scale, this build beside another (e.g. the last release, built elsewhere): start-up
 // with N entries on the files of one folder (spawn → `ready`), and the spawn rate of M entries
-// triggered by one write (first to last command start). `node dist/bench/daemon-scale.js [OTHER_DAEMON_JS…]`
+// triggered by one write (first to last command start); this build runs with both spawners.
+// `node dist/bench/daemon-scale.js [OTHER_DAEMON_JS…]` (BENCH_START_ENTRIES, BENCH_SPAWN_ENTRIES,
+// BENCH_BACKENDS, BENCH_SKIP_START=execa, BENCH_READY_WITHIN_S)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,19 +14,29 @@ const OWN = fileURLToPath(new URL('../src/cli/watchtabd.js', import.meta.url));
 const START_ENTRIES = Number(process.env['BENCH_START_ENTRIES'] ?? 10_000);
 const SPAWN_ENTRIES = Number(process.env['BENCH_SPAWN_ENTRIES'] ?? 1_000);
 const BACKENDS = (process.env['BENCH_BACKENDS'] ?? 'inotify,fanotify').split(',');
-const READY_WITHIN_MS = 600_000;
+const READY_WITHIN_MS = Number(process.env['BENCH_READY_WITHIN_S'] ?? 600) * 1000;
 
 interface Daemon {
   readonly log: () => string;
   stop(): Promise<void>;
 }
 
+/** A daemon to measure: its script, and WATCHTAB_SPAWNER for this build (posix_spawn or execa). */
+interface Subject {
+  readonly label: string;
+  readonly daemonJs: string;
+  readonly spawner?: 'execa';
+}
+
 /** Starts `daemonJs` on `tab`; a release without `--state-dir` gets none. */
-function startDaemon(daemonJs: string, tab: string, dir: string, backend: string): Daemon {
+function startDaemon(subject: Subject, tab: string, dir: string, backend: string): Daemon {
+  const { daemonJs } = subject;
   const help = spawnSync(process.execPath, [daemonJs, '--help'], { encoding: 'utf8' }).stdout;
   const state = help.includes('--state-dir') ? ['--state-dir', join(dir, 'state')] : [];
   const args = [daemonJs, '--watchtab', tab, '--socket', join(dir, 's.sock'), '--backend', backend, ...state];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const env =
+    subject.spawner === undefined ? process.env : { ...process.env, WATCHTAB_SPAWNER: subject.spawner };
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
   let log = '';
   child.stderr.on('data', (c: Buffer) => (log += c.toString('utf8')));
   const exited = new Promise((r) => child.once('exit', r));
@@ -50,7 +62,7 @@ async function until(
 }
 
 /** Milliseconds from spawn to `ready`, N entries each on its own file of one folder. */
-async function startUp(daemonJs: string, backend: string): Promise<number> {
+async function startUp(subject: Subject, backend: string): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'watchtab-scale-'));
   try {
     const folder = join(dir, 'files');
@@ -63,7 +75,7 @@ async function startUp(daemonJs: string, backend: string): Promise<number> {
     const tab = join(dir, 'watchtab');
     await writeFile(tab, `${lines.join('\n')}\n`);
     const started = performance.now();
-    const daemon = startDaemon(daemonJs, tab, dir, backend);
+    const daemon = startDaemon(subject, tab, dir, backend);
     try {
       await until('ready', () => /\bready\b/.test(daemon.log()), READY_WITHIN_MS);
       return performance.now() - started;
@@ -77,7 +89,7 @@ async function startUp(daemonJs: string, backend: string): Promise<number> {
 
 /** Commands started per second: M entries on one file, one write, first to last start. */
 async function spawnRate(
-  daemonJs: string,
+  subject: Subject,
   backend: string,
 ): Promise<{ spreadMs: number; perSecond: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'watchtab-scale-'));
@@ -90,7 +102,7 @@ async function spawnRate(
     for (let i = 0; i < SPAWN_ENTRIES; i++) lines.push(`${trigger}\tclose_write\tdate +%s%N >> ${starts}`);
     const tab = join(dir, 'watchtab');
     await writeFile(tab, `${lines.join('\n')}\n`);
-    const daemon = startDaemon(daemonJs, tab, dir, backend);
+    const daemon = startDaemon(subject, tab, dir, backend);
     try {
       await until('ready', () => /\bready\b/.test(daemon.log()), READY_WITHIN_MS);
       await writeFile(trigger, 'x');
@@ -114,19 +126,25 @@ async function spawnRate(
 }
 
 async function main(): Promise<void> {
-  const daemons = [OWN, ...process.argv.slice(2)];
+  const subjects: Subject[] = [
+    { label: 'this build (posix_spawn)', daemonJs: OWN },
+    { label: 'this build (WATCHTAB_SPAWNER=execa)', daemonJs: OWN, spawner: 'execa' },
+    ...process.argv.slice(2).map((daemonJs) => ({ label: daemonJs, daemonJs })),
+  ];
+  const skipStart = new Set((process.env['BENCH_SKIP_START'] ?? '').split(','));
   console.log(
     `| daemon | backend | start-up, ${START_ENTRIES} entries (ms) | ${SPAWN_ENTRIES} starts: first to last (ms) | starts/s |`,
   );
   console.log('| --- | --- | ---: | ---: | ---: |');
   for (const backend of BACKENDS) {
-    for (const daemonJs of daemons) {
-      const readyMs = await startUp(daemonJs, backend);
-      const rate = await spawnRate(daemonJs, backend);
+    for (const subject of subjects) {
+      // The spawner does not take part in start-up: BENCH_SKIP_START=execa measures it once.
+      const readyMs = skipStart.has(subject.spawner ?? '') ? null : await startUp(subject, backend);
+      const rate = await spawnRate(subject, backend);
       const row = [
-        daemonJs,
+        subject.label,
         backend,
-        readyMs.toFixed(0),
+        readyMs === null ? '—' : readyMs.toFixed(0),
         rate.spreadMs.toFixed(0),
         rate.perSecond.toFixed(1),
       ];

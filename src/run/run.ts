@@ -15,6 +15,7 @@ import { LineSplitter, LINE_CAP_BYTES } from './output.js';
 import { isGroupAlive, signalGroup, stopGroup } from './process-group.js';
 import { loadSpawner, spawnLaunch, type Spawned } from './spawn.js';
 import { feedStdin } from './stdin-feed.js';
+import { traceStage } from '../log/stage-trace.js';
 import type { OwnSessions } from './own-sessions.js';
 import type { RunRecorder } from './run-records.js';
 
@@ -109,7 +110,9 @@ export class Run {
     this.ctx.sessions?.willSpawn();
     let spawned: Spawned | null = null;
     try {
+      traceStage('spawn-call', this.entry.name);
       spawned = spawnLaunch(plan, env, this.entry.stdin !== 'none');
+      traceStage('spawn-return', spawned.pid ?? '');
     } finally {
       this.ctx.sessions?.spawned(spawned?.pid ?? null);
     }

@@ -29,6 +29,7 @@ import type { InheritedRun } from './inherited-run.js';
 import type { RunRecorder } from './run-records.js';
 import { msgState } from '../log/messages/state.js';
 import { describeSlot, type SlotStatus, type SlotTally } from './slot-status.js';
+import { traceStage } from '../log/stage-trace.js';
 
 export type { SlotStatus } from './slot-status.js';
 
@@ -173,6 +174,7 @@ class EntrySlot implements Slot {
   }
 
   trigger(t: Trigger): void {
+    traceStage('slot', this.entry.name);
     this.tally.triggers += 1;
     this.ctx.logger.debug(msg.TRIGGER_RECEIVED, { entry: this.entry.name, path: t.path, event: t.event });
     this.dispatch({ event: 'trigger', trigger: t });

@@ -34,7 +34,10 @@ const CN_MSG_BYTES = 20;
 const EVENT_AT = NLMSG_BYTES + CN_MSG_BYTES;
 const DATA_AT = EVENT_AT + 16;
 
-export const PROC_EVENT = { FORK: 0x1, SID: 0x80, EXIT: 0x80000000 } as const;
+export const PROC_EVENT = { FORK: 0x1, EXEC: 0x2, SID: 0x80, EXIT: 0x80000000 } as const;
+
+/** Where a message's `proc_event` starts: `what` (u32) there, `timestamp_ns` (CLOCK_MONOTONIC) 8 bytes on, then the event's data. */
+export const PROC_EVENT_AT = { what: EVENT_AT, timestampNs: EVENT_AT + 8, data: DATA_AT } as const;
 
 /** The events watchtab reads; every other kind (exec, uid change, comm, ...) is `other`. */
 export type ProcEvent =
@@ -157,6 +160,14 @@ export class ProcConnector {
 
   /** Reads every queued message, handing each decoded event to `onEvent`, until none is left. */
   drain(onEvent: (event: ProcEvent) => void): DrainResult {
+    return this.drainRaw((buf, length) => {
+      const event = decodeProcEvent(buf, length);
+      if (event !== null) onEvent(event);
+    });
+  }
+
+  /** Reads every queued message as bytes (valid only during the call); for readers of other kinds. */
+  drainRaw(onMessage: (buf: Buffer, length: number) => void): DrainResult {
     let isLossy = false;
     while (this.fd >= 0) {
       const result = read(this.fd, this.buf, this.buf.length);
@@ -169,8 +180,7 @@ export class ProcConnector {
         if (errno === 'EINTR') continue;
         break; // EAGAIN: empty
       }
-      const event = decodeProcEvent(this.buf, result.value);
-      if (event !== null) onEvent(event);
+      onMessage(this.buf, result.value);
     }
     return { isLossy };
   }

@@ -63,6 +63,14 @@ test('an in-place edit adds an entry; the unchanged entry keeps its running proc
   );
   await writeFile(join(f.dir, 'a', 'go'), '');
   const pid = await readPid(join(f.dir, 'a.pid'));
+  // The fixture ends the daemon with SIGKILL, which leaves its commands running (as a crash does).
+  t.after(() => {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  });
   const from = reloadsSoFar(f);
   // Same first line, so entry "watchtab:1" keeps its definition and name.
   await writeFile(f.tab, `${await readFile(f.tab, 'utf8')}${entry(f.dir, 'b')}`);

@@ -20,6 +20,7 @@ import { FAN, FAN_INIT, FAN_MARK, FAN_REPORT_DFID_NAME, FAN_REPORT_DFID_NAME_TAR
 import { HandleCache, type HandleOpener } from './handles.js';
 import { resolveEvent, type FanotifyEvent } from './resolve.js';
 import { deliverToAll } from '../listeners.js';
+import { traceStage } from '../../log/stage-trace.js';
 
 export type { FanotifyEvent } from './resolve.js';
 export type { RawFanotifyEvent } from './decode.js';
@@ -260,6 +261,7 @@ class Instance implements FanotifyInstance, PollClient {
 
   /** Called by the poller: reads until EAGAIN (or READS_PER_ROUND reads), one batch per read. */
   onReadable(): void {
+    traceStage('read', this.fd);
     for (let i = 0; i < READS_PER_ROUND && this.state === 'open'; i++) {
       const result = sys.read(this.fd, this.readBuffer, this.readBuffer.length);
       if (result.value < 0) {

@@ -18,6 +18,7 @@ import { IN_INIT, maskNames } from './mask.js';
 import { addPollClient, removePollClient, type PollClient } from './poller.js';
 import { deliverToAll } from '../listeners.js';
 import { toFsPath } from '../../system/path-bytes.js';
+import { traceStage } from '../../log/stage-trace.js';
 
 export type { RawInotifyEvent } from './decode.js';
 
@@ -152,6 +153,7 @@ class Instance implements InotifyInstance, PollClient {
 
   /** Called by the poller: reads until EAGAIN (or READS_PER_ROUND reads), one batch per read. */
   onReadable(): void {
+    traceStage('read', this.fd);
     for (let i = 0; i < READS_PER_ROUND && this.state === 'open'; i++) {
       const result = sys.read(this.fd, this.readBuffer, this.readBuffer.length);
       if (result.value < 0) {
