@@ -1,7 +1,7 @@
 // watchtabd's lifecycle: load the watchtab, arm every usable entry, report ready, then reload on
 // change or SIGHUP and stop cleanly on SIGTERM/SIGINT. Reload builds the new table before touching
 // the old one; entries whose definition did not change keep their slot and running process.
-import type { WatchtabdOptions } from '../cli/watchtabd-options.js';
+import type { WatchtabdOptions } from './options.js';
 import type { Logger } from '../log/logger.js';
 import { createDaemonLogger } from './daemon-logger.js';
 import { formatProblem, msgDaemon } from '../log/messages.js';

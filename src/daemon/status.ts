@@ -2,7 +2,7 @@
 // back-end, watches, and what its slot reports (state, last runs, counters). Times are ISO 8601.
 import type { Entry } from '../watchtab/entry.js';
 import { watchBase } from '../watchtab/entry.js';
-import { VERSION } from '../cli/version.js';
+import { VERSION } from '../version.js';
 import type { LastRun, SlotStatus } from '../run/slot-status.js';
 import type { FileOutcome } from './table.js';
 import type { LiveEntries } from './live-entries.js';

@@ -7,7 +7,7 @@
 import { DataType } from './ffi.js';
 import { callLibc, type CallResult, type Param } from './ffi-call.js';
 import { errnoName } from './errno.js';
-import { close, read } from '../watch/inotify/libc.js';
+import { close, read } from './fd-io.js';
 import { SystemCallError } from '../errors.js';
 
 const AF_NETLINK = 16;

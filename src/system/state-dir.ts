@@ -7,6 +7,7 @@ import { lstat, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { WatchtabError } from '../errors.js';
 import { msgState } from '../log/messages/state.js';
+import { errnoOf } from './errno.js';
 
 /** State file names are the daemon's own, never a user's: one plain component. */
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -35,8 +36,7 @@ export interface StateDir {
 /** The errno name of a failed fs call (ENOSPC), else its message. */
 export function reasonOf(error: unknown): string {
   if (error instanceof StateDirError) return error.reason;
-  if (error instanceof Error && 'code' in error && typeof error.code === 'string') return error.code;
-  return error instanceof Error ? error.message : String(error);
+  return errnoOf(error) ?? (error instanceof Error ? error.message : String(error));
 }
 
 /** Makes (0700) or checks the folder; throws a StateDirError saying why it cannot be used. */

@@ -10,7 +10,7 @@
 // closes the fds, so the process can exit.
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { errnoName } from '../../system/errno.js';
+import { ERRNO, errnoName } from '../../system/errno.js';
 import { SystemCallError } from '../../errors.js';
 import * as msg from '../../log/messages/watch-fanotify.js';
 import { addPollClient, removePollClient, type PollClient } from '../inotify/poller.js';
@@ -70,8 +70,7 @@ export interface FanotifyStats {
 
 const READ_BUFFER_BYTES = 64 * 1024;
 const READS_PER_ROUND = 16;
-const EAGAIN = 11;
-const EINTR = 4;
+const { EAGAIN, EINTR } = ERRNO;
 
 const BASE_MARK_MASK = FAN.CREATE | FAN.DELETE | FAN.MODIFY | FAN.CLOSE_WRITE | FAN.ATTRIB | FAN.ONDIR;
 const MARK_MASK: Record<RenameMode, number> = {

@@ -11,7 +11,8 @@
 import type { EventListener, WatchEvent, WatchTarget } from '../backend.js';
 import type { EventName } from '../../watchtab/entry.js';
 import { SystemCallError } from '../../errors.js';
-import { compileScope, isWithin, parentOf, type Scope } from '../match.js';
+import { compileScope, parentOf, type Scope } from '../match.js';
+import { isWithin } from '../../watchtab/path-pattern.js';
 import { isDir, isReplaced, nearestDir, readState, type PathState } from '../path-state.js';
 import { diffStates, scanTree } from '../scan.js';
 import { IN } from './mask.js';
