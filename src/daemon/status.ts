@@ -1,12 +1,13 @@
-// The document the status socket answers with: the daemon, its watchtab files, and per entry its
-// back-end, watches, and what its slot reports (state, last runs, counters). Times are ISO 8601.
-import type { Entry } from '../watchtab/entry.js';
-import { watchBase } from '../watchtab/entry.js';
+// The document the status socket answers with (its type is status-document.ts): the daemon, its
+// watchtab files, and per entry its back-end, watches, and what its slot reports (state, last
+// runs, counters). Times are ISO 8601.
+import { pathJson, sourceText } from '../watchtab/entry-json.js';
 import { VERSION } from '../version.js';
 import type { LastRun, SlotStatus } from '../run/slot-status.js';
 import type { FileOutcome } from './table.js';
 import type { LiveEntries } from './live-entries.js';
 import type { BackendPool } from './backend-pool.js';
+import type { StatusDocument, StatusEntry, StatusFile, StatusRun } from './status-document.js';
 
 export interface StatusSource {
   readonly options: { readonly watchtab: string };
@@ -20,25 +21,43 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-function runJson(run: LastRun) {
+function runJson(run: LastRun): StatusRun {
   return { ...run, startedAt: iso(run.startedAt) };
 }
 
-/** A slot's status with its times in ISO 8601, as the rest of the document. */
-function slotJson(status: SlotStatus) {
+/** What a slot reports, with its times in ISO 8601 and its limits named as in the watchtab. */
+function slotJson(
+  status: SlotStatus,
+): Pick<StatusEntry, 'state' | 'pid' | 'lastRun' | 'history' | 'counters' | 'paused'> {
+  const { paused } = status;
   return {
-    ...status,
+    state: status.state,
+    pid: status.pid,
     lastRun: status.lastRun === null ? null : runJson(status.lastRun),
     history: status.history.map(runJson),
-    paused: status.paused === null ? null : { ...status.paused, since: iso(status.paused.since) },
+    counters: status.counters,
+    paused:
+      paused === null
+        ? null
+        : {
+            since: iso(paused.since),
+            heldTriggers: paused.heldTriggers,
+            'trigger-limit-burst': paused.burst,
+            'trigger-limit-interval': paused.intervalMs / 1000,
+          },
   };
 }
 
-function describePath(entry: Entry): string {
-  return entry.path.kind === 'glob' ? entry.path.pattern : watchBase(entry.path);
+function fileJson(o: FileOutcome): StatusFile {
+  return {
+    file: o.file,
+    state: o.kind,
+    ...(o.kind === 'refused' ? { reason: o.reason } : {}),
+    ...(o.kind === 'broken' ? { problems: o.problemCount } : {}),
+  };
 }
 
-export function buildStatus(source: StatusSource, pool: BackendPool) {
+export function buildStatus(source: StatusSource, pool: BackendPool): StatusDocument {
   return {
     daemon: {
       version: VERSION,
@@ -47,16 +66,11 @@ export function buildStatus(source: StatusSource, pool: BackendPool) {
       watchtab: source.options.watchtab,
       backends: pool.names(),
     },
-    files: source.outcomes.map((o) => ({
-      file: o.file,
-      state: o.kind,
-      ...(o.kind === 'refused' ? { reason: o.reason } : {}),
-      ...(o.kind === 'broken' ? { problems: o.problemCount } : {}),
-    })),
+    files: source.outcomes.map(fileJson),
     entries: source.live.list().map((l) => ({
       name: l.entry.name,
-      source: `${l.entry.source.file}:${l.entry.source.line}`,
-      path: describePath(l.entry),
+      source: sourceText(l.entry),
+      path: pathJson(l.entry.path),
       events: l.entry.events,
       backend: l.backendName,
       armed: l.armed !== null,

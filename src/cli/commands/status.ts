@@ -1,14 +1,34 @@
 // `watchtab status [ENTRY] [--json] [--socket PATH]`: asks the running daemon through its socket and
 // prints its entries as a table, or one entry with its latest runs (or the JSON document as it is).
+// The document is read field by field, each key checked against its type (status-document.ts).
 import { readStatus } from '../../daemon/status-server.js';
+import type {
+  StatusDaemon,
+  StatusDocument,
+  StatusEntry,
+  StatusFile,
+  StatusRun,
+} from '../../daemon/status-document.js';
+import type { PathJson } from '../../watchtab/entry-json.js';
+import { errnoOf } from '../../system/errno.js';
 import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
-import { toolHelpMessages as help } from '../../log/messages/cli.js';
+import { statusMessages as say, toolHelpMessages as help } from '../../log/messages/cli.js';
 import { currentInvoker, defaultSocket } from '../defaults.js';
 import { renderTable } from '../table.js';
 
-function field(value: unknown, key: string): unknown {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+/**
+ * `value[key]` when `value` is an object. The document comes from another process (perhaps another
+ * version), so nothing is assumed of its values; `key` must be a key of `T`, so a renamed key in
+ * the document's type fails to compile here.
+ */
+function field<T>(value: unknown, key: KeyOf<T>): unknown {
+  if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return undefined;
+  const found: unknown = Reflect.get(value, key);
+  return found;
 }
+
+/** The keys of any member of the union `T`. */
+type KeyOf<T> = T extends unknown ? keyof T & string : never;
 
 function text(value: unknown): string {
   if (value === undefined || value === null) return '-';
@@ -17,25 +37,29 @@ function text(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** An ISO 8601 time without its milliseconds (older daemons sent wall-clock milliseconds). */
+/** An ISO 8601 time without its milliseconds. */
 function time(at: unknown): string {
-  if (typeof at === 'number') return new Date(at).toISOString().replace(/\.\d+Z$/, 'Z');
   return typeof at === 'string' ? at.replace(/\.\d+Z$/, 'Z') : text(at);
 }
 
+/** A watch as the watchtab wrote it: the glob's pattern, or the exact path. */
+function pathText(path: unknown): string {
+  return text(field<PathJson>(path, 'pattern') ?? field<PathJson>(path, 'path'));
+}
+
 function duration(run: unknown): string {
-  const ms = field(run, 'durationMs');
+  const ms = field<StatusRun>(run, 'durationMs');
   return typeof ms === 'number' ? `${(ms / 1000).toFixed(1)}s` : '';
 }
 
 function lastRun(entry: unknown): string {
-  const run = field(entry, 'lastRun');
+  const run = field<StatusEntry>(entry, 'lastRun');
   if (run === undefined || run === null) return 'never';
-  return `${time(field(run, 'startedAt'))} ${duration(run)} ${text(field(run, 'outcome'))}`.trim();
+  return `${time(field<StatusRun>(run, 'startedAt'))} ${duration(run)} ${text(field<StatusRun>(run, 'outcome'))}`.trim();
 }
 
 function counters(entry: unknown): string {
-  const c = field(entry, 'counters');
+  const c = field<StatusEntry>(entry, 'counters');
   if (typeof c !== 'object' || c === null) return '-';
   return Object.entries(c)
     .map(([k, v]) => `${k}=${text(v)}`)
@@ -44,23 +68,23 @@ function counters(entry: unknown): string {
 
 /** The status document as a human reads it: a header line, then one row per entry. */
 export function renderStatus(doc: unknown): string {
-  const daemon = field(doc, 'daemon');
-  const entries = field(doc, 'entries');
+  const daemon = field<StatusDocument>(doc, 'daemon');
+  const entries = field<StatusDocument>(doc, 'entries');
   const rows = (Array.isArray(entries) ? entries : []).map((e: unknown) => [
-    text(field(e, 'name')),
-    text(field(e, 'state')),
-    text(field(e, 'backend')),
-    text(field(e, 'watches')),
+    text(field<StatusEntry>(e, 'name')),
+    text(field<StatusEntry>(e, 'state')),
+    text(field<StatusEntry>(e, 'backend')),
+    text(field<StatusEntry>(e, 'watches')),
     lastRun(e),
     counters(e),
   ]);
-  const files = field(doc, 'files');
+  const files = field<StatusDocument>(doc, 'files');
   const fileLines = (Array.isArray(files) ? files : [])
-    .filter((f: unknown) => field(f, 'state') !== 'loaded')
+    .filter((f: unknown) => field<StatusFile>(f, 'state') !== 'loaded')
     .map((f: unknown) =>
-      `file ${text(field(f, 'file'))}: ${text(field(f, 'state'))} ${text(field(f, 'reason') ?? '')}`.trimEnd(),
+      `file ${text(field<StatusFile>(f, 'file'))}: ${text(field<StatusFile>(f, 'state'))} ${text(field<StatusFile>(f, 'reason') ?? '')}`.trimEnd(),
     );
-  const header = `watchtabd ${text(field(daemon, 'version'))}, pid ${text(field(daemon, 'pid'))}, since ${text(field(daemon, 'startedAt'))}, watchtab ${text(field(daemon, 'watchtab'))}`;
+  const header = `watchtabd ${text(field<StatusDaemon>(daemon, 'version'))}, pid ${text(field<StatusDaemon>(daemon, 'pid'))}, since ${text(field<StatusDaemon>(daemon, 'startedAt'))}, watchtab ${text(field<StatusDaemon>(daemon, 'watchtab'))}`;
   return [
     header,
     ...fileLines,
@@ -71,22 +95,22 @@ export function renderStatus(doc: unknown): string {
 /** One entry as a human reads it: what it is, then its latest runs, newest first. */
 export function renderEntryStatus(entry: unknown): string {
   const facts = [
-    ['entry', text(field(entry, 'name'))],
-    ['source', text(field(entry, 'source'))],
-    ['path', text(field(entry, 'path'))],
-    ['state', text(field(entry, 'state'))],
-    ['pid', text(field(entry, 'pid'))],
-    ['backend', text(field(entry, 'backend'))],
-    ['watches', text(field(entry, 'watches'))],
+    ['entry', text(field<StatusEntry>(entry, 'name'))],
+    ['source', text(field<StatusEntry>(entry, 'source'))],
+    ['path', pathText(field<StatusEntry>(entry, 'path'))],
+    ['state', text(field<StatusEntry>(entry, 'state'))],
+    ['pid', text(field<StatusEntry>(entry, 'pid'))],
+    ['backend', text(field<StatusEntry>(entry, 'backend'))],
+    ['watches', text(field<StatusEntry>(entry, 'watches'))],
     ['counters', counters(entry)],
   ];
-  const history = field(entry, 'history');
+  const history = field<StatusEntry>(entry, 'history');
   const runs = (Array.isArray(history) ? history : []).map((run: unknown) => [
-    time(field(run, 'startedAt')),
+    time(field<StatusRun>(run, 'startedAt')),
     duration(run),
-    text(field(run, 'outcome')),
-    text(field(run, 'count')),
-    text(field(run, 'path')),
+    text(field<StatusRun>(run, 'outcome')),
+    text(field<StatusRun>(run, 'count')),
+    text(field<StatusRun>(run, 'path')),
   ]);
   return [
     ...facts.map(([k, v]) => `${k}: ${v}`),
@@ -114,9 +138,9 @@ export const statusCommand: Command = {
     try {
       doc = await readStatus(socket);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' || code === 'ECONNREFUSED' ? 'is watchtabd running?' : String(error);
-      process.stderr.write(`watchtab status: cannot reach watchtabd on ${socket}: ${why}\n`);
+      const errno = errnoOf(error);
+      const isDown = errno === 'ENOENT' || errno === 'ECONNREFUSED';
+      process.stderr.write(`${say.unreachable(socket, isDown ? null : String(error))}\n`);
       return EXIT_FAILURE;
     }
     const isJson = values.get('json') === true;
@@ -125,10 +149,12 @@ export const statusCommand: Command = {
       process.stdout.write(isJson ? `${JSON.stringify(doc, null, 2)}\n` : `${renderStatus(doc)}\n`);
       return EXIT_OK;
     }
-    const entries = field(doc, 'entries');
-    const entry = (Array.isArray(entries) ? entries : []).find((e: unknown) => field(e, 'name') === name);
+    const entries = field<StatusDocument>(doc, 'entries');
+    const entry = (Array.isArray(entries) ? entries : []).find(
+      (e: unknown) => field<StatusEntry>(e, 'name') === name,
+    );
     if (entry === undefined) {
-      process.stderr.write(`watchtab status: the daemon has no entry named ${JSON.stringify(name)}\n`);
+      process.stderr.write(`${say.noSuchEntry(name)}\n`);
       return EXIT_FAILURE;
     }
     process.stdout.write(isJson ? `${JSON.stringify(entry, null, 2)}\n` : `${renderEntryStatus(entry)}\n`);

@@ -39,3 +39,11 @@ export const eventsMessages = {
   watching: (): string => 'watching; interrupt to stop',
   waitingFor: (path: string): string => `${path} does not exist yet; waiting for it to appear`,
 } as const;
+
+export const statusMessages = {
+  /** `reason` null: nothing answers on the socket (no daemon, or a stale socket). */
+  unreachable: (socket: string, reason: string | null): string =>
+    `watchtab status: cannot reach watchtabd on ${socket}: ${reason ?? 'is watchtabd running?'}`,
+  noSuchEntry: (name: string): string =>
+    `watchtab status: the daemon has no entry named ${JSON.stringify(name)}`,
+} as const;
