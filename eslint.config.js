@@ -40,6 +40,32 @@ const layerRules = [
   { files: ['src/errors.ts', 'src/version.ts'], rules: uphill('errors.ts and version.ts', BOTTOM, '\\./') },
 ];
 
+// Every sentence a user reads lives in src/log/messages/: words given to the logger, to stdout or
+// stderr, or to a typed error (`new ...Error`, or `super` in one; not JavaScript's own errors,
+// which mark bugs) are a sentence written elsewhere. Codes and call names have no space.
+const SENTENCE = '/[A-Za-z]+ [A-Za-z]+/';
+const SINKS = [
+  'CallExpression[callee.property.name=/^(debug|info|warn|error|write)$/]',
+  'NewExpression[callee.name=/^(?!(Range|Type|Syntax|Reference|Eval|URI|Aggregate)Error$)[A-Z]\\w*Error$/]',
+  "CallExpression[callee.type='Super']",
+];
+const INLINE =
+  'A user-facing sentence written inline: move it to src/log/messages/ (one object of functions per concern) and call it here.';
+const messageRules = {
+  files: ['src/**/*.ts'],
+  ignores: ['src/log/messages/**', 'src/log/messages.ts'],
+  rules: {
+    'no-restricted-syntax': [
+      'error',
+      ...SINKS.flatMap((call) => [
+        { selector: `${call} > Literal[value=${SENTENCE}]`, message: INLINE },
+        { selector: `${call} > TemplateLiteral > TemplateElement[value.raw=${SENTENCE}]`, message: INLINE },
+        { selector: `${call} > BinaryExpression Literal[value=${SENTENCE}]`, message: INLINE },
+      ]),
+    ],
+  },
+};
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'bench/node_modules/', 'bench/peers/'] },
   js.configs.recommended,
@@ -54,6 +80,7 @@ export default tseslint.config(
     },
   },
   ...layerRules,
+  messageRules,
   {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: {

@@ -143,7 +143,7 @@ function reloadQueue(
       try {
         await run(next);
       } catch (error) {
-        log.error('reload failed', { error: error instanceof Error ? error.stack : String(error) });
+        log.error(msgDaemon.reloadFailed, { error: error instanceof Error ? error.stack : String(error) });
       }
     }
     running = false;

@@ -56,3 +56,49 @@ function use(line: string): string {
   assert.ok(name !== undefined, line);
   return `${line}\nexport ${line.includes('import type') ? `type Used = ${name}` : `const used = [${name}]`};\n`;
 }
+
+const INLINE: readonly (readonly [string, string])[] = [
+  ['src/daemon/x.ts', "export const f = (log: { info(m: string): void }) => log.info('entry armed');"],
+  [
+    'src/run/x.ts',
+    'export const f = (log: { warn(m: string): void }, n: number) => log.warn(`${n} runs dropped`);',
+  ],
+  [
+    'src/system/x.ts',
+    "import { SystemCallError } from '../errors.js';\nexport const e = (p: string) => new SystemCallError('open', 'EIO', p, `cannot open ${p}`);",
+  ],
+  [
+    'src/cli/x.ts',
+    "export const f = (p: string) => process.stderr.write('watchtab list: ' + p + ' is gone\\n');",
+  ],
+  [
+    'src/watch/x.ts',
+    "import { WatchtabError } from '../errors.js';\nexport class E extends WatchtabError { constructor() { super('E_X', 'it broke'); } }",
+  ],
+];
+
+for (const [path, code] of INLINE) {
+  test(`an inline sentence is rejected: ${path}: ${code.split('\n').at(-1) ?? ''}`, async () => {
+    const rules = await brokenRules(path, code);
+    assert.ok(rules.includes('no-restricted-syntax'), `rules broken: ${rules.join(', ')}`);
+  });
+}
+
+const NOT_INLINE: readonly (readonly [string, string])[] = [
+  ['src/log/messages/x.ts', "export const say = { armed: (): string => 'entry armed' } as const;"],
+  [
+    'src/daemon/x.ts',
+    "import { msgDaemon } from '../log/messages/daemon.js';\nexport const f = (log: { info(m: string): void }) => log.info(msgDaemon.ready);",
+  ],
+  [
+    'src/system/x.ts',
+    "import { SystemCallError } from '../errors.js';\nexport const e = (m: string) => new SystemCallError('inotify_add_watch', 'ENOSPC', null, m);",
+  ],
+  ['src/watch/x.ts', 'export const e = (n: number) => new RangeError(`length ${n} exceeds the buffer`);'],
+];
+
+for (const [path, code] of NOT_INLINE) {
+  test(`a sentence from log/messages/, a code or a bug's RangeError passes: ${path}`, async () => {
+    assert.deepEqual(await brokenRules(path, code), []);
+  });
+}

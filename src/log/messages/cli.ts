@@ -35,6 +35,9 @@ export const toolHelpMessages = {
   statusSocket: (): string => 'the status socket (as for watchtabd --socket)',
 } as const;
 
+/** One line a `watchtab` command writes on stderr: `watchtab COMMAND: TEXT`. */
+export const toolLine = (command: string, text: string): string => `watchtab ${command}: ${text}`;
+
 export const eventsMessages = {
   watching: (): string => 'watching; interrupt to stop',
   waitingFor: (path: string): string => `${path} does not exist yet; waiting for it to appear`,
@@ -43,7 +46,7 @@ export const eventsMessages = {
 export const statusMessages = {
   /** `reason` null: nothing answers on the socket (no daemon, or a stale socket). */
   unreachable: (socket: string, reason: string | null): string =>
-    `watchtab status: cannot reach watchtabd on ${socket}: ${reason ?? 'is watchtabd running?'}`,
+    toolLine('status', `cannot reach watchtabd on ${socket}: ${reason ?? 'is watchtabd running?'}`),
   noSuchEntry: (name: string): string =>
-    `watchtab status: the daemon has no entry named ${JSON.stringify(name)}`,
+    toolLine('status', `the daemon has no entry named ${JSON.stringify(name)}`),
 } as const;

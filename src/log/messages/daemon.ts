@@ -5,6 +5,8 @@ export const msgDaemon = {
   ready: 'ready',
   reloaded: 'reloaded',
   reloadUnchanged: 'reloaded: no change',
+  /** A reload threw: a bug, logged with its stack; the previous entries stay in force. */
+  reloadFailed: 'reload failed',
   stopping: 'stopping: no new runs; running commands get SIGTERM, then SIGKILL after the grace period',
   stopped: 'stopped',
   stopNow: 'second signal: stopping at once (SIGKILL to running commands)',

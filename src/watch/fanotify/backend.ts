@@ -141,7 +141,7 @@ class FanotifyBackend implements WatchBackend, TargetHost {
 
   private onChange(e: Change): void {
     if (this.isTracing) {
-      this.deps.logger.debug('fanotify event', {
+      this.deps.logger.debug(msg.FANOTIFY_EVENT, {
         mask: fanMaskNames(e.mask),
         path: e.path,
         ...(e.oldPath === undefined ? {} : { oldPath: e.oldPath }),
