@@ -1,3 +1,4 @@
+// watchtab check, watchtabd --check and watchtab list on real files: exit statuses and output.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

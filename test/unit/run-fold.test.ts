@@ -1,3 +1,4 @@
+// Folding triggers into one run: distinct paths, their events, renames and when they came.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Fold } from '../../src/run/fold.js';

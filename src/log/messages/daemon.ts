@@ -13,7 +13,7 @@ export const msgDaemon = {
   mainMissing: (file: string) =>
     `watchtab ${file} does not exist: running with no entries from it; it is loaded when it appears`,
   fileBroken: (file: string, count: number) =>
-    `${file}: ${count} problem${count === 1 ? '' : 's'}; the file is left out${count > 0 ? '' : ''}`,
+    `${file}: ${count} problem${count === 1 ? '' : 's'}; the file is left out`,
   fileBrokenKept: (file: string, count: number) =>
     `${file}: ${count} problem${count === 1 ? '' : 's'}; its previous entries stay in force`,
   fileRefused: (file: string, reason: string) => `${file}: refused: ${reason}`,

@@ -51,7 +51,6 @@ export interface FanotifyInstance {
   unmark(path: string): void;
   /** Kernel marks held: one per file system, whatever the number of roots on it. */
   markCount(): number;
-  roots(): string[];
   /** Called on the main thread with each batch read from the fd, in kernel order. */
   onEvents(listener: (events: readonly FanotifyEvent[]) => void): void;
   stats(): FanotifyStats;
@@ -221,10 +220,6 @@ class Instance implements FanotifyInstance, PollClient {
 
   markCount(): number {
     return new Set([...this.rootsByPath.values()].map((r) => r.fsid)).size;
-  }
-
-  roots(): string[] {
-    return [...this.rootsByPath.keys()];
   }
 
   onEvents(listener: (events: readonly FanotifyEvent[]) => void): void {

@@ -58,8 +58,6 @@ export function eventfd(initval: number, flags: number): CallResult {
 /** `struct pollfd` is { int fd; short events; short revents; }: 8 bytes, little-endian here. */
 export const POLLFD_BYTES = 8;
 export const POLLIN = 0x0001;
-export const POLLERR = 0x0008;
-export const POLLHUP = 0x0010;
 export const POLLNVAL = 0x0020;
 
 /** Writes one `struct pollfd` at index `i` of `fds`. */
