@@ -24,10 +24,7 @@ import {
   type Invoker,
 } from './defaults.js';
 
-export { DEFAULT_WATCHTAB, ROOT_SOCKET, defaultSocket } from './defaults.js';
 export const DEFAULT_POLL_INTERVAL_MS = 5_000;
-
-export type { WatchtabdOptions };
 
 export type WatchtabdCommand =
   | { readonly kind: 'help' }

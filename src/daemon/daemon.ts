@@ -117,7 +117,7 @@ async function reloadTable(state: DaemonState, everything: boolean): Promise<voi
   state.fileTable = next.fileTable;
   state.outcomes = next.outcomes;
   const changedAnything = plan.added.length + plan.removed.length + plan.changed.length > 0;
-  state.log.info(changedAnything ? msgDaemon.reloaded : msgDaemon.reloadUnchanged, {
+  state.log.info(changedAnything ? msgDaemon.reloaded() : msgDaemon.reloadUnchanged(), {
     added: plan.added.map((e) => e.name),
     removed: plan.removed.map((e) => e.name),
     changed: plan.changed.map((c) => c.after.name),
@@ -143,7 +143,7 @@ function reloadQueue(
       try {
         await run(next);
       } catch (error) {
-        log.error(msgDaemon.reloadFailed, { error: error instanceof Error ? error.stack : String(error) });
+        log.error(msgDaemon.reloadFailed(), { error: error instanceof Error ? error.stack : String(error) });
       }
     }
     running = false;
@@ -159,7 +159,7 @@ async function startStatus(state: DaemonState, pool: BackendPool): Promise<Statu
   if (await isSocketLive(path)) throw new WatchtabError('E_SOCKET_IN_USE', msgDaemon.statusInUse(path));
   try {
     const server = await serveStatus(path, () => buildStatus(state, pool));
-    state.log.debug(msgDaemon.statusListening, { socket: path });
+    state.log.debug(msgDaemon.statusListening(), { socket: path });
     return server;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
@@ -172,7 +172,7 @@ async function startStatus(state: DaemonState, pool: BackendPool): Promise<Statu
 export async function runDaemon(options: WatchtabdOptions): Promise<number> {
   const log = createDaemonLogger(options, process.env);
   const isRoot = process.getuid?.() === 0;
-  log.info(msgDaemon.starting, {
+  log.info(msgDaemon.starting(), {
     watchtab: options.watchtab,
     pid: process.pid,
     user: isRoot ? 'root' : 'unprivileged',
@@ -213,7 +213,7 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
   const requestReload = reloadQueue((everything) => reload(state, everything), log);
   const removeSignals = handleSignals({
     onReload: () => {
-      log.info(msgDaemon.sighup);
+      log.info(msgDaemon.sighup());
       requestReload(true);
     },
     onStop: () => requestStop(),
@@ -229,7 +229,7 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
     if (main?.kind === 'missing') log.warn(msgDaemon.mainMissing(options.watchtab));
     const hasProblems = first.outcomes.some((o) => o.kind === 'broken' || o.kind === 'refused');
     if (hasProblems && first.entries.size === 0) {
-      log.error(msgDaemon.noUsableEntries);
+      log.error(msgDaemon.noUsableEntries());
       return 1;
     }
     status = await startStatus(state, pool);
@@ -242,13 +242,13 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
       options.watchtab,
       dropInFolder(options.watchtab),
       () => {
-        log.info(msgDaemon.watchtabChanged);
+        log.info(msgDaemon.watchtabChanged());
         requestReload(false);
       },
     );
-    log.info(msgDaemon.ready, { entries: live.size, ...counts(first.outcomes) });
+    log.info(msgDaemon.ready(), { entries: live.size, ...counts(first.outcomes) });
     const failure = notifier.send(readyState(notifyStatus(state)));
-    if (failure !== null) log.warn(msgDaemon.notifyFailed, { reason: failure.message });
+    if (failure !== null) log.warn(msgDaemon.notifyFailed(), { reason: failure.message });
     // Ready first, then load the spawner, so the first command does not pay for it.
     setImmediate(() => {
       loadSpawner().catch((error: unknown) =>
@@ -257,18 +257,18 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
     });
 
     await stopRequested;
-    log.info(msgDaemon.stopping);
+    log.info(msgDaemon.stopping());
     notifier.send('STOPPING=1');
     await watcher.close();
     watcher = null;
     // A second signal during the grace period cuts it short: SIGKILL at once.
     const stopNow = stopNowRequested.then(() => {
-      log.warn(msgDaemon.stopNow);
+      log.warn(msgDaemon.stopNow());
       return live.stopAll(0);
     });
     await Promise.race([live.stopAll(options.graceMs), stopNow]);
     await records.flushed();
-    log.info(msgDaemon.stopped);
+    log.info(msgDaemon.stopped());
     return 0;
   } catch (error) {
     // Expected failures the daemon cannot work around end it with one line; bugs keep their stack.

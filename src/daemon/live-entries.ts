@@ -118,7 +118,7 @@ export class LiveEntries {
     const { entry } = live;
     live.backendName = chosen instanceof Error ? null : chosen.backend.name;
     if (chosen instanceof Error) {
-      logger.error(msgDaemon.armFailed, { entry: entry.name, reason: chosen.message });
+      logger.error(msgDaemon.armFailed(), { entry: entry.name, reason: chosen.message });
       return null;
     }
     const target = watchTargetFor(entry, this.deps.pollIntervalMs);
@@ -132,7 +132,7 @@ export class LiveEntries {
         if (chosen.fallback === null) throw error;
         const reason = error instanceof Error ? error.message : String(error);
         backend = chosen.fallback();
-        logger.info(msgPoll.chosen, {
+        logger.info(msgPoll.chosen(), {
           entry: entry.name,
           backend: backend.name,
           reason: msgPoll.fanotifyFellBack(reason),
@@ -140,13 +140,13 @@ export class LiveEntries {
         live.backendName = backend.name;
         armed = await backend.arm(target, listener);
       }
-      logger.debug(msgDaemon.armed, { entry: entry.name, backend: backend.name });
+      logger.debug(msgDaemon.armed(), { entry: entry.name, backend: backend.name });
       if (entry.ignoreOwnChanges && backend.name !== 'fanotify') {
         logger.warn(msgRun.ownChangesNeedFanotify(backend.name), { entry: entry.name });
       }
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      logger.error(msgDaemon.armFailed, { entry: entry.name, reason });
+      logger.error(msgDaemon.armFailed(), { entry: entry.name, reason });
     }
     return armed;
   }

@@ -4,6 +4,7 @@
 import type { EventName } from '../watchtab/entry.js';
 import type { PathJson } from '../watchtab/entry-json.js';
 import type { SlotStateKind } from '../run/policy.js';
+import type { LastRun, SlotStatus } from '../run/slot-status.js';
 
 export interface StatusDocument {
   readonly daemon: StatusDaemon;
@@ -46,12 +47,7 @@ export interface StatusEntry {
   readonly lastRun: StatusRun | null;
   /** The latest runs, newest first. */
   readonly history: readonly StatusRun[];
-  readonly counters: {
-    readonly triggers: number;
-    readonly runs: number;
-    readonly failures: number;
-    readonly dropped: number;
-  };
+  readonly counters: SlotStatus['counters'];
   /** Set while the runaway guard holds the entry, with the limits in force (interval in seconds). */
   readonly paused: {
     readonly since: string;
@@ -61,16 +57,5 @@ export interface StatusEntry {
   } | null;
 }
 
-export interface StatusRun {
-  /** ISO 8601. */
-  readonly startedAt: string;
-  readonly durationMs: number;
-  /** In words: `exited successfully`, `exit status 1`, `killed by SIGKILL`... */
-  readonly outcome: string;
-  readonly failed: boolean;
-  /** The path that triggered the run (the last one folded in), and how many distinct paths were. */
-  readonly path: string;
-  readonly count: number;
-  /** The command's exit status, when it exited (not killed, not refused). */
-  readonly exitStatus: number | null;
-}
+/** A run as the slot keeps it (run/slot-status.ts), its start time in ISO 8601. */
+export type StatusRun = Omit<LastRun, 'startedAt'> & { readonly startedAt: string };

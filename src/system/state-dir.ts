@@ -51,10 +51,10 @@ export async function openStateDir(path: string): Promise<StateDir> {
   const st = await lstat(path).catch((error: unknown) => {
     throw new StateDirError(path, msgState.cannotRead(reasonOf(error)), { cause: error });
   });
-  if (!st.isDirectory()) throw new StateDirError(path, msgState.notFolder);
+  if (!st.isDirectory()) throw new StateDirError(path, msgState.notFolder());
   const euid = process.geteuid?.() ?? 0;
   if (st.uid !== euid) throw new StateDirError(path, msgState.notOurs(st.uid, euid));
-  if ((st.mode & 0o022) !== 0) throw new StateDirError(path, msgState.openToOthers);
+  if ((st.mode & 0o022) !== 0) throw new StateDirError(path, msgState.openToOthers());
   const dir = new FolderState(path);
   // Writable now, or not at all: say so at start rather than at the first record.
   await dir.write('probe', '').catch((error: unknown) => {
@@ -86,7 +86,7 @@ class FolderState implements StateDir {
     try {
       const st = await handle.stat();
       if (!st.isFile() || st.size > STATE_FILE_MAX_BYTES)
-        throw new StateDirError(this.fileOf(name), msgState.notStateFile);
+        throw new StateDirError(this.fileOf(name), msgState.notStateFile());
       return await handle.readFile('utf8');
     } finally {
       await handle.close();

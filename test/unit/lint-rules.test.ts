@@ -88,7 +88,7 @@ const NOT_INLINE: readonly (readonly [string, string])[] = [
   ['src/log/messages/x.ts', "export const say = { armed: (): string => 'entry armed' } as const;"],
   [
     'src/daemon/x.ts',
-    "import { msgDaemon } from '../log/messages/daemon.js';\nexport const f = (log: { info(m: string): void }) => log.info(msgDaemon.ready);",
+    "import { msgDaemon } from '../log/messages/daemon.js';\nexport const f = (log: { info(m: string): void }) => log.info(msgDaemon.ready());",
   ],
   [
     'src/system/x.ts',
