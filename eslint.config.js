@@ -1,6 +1,70 @@
-// Lint rules: typescript-eslint's recommended set plus the habits STYLE.md asks for (no `any`).
+// Lint rules: typescript-eslint's recommended set plus the habits STYLE.md asks for (no `any`),
+// and the import order of src/: cli → daemon → (watchtab, watch, run) → (system, log, errors),
+// with watch/ and run/ never importing each other. test/unit/import-layers.test.ts shows it bites.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+// The folders (and bottom files) of src/, by what each may not import. A specifier names a folder
+// as a whole path component (`../watch/` is not `../watchtab/`); type-only imports count too.
+const LAYERS = {
+  cli: [],
+  daemon: ['cli'],
+  watchtab: ['cli', 'daemon', 'watch', 'run'],
+  watch: ['cli', 'daemon', 'run'],
+  run: ['cli', 'daemon', 'watch'],
+  system: ['cli', 'daemon', 'watchtab', 'watch', 'run'],
+  log: ['cli', 'daemon', 'watchtab', 'watch', 'run', 'system'],
+};
+const BOTTOM = ['cli', 'daemon', 'watchtab', 'watch', 'run', 'system', 'log'];
+
+/** One `no-restricted-imports` pattern per folder `from` may not reach. */
+function uphill(from, forbidden, up = '(\\.\\./)+') {
+  return {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: forbidden.map((to) => ({
+          regex: `^${up}${to}(/|\\.js$)`,
+          message: `${from} may not import ${to}/: imports flow cli → daemon → (watchtab, watch, run) → (system, log, errors); move the shared piece down instead.`,
+        })),
+      },
+    ],
+  };
+}
+
+const layerRules = [
+  ...Object.entries(LAYERS).map(([from, forbidden]) => ({
+    files: [`src/${from}/**/*.ts`],
+    rules: uphill(from, forbidden),
+  })),
+  { files: ['src/errors.ts', 'src/version.ts'], rules: uphill('errors.ts and version.ts', BOTTOM, '\\./') },
+];
+
+// Every sentence a user reads lives in src/log/messages/: words given to the logger, to stdout or
+// stderr, or to a typed error (`new ...Error`, or `super` in one; not JavaScript's own errors,
+// which mark bugs) are a sentence written elsewhere. Codes and call names have no space.
+const SENTENCE = '/[A-Za-z]+ [A-Za-z]+/';
+const SINKS = [
+  'CallExpression[callee.property.name=/^(debug|info|warn|error|write)$/]',
+  'NewExpression[callee.name=/^(?!(Range|Type|Syntax|Reference|Eval|URI|Aggregate)Error$)[A-Z]\\w*Error$/]',
+  "CallExpression[callee.type='Super']",
+];
+const INLINE =
+  'A user-facing sentence written inline: move it to src/log/messages/ (one object of functions per concern) and call it here.';
+const messageRules = {
+  files: ['src/**/*.ts'],
+  ignores: ['src/log/messages/**', 'src/log/messages.ts'],
+  rules: {
+    'no-restricted-syntax': [
+      'error',
+      ...SINKS.flatMap((call) => [
+        { selector: `${call} > Literal[value=${SENTENCE}]`, message: INLINE },
+        { selector: `${call} > TemplateLiteral > TemplateElement[value.raw=${SENTENCE}]`, message: INLINE },
+        { selector: `${call} > BinaryExpression Literal[value=${SENTENCE}]`, message: INLINE },
+      ]),
+    ],
+  },
+};
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'bench/node_modules/', 'bench/peers/'] },
@@ -15,6 +79,8 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
     },
   },
+  ...layerRules,
+  messageRules,
   {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: {

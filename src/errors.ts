@@ -1,5 +1,7 @@
 // Error classes for runtime failures, each with a stable `code`. Watchtab mistakes are not errors
-// but values (`Problem`, in watchtab/); these are for what goes wrong while running.
+// but values (`Problem`, in watchtab/); these are for what goes wrong while running. One spelling
+// of codes: `E_WORDS` for watchtab's own (E_USAGE, E_FFI), the kernel's errno name (ENOSPC) for a
+// SystemCallError, never an invented errno-like name.
 
 /** Base of every expected (user or environment) failure: a stable code and an actionable message. */
 export class WatchtabError extends Error {

@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 import { usageMessages as usage, watchtabdHelpMessages as helpText } from '../log/messages/watchtab.js';
 import { EXIT_OK, EXIT_USAGE, type Command } from './command.js';
 import { formatHelp, HELP_OPTION, nearest, parseCommandLine, type OptionSpec } from './command-line.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../version.js';
 
 export function programHelp(program: string, commands: readonly Command[]): string {
   const width = Math.max(...commands.map((c) => c.synopsis.length));

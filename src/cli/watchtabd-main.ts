@@ -7,7 +7,7 @@ import { EXIT_FAILURE, EXIT_OK } from './command.js';
 import { checkWatchtabs } from './commands/check.js';
 import { currentInvoker } from './defaults.js';
 import { reportUsageErrors } from './run-cli.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../version.js';
 import { parseWatchtabdArgs, watchtabdHelp } from './watchtabd-options.js';
 
 // `pidof watchtabd`, ps and top show this rather than `node`.

@@ -3,9 +3,10 @@
 // value, so the parser, --help, the man page test and the defaults share one list.
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { LOG_LEVELS, type LogLevel } from '../log/logger.js';
+import type { WatchtabdOptions } from '../daemon/options.js';
+import { LOG_LEVELS } from '../log/logger.js';
 import { usageMessages as usage, watchtabdHelpMessages as helpText } from '../log/messages/watchtab.js';
-import { BACKEND_CHOICES, DEFAULT_GRACE_MS, type BackendChoice } from '../watchtab/entry.js';
+import { BACKEND_CHOICES, DEFAULT_GRACE_MS } from '../watchtab/entry.js';
 import {
   formatHelp,
   HELP_OPTION,
@@ -23,23 +24,7 @@ import {
   type Invoker,
 } from './defaults.js';
 
-export { DEFAULT_WATCHTAB, ROOT_SOCKET, defaultSocket } from './defaults.js';
 export const DEFAULT_POLL_INTERVAL_MS = 5_000;
-
-export interface WatchtabdOptions {
-  /** Absolute: an entry's default name FILE:LINE must not depend on how FILE was spelled. */
-  readonly watchtab: string;
-  readonly check: boolean;
-  readonly logLevel: LogLevel;
-  readonly logFile: string | null;
-  readonly backend: BackendChoice;
-  readonly pollIntervalMs: number;
-  readonly graceMs: number;
-  /** Resolved: /run/watchtabd/watchtabd.sock as root, else $XDG_RUNTIME_DIR/watchtabd.sock. */
-  readonly socket: string;
-  /** Resolved: /var/lib/watchtabd as root, else $XDG_STATE_HOME/watchtabd (~/.local/state/watchtabd). */
-  readonly stateDir: string;
-}
 
 export type WatchtabdCommand =
   | { readonly kind: 'help' }

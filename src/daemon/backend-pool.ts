@@ -113,16 +113,16 @@ export class BackendPool {
     };
     switch (selection.backend) {
       case 'inotify':
-        this.deps.logger.debug(msgPoll.chosen, fields);
+        this.deps.logger.debug(msgPoll.chosen(), fields);
         return { backend: this.inotifyBackend(), fallback: null };
       case 'poll':
-        this.deps.logger.info(msgPoll.chosen, { ...fields, everySeconds: pollIntervalMs / 1000 });
+        this.deps.logger.info(msgPoll.chosen(), { ...fields, everySeconds: pollIntervalMs / 1000 });
         return { backend: this.pollBackend(), fallback: null };
       case 'chokidar':
-        this.deps.logger.warn(msgPoll.chosen, fields);
+        this.deps.logger.warn(msgPoll.chosen(), fields);
         return { backend: this.chokidarBackend(), fallback: null };
       case 'fanotify': {
-        this.deps.logger.info(msgPoll.chosen, fields);
+        this.deps.logger.info(msgPoll.chosen(), fields);
         const fanotify = this.fanotifyBackend();
         if (fanotify instanceof Error) return fanotify;
         return { backend: fanotify, fallback: choice === 'auto' ? () => this.inotifyBackend() : null };

@@ -1,7 +1,7 @@
 // watchtabd's lifecycle: load the watchtab, arm every usable entry, report ready, then reload on
 // change or SIGHUP and stop cleanly on SIGTERM/SIGINT. Reload builds the new table before touching
 // the old one; entries whose definition did not change keep their slot and running process.
-import type { WatchtabdOptions } from '../cli/watchtabd-options.js';
+import type { WatchtabdOptions } from './options.js';
 import type { Logger } from '../log/logger.js';
 import { createDaemonLogger } from './daemon-logger.js';
 import { formatProblem, msgDaemon } from '../log/messages.js';
@@ -119,7 +119,7 @@ async function reloadTable(state: DaemonState, everything: boolean): Promise<voi
   state.fileTable = next.fileTable;
   state.outcomes = next.outcomes;
   const changedAnything = plan.added.length + plan.removed.length + plan.changed.length > 0;
-  state.log.info(changedAnything ? msgDaemon.reloaded : msgDaemon.reloadUnchanged, {
+  state.log.info(changedAnything ? msgDaemon.reloaded() : msgDaemon.reloadUnchanged(), {
     added: plan.added.map((e) => e.name),
     removed: plan.removed.map((e) => e.name),
     changed: plan.changed.map((c) => c.after.name),
@@ -152,7 +152,7 @@ function reloadQueue(
       try {
         await run(next);
       } catch (error) {
-        log.error('reload failed', { error: error instanceof Error ? error.stack : String(error) });
+        log.error(msgDaemon.reloadFailed(), { error: error instanceof Error ? error.stack : String(error) });
       }
     }
     running = false;
@@ -168,7 +168,7 @@ async function startStatus(state: DaemonState, pool: BackendPool): Promise<Statu
   if (await isSocketLive(path)) throw new WatchtabError('E_SOCKET_IN_USE', msgDaemon.statusInUse(path));
   try {
     const server = await serveStatus(path, () => buildStatus(state, pool));
-    state.log.debug(msgDaemon.statusListening, { socket: path });
+    state.log.debug(msgDaemon.statusListening(), { socket: path });
     return server;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
@@ -181,7 +181,7 @@ async function startStatus(state: DaemonState, pool: BackendPool): Promise<Statu
 export async function runDaemon(options: WatchtabdOptions): Promise<number> {
   const log = createDaemonLogger(options, process.env);
   const isRoot = process.getuid?.() === 0;
-  log.info(msgDaemon.starting, {
+  log.info(msgDaemon.starting(), {
     watchtab: options.watchtab,
     pid: process.pid,
     user: isRoot ? 'root' : 'unprivileged',
@@ -225,7 +225,7 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
   const requestReload = reloadQueue((everything) => reload(state, everything), log);
   const removeSignals = handleSignals({
     onReload: () => {
-      log.info(msgDaemon.sighup);
+      log.info(msgDaemon.sighup());
       requestReload(true);
     },
     onStop: () => requestStop(),
@@ -241,7 +241,7 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
     if (main?.kind === 'missing') log.warn(msgDaemon.mainMissing(options.watchtab));
     const hasProblems = first.outcomes.some((o) => o.kind === 'broken' || o.kind === 'refused');
     if (hasProblems && first.entries.size === 0) {
-      log.error(msgDaemon.noUsableEntries);
+      log.error(msgDaemon.noUsableEntries());
       return 1;
     }
     status = await startStatus(state, pool);
@@ -255,13 +255,13 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
       options.watchtab,
       dropInFolder(options.watchtab),
       () => {
-        log.info(msgDaemon.watchtabChanged);
+        log.info(msgDaemon.watchtabChanged());
         requestReload(false);
       },
     );
-    log.info(msgDaemon.ready, { entries: live.size, ...counts(first.outcomes) });
+    log.info(msgDaemon.ready(), { entries: live.size, ...counts(first.outcomes) });
     const failure = notifier.send(readyState(notifyStatus(state)));
-    if (failure !== null) log.warn(msgDaemon.notifyFailed, { reason: failure.message });
+    if (failure !== null) log.warn(msgDaemon.notifyFailed(), { reason: failure.message });
     // Ready first, then load the spawner, so the first command does not pay for it.
     setImmediate(() => {
       loadSpawner().catch((error: unknown) =>
@@ -272,19 +272,19 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
     await stopRequested;
     // The picture of the paths as the stop begins: written below if everything before it has run.
     catchUp.freeze();
-    log.info(msgDaemon.stopping);
+    log.info(msgDaemon.stopping());
     notifier.send('STOPPING=1');
     await watcher.close();
     watcher = null;
     // A second signal during the grace period cuts it short: SIGKILL at once.
     const stopNow = stopNowRequested.then(() => {
-      log.warn(msgDaemon.stopNow);
+      log.warn(msgDaemon.stopNow());
       return live.stopAll(0);
     });
     await Promise.race([live.stopAll(options.graceMs), stopNow]);
     await records.flushed();
     await catchUp.finish();
-    log.info(msgDaemon.stopped);
+    log.info(msgDaemon.stopped());
     return 0;
   } catch (error) {
     // Expected failures the daemon cannot work around end it with one line; bugs keep their stack.

@@ -161,7 +161,7 @@ export class LiveEntries {
     const path = describePathSpec(spec);
     const watch: LiveWatch = { spec, key: watchKey(entry, spec), armed: null, backendName: null };
     if (chosen instanceof Error) {
-      logger.error(msgDaemon.armFailed, { entry: entry.name, path, reason: chosen.message });
+      logger.error(msgDaemon.armFailed(), { entry: entry.name, path, reason: chosen.message });
       return watch;
     }
     watch.backendName = chosen.backend.name;
@@ -175,7 +175,7 @@ export class LiveEntries {
         if (chosen.fallback === null) throw error;
         const reason = error instanceof Error ? error.message : String(error);
         backend = chosen.fallback();
-        logger.info(msgPoll.chosen, {
+        logger.info(msgPoll.chosen(), {
           entry: entry.name,
           path,
           backend: backend.name,
@@ -184,13 +184,13 @@ export class LiveEntries {
         watch.backendName = backend.name;
         watch.armed = await backend.arm(target, listener);
       }
-      logger.debug(msgDaemon.armed, { entry: entry.name, path, backend: backend.name });
+      logger.debug(msgDaemon.armed(), { entry: entry.name, path, backend: backend.name });
       if (entry.ignoreOwnChanges && backend.name !== 'fanotify') {
         logger.warn(msgRun.ownChangesNeedFanotify(backend.name), { entry: entry.name, path });
       }
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      logger.error(msgDaemon.armFailed, { entry: entry.name, path, reason });
+      logger.error(msgDaemon.armFailed(), { entry: entry.name, path, reason });
     }
     return watch;
   }

@@ -29,5 +29,5 @@ export async function openStartState(path: string, log: Logger): Promise<StartSt
 /** Says which inherited commands no entry took (their entry is gone): they are stopped with the daemon. */
 export function logUnclaimed(inherited: ReadonlyMap<string, InheritedRun>, log: Logger): void {
   for (const run of inherited.values())
-    log.warn(msgState.inheritedUnclaimed, { entry: run.record.entry, pid: run.pid });
+    log.warn(msgState.inheritedUnclaimed(), { entry: run.record.entry, pid: run.pid });
 }

@@ -1,12 +1,13 @@
-// The document the status socket answers with: the daemon, its watchtab files, and per entry its
-// paths (each with its back-end and watches), its timing and stdin keys, and what its slot reports
-// (state, last runs, counters). Times are ISO 8601, durations seconds.
-import { describePathSpec } from '../watchtab/entry.js';
-import { VERSION } from '../cli/version.js';
+// The document the status socket answers with (its type is status-document.ts): the daemon, its
+// watchtab files, and per entry its settings, each path with its back-end and watches, and what its
+// slot reports (state, last runs, counters). Times are ISO 8601, durations seconds.
+import { pathJson, sourceText } from '../watchtab/entry-json.js';
+import { VERSION } from '../version.js';
 import type { LastRun, SlotStatus } from '../run/slot-status.js';
 import type { FileOutcome } from './table.js';
 import { isArmed, type LiveEntries, type LiveEntry } from './live-entries.js';
 import type { BackendPool } from './backend-pool.js';
+import type { StatusDocument, StatusEntry, StatusFile, StatusRun, StatusWatch } from './status-document.js';
 
 export interface StatusSource {
   readonly options: { readonly watchtab: string };
@@ -20,24 +21,37 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-function runJson(run: LastRun) {
+function runJson(run: LastRun): StatusRun {
   return { ...run, startedAt: iso(run.startedAt) };
 }
 
-/** A slot's status with its times in ISO 8601, as the rest of the document. */
-function slotJson(status: SlotStatus) {
+/** What a slot reports, with its times in ISO 8601 and its limits named as in the watchtab. */
+function slotJson(
+  status: SlotStatus,
+): Pick<StatusEntry, 'state' | 'pid' | 'lastRun' | 'history' | 'counters' | 'paused'> {
+  const { paused } = status;
   return {
-    ...status,
+    state: status.state,
+    pid: status.pid,
     lastRun: status.lastRun === null ? null : runJson(status.lastRun),
     history: status.history.map(runJson),
-    paused: status.paused === null ? null : { ...status.paused, since: iso(status.paused.since) },
+    counters: status.counters,
+    paused:
+      paused === null
+        ? null
+        : {
+            since: iso(paused.since),
+            heldTriggers: paused.heldTriggers,
+            'trigger-limit-burst': paused.burst,
+            'trigger-limit-interval': paused.intervalMs / 1000,
+          },
   };
 }
 
 /** Each path of the entry with its own back-end and watches (a list may mix fanotify and inotify). */
-function pathsJson(live: LiveEntry) {
+function watchingJson(live: LiveEntry): StatusWatch[] {
   return live.watches.map((w) => ({
-    path: describePathSpec(w.spec),
+    path: pathJson(w.spec),
     backend: w.backendName,
     armed: w.armed !== null,
     watches: w.armed?.watchCount() ?? 0,
@@ -45,28 +59,39 @@ function pathsJson(live: LiveEntry) {
   }));
 }
 
-/** What the entry is: its paths (`path`: the first; `backend`: every one in use), and its timing and stdin keys. */
-function entryJson(live: LiveEntry) {
+/** What the entry is (its settings as the watchtab names them) and how its paths are watched. */
+function entryJson(live: LiveEntry): Omit<StatusEntry, keyof ReturnType<typeof slotJson>> {
   const { entry } = live;
-  const paths = pathsJson(live);
+  const watching = watchingJson(live);
+  const backends = [...new Set(watching.flatMap((w) => (w.backend === null ? [] : [w.backend])))];
   return {
     name: entry.name,
-    source: `${entry.source.file}:${entry.source.line}`,
-    path: describePathSpec(entry.paths[0]),
-    paths,
+    source: sourceText(entry),
+    path: entry.paths.map(pathJson),
     events: entry.events,
     delay: entry.delayMs / 1000,
     settle: entry.settleMs / 1000,
-    maxWait: entry.maxWaitMs / 1000,
+    'max-wait': entry.maxWaitMs / 1000,
     stdin: entry.stdin,
-    backend: [...new Set(paths.flatMap((p) => (p.backend === null ? [] : [p.backend])))].join(',') || null,
+    'catch-up': entry.catchUp,
+    backend: backends.length === 0 ? null : backends.join(','),
     armed: isArmed(live),
-    watches: paths.reduce((sum, p) => sum + p.watches, 0),
-    leftOut: paths.flatMap((p) => p.leftOut),
+    watches: watching.reduce((sum, w) => sum + w.watches, 0),
+    leftOut: watching.flatMap((w) => w.leftOut),
+    watching,
   };
 }
 
-export function buildStatus(source: StatusSource, pool: BackendPool) {
+function fileJson(o: FileOutcome): StatusFile {
+  return {
+    file: o.file,
+    state: o.kind,
+    ...(o.kind === 'refused' ? { reason: o.reason } : {}),
+    ...(o.kind === 'broken' ? { problems: o.problemCount } : {}),
+  };
+}
+
+export function buildStatus(source: StatusSource, pool: BackendPool): StatusDocument {
   return {
     daemon: {
       version: VERSION,
@@ -75,12 +100,7 @@ export function buildStatus(source: StatusSource, pool: BackendPool) {
       watchtab: source.options.watchtab,
       backends: pool.names(),
     },
-    files: source.outcomes.map((o) => ({
-      file: o.file,
-      state: o.kind,
-      ...(o.kind === 'refused' ? { reason: o.reason } : {}),
-      ...(o.kind === 'broken' ? { problems: o.problemCount } : {}),
-    })),
+    files: source.outcomes.map(fileJson),
     entries: source.live.list().map((l) => ({ ...entryJson(l), ...slotJson(l.slot.status()) })),
   };
 }

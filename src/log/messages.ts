@@ -10,3 +10,4 @@ export * from './messages/daemon.js';
 export * from './messages/state.js';
 export * from './messages/log.js';
 export * from './messages/edit.js';
+export * from './messages/system.js';

@@ -133,7 +133,7 @@ class EntrySlot implements Slot {
 
   /** Holds a previous daemon's command as the running run: nothing else starts until it ends. */
   private inherit(run: InheritedRun): void {
-    this.ctx.logger.info(msgState.inherited, { entry: this.entry.name, pid: run.pid });
+    this.ctx.logger.info(msgState.inherited(), { entry: this.entry.name, pid: run.pid });
     run.applyTimeout(this.entry.timeoutMs, this.entry.graceMs, this.entry.name);
     this.state = { kind: 'running', run };
     void run.ended.then((report) => this.ended(report));

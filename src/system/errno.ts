@@ -1,140 +1,31 @@
-// errno numbers to names (Linux), so every message says ENOSPC rather than 28. Numbers come from
-// the kernel's asm-generic/errno headers, which x86_64 and arm64 share.
+// errno numbers and names (Linux), so every message says ENOSPC rather than 28. The numbers are
+// Node's own `os.constants.errno` (the platform's headers); no table is kept here.
+import { constants } from 'node:os';
 
-const ERRNO_NAMES: ReadonlyMap<number, string> = new Map<number, string>([
-  [1, 'EPERM'],
-  [2, 'ENOENT'],
-  [3, 'ESRCH'],
-  [4, 'EINTR'],
-  [5, 'EIO'],
-  [6, 'ENXIO'],
-  [7, 'E2BIG'],
-  [8, 'ENOEXEC'],
-  [9, 'EBADF'],
-  [10, 'ECHILD'],
-  [11, 'EAGAIN'],
-  [12, 'ENOMEM'],
-  [13, 'EACCES'],
-  [14, 'EFAULT'],
-  [15, 'ENOTBLK'],
-  [16, 'EBUSY'],
-  [17, 'EEXIST'],
-  [18, 'EXDEV'],
-  [19, 'ENODEV'],
-  [20, 'ENOTDIR'],
-  [21, 'EISDIR'],
-  [22, 'EINVAL'],
-  [23, 'ENFILE'],
-  [24, 'EMFILE'],
-  [25, 'ENOTTY'],
-  [26, 'ETXTBSY'],
-  [27, 'EFBIG'],
-  [28, 'ENOSPC'],
-  [29, 'ESPIPE'],
-  [30, 'EROFS'],
-  [31, 'EMLINK'],
-  [32, 'EPIPE'],
-  [33, 'EDOM'],
-  [34, 'ERANGE'],
-  [35, 'EDEADLOCK'],
-  [36, 'ENAMETOOLONG'],
-  [37, 'ENOLCK'],
-  [38, 'ENOSYS'],
-  [39, 'ENOTEMPTY'],
-  [40, 'ELOOP'],
-  [42, 'ENOMSG'],
-  [43, 'EIDRM'],
-  [44, 'ECHRNG'],
-  [45, 'EL2NSYNC'],
-  [46, 'EL3HLT'],
-  [47, 'EL3RST'],
-  [48, 'ELNRNG'],
-  [49, 'EUNATCH'],
-  [50, 'ENOCSI'],
-  [51, 'EL2HLT'],
-  [52, 'EBADE'],
-  [53, 'EBADR'],
-  [54, 'EXFULL'],
-  [55, 'ENOANO'],
-  [56, 'EBADRQC'],
-  [57, 'EBADSLT'],
-  [59, 'EBFONT'],
-  [60, 'ENOSTR'],
-  [61, 'ENODATA'],
-  [62, 'ETIME'],
-  [63, 'ENOSR'],
-  [64, 'ENONET'],
-  [65, 'ENOPKG'],
-  [66, 'EREMOTE'],
-  [67, 'ENOLINK'],
-  [68, 'EADV'],
-  [69, 'ESRMNT'],
-  [70, 'ECOMM'],
-  [71, 'EPROTO'],
-  [72, 'EMULTIHOP'],
-  [73, 'EDOTDOT'],
-  [74, 'EBADMSG'],
-  [75, 'EOVERFLOW'],
-  [76, 'ENOTUNIQ'],
-  [77, 'EBADFD'],
-  [78, 'EREMCHG'],
-  [79, 'ELIBACC'],
-  [80, 'ELIBBAD'],
-  [81, 'ELIBSCN'],
-  [82, 'ELIBMAX'],
-  [83, 'ELIBEXEC'],
-  [84, 'EILSEQ'],
-  [85, 'ERESTART'],
-  [86, 'ESTRPIPE'],
-  [87, 'EUSERS'],
-  [88, 'ENOTSOCK'],
-  [89, 'EDESTADDRREQ'],
-  [90, 'EMSGSIZE'],
-  [91, 'EPROTOTYPE'],
-  [92, 'ENOPROTOOPT'],
-  [93, 'EPROTONOSUPPORT'],
-  [94, 'ESOCKTNOSUPPORT'],
-  [95, 'ENOTSUP'],
-  [96, 'EPFNOSUPPORT'],
-  [97, 'EAFNOSUPPORT'],
-  [98, 'EADDRINUSE'],
-  [99, 'EADDRNOTAVAIL'],
-  [100, 'ENETDOWN'],
-  [101, 'ENETUNREACH'],
-  [102, 'ENETRESET'],
-  [103, 'ECONNABORTED'],
-  [104, 'ECONNRESET'],
-  [105, 'ENOBUFS'],
-  [106, 'EISCONN'],
-  [107, 'ENOTCONN'],
-  [108, 'ESHUTDOWN'],
-  [109, 'ETOOMANYREFS'],
-  [110, 'ETIMEDOUT'],
-  [111, 'ECONNREFUSED'],
-  [112, 'EHOSTDOWN'],
-  [113, 'EHOSTUNREACH'],
-  [114, 'EALREADY'],
-  [115, 'EINPROGRESS'],
-  [116, 'ESTALE'],
-  [117, 'EUCLEAN'],
-  [118, 'ENOTNAM'],
-  [119, 'ENAVAIL'],
-  [120, 'EISNAM'],
-  [121, 'EREMOTEIO'],
-  [122, 'EDQUOT'],
-  [123, 'ENOMEDIUM'],
-  [124, 'EMEDIUMTYPE'],
-  [125, 'ECANCELED'],
-  [126, 'ENOKEY'],
-  [127, 'EKEYEXPIRED'],
-  [128, 'EKEYREVOKED'],
-  [129, 'EKEYREJECTED'],
-  [130, 'EOWNERDEAD'],
-  [131, 'ENOTRECOVERABLE'],
-  [132, 'ERFKILL'],
-]);
+/** errno numbers by name: `ERRNO.EINTR` is 4 on Linux. */
+export const ERRNO = constants.errno;
 
-/** `ENOSPC` for 28; `errno 999` for a number the table does not know. */
+// Two names share a number (EAGAIN and EWOULDBLOCK, ENOTSUP and EOPNOTSUPP): the first listed,
+// EAGAIN and ENOTSUP, is the one shown.
+const NAMES: ReadonlyMap<number, string> = new Map(
+  Object.entries(ERRNO)
+    .reverse()
+    .map(([name, errno]) => [errno, name] as const),
+);
+
+/** `ENOSPC` for 28; `errno 999` for a number the platform does not name. */
 export function errnoName(errno: number): string {
-  return ERRNO_NAMES.get(errno) ?? `errno ${errno}`;
+  return NAMES.get(errno) ?? `errno ${errno}`;
+}
+
+/** The errno name (`ENOENT`) of a failed Node.js system call; null for any other error. */
+export function errnoOf(error: unknown): string | null {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : null;
+}
+
+/** The errno name of a failed Node.js file-system call; a non-system error is a bug and rethrown. */
+export function errnoCode(error: unknown): string {
+  const errno = errnoOf(error);
+  if (errno === null) throw error;
+  return errno;
 }

@@ -4,6 +4,7 @@
 // cannot with FfiUnavailableError instead of the whole program failing to start.
 import type * as FfiRs from 'ffi-rs';
 import { WatchtabError } from '../errors.js';
+import { systemMessages } from '../log/messages/system.js';
 
 type Module = typeof FfiRs;
 
@@ -20,7 +21,7 @@ const loaded = await loadFfiRs();
 
 export class FfiUnavailableError extends WatchtabError {
   constructor(cause: Error) {
-    super('EFFI', `ffi-rs cannot be loaded on this system (${firstLine(cause.message)})`, { cause });
+    super('E_FFI', systemMessages.ffiUnavailable(firstLine(cause.message)), { cause });
   }
 }
 

@@ -2,14 +2,12 @@
 // so users from LDAP or sssd resolve as they do for login; /etc/passwd is never parsed here. The
 // only ffi-rs caller for accounts. Decodes glibc's LP64 `struct passwd`/`struct group`.
 import { DataType, load } from './ffi.js';
-import type { RunAs } from '../watchtab/entry.js';
-import type { Resolution, UserResolver } from '../watchtab/run-as.js';
-import { errnoName } from './errno.js';
+import { ERRNO, errnoName } from './errno.js';
 import { libc } from './libc.js';
 
-const ERANGE = 34;
+const { ERANGE } = ERRNO;
 /** Codes getpwnam_r(3) and friends may return for "no such entry". */
-const NOT_FOUND = new Set([0, 2 /* ENOENT */, 3 /* ESRCH */, 9 /* EBADF */, 1 /* EPERM */]);
+const NOT_FOUND = new Set([0, ERRNO.ENOENT, ERRNO.ESRCH, ERRNO.EBADF, ERRNO.EPERM]);
 const FIRST_BUFFER = 4096;
 const LAST_BUFFER = 1 << 20;
 
@@ -17,6 +15,33 @@ const LAST_BUFFER = 1 << 20;
 const PASSWD_SIZE = 48;
 // struct group { char *gr_name; char *gr_passwd; gid_t gr_gid; char **gr_mem; }
 const GROUP_SIZE = 32;
+
+/** An account a command can run as: user, primary group, supplementary groups, home. */
+export interface Account {
+  readonly user: string;
+  readonly uid: number;
+  readonly group: string;
+  readonly gid: number;
+  /** Supplementary groups as `getgrouplist` gives them (includes `gid`). */
+  readonly groups: readonly number[];
+  readonly home: string;
+}
+
+export type AccountResolution =
+  | { readonly kind: 'ok'; readonly runAs: Account }
+  | { readonly kind: 'no-user' }
+  | { readonly kind: 'no-group' }
+  /** The database itself failed (LDAP down...): `errno` is its name, e.g. EIO. */
+  | { readonly kind: 'failed'; readonly what: 'user' | 'group'; readonly errno: string };
+
+/** Looks accounts up in the system's user database. */
+export interface AccountResolver {
+  /**
+   * Resolves `user` (a name, or a uid when all digits) and `group` (likewise; null: the user's
+   * primary group) into the account a command runs as, with its supplementary groups.
+   */
+  resolve(user: string, group: string | null): Promise<AccountResolution>;
+}
 
 export interface UserRecord {
   readonly name: string;
@@ -148,15 +173,15 @@ export function groupList(user: string, gid: number): number[] {
 }
 
 /** The real UserResolver: NSS through the C library. */
-export function createNssResolver(): UserResolver {
+export function createNssResolver(): AccountResolver {
   return {
-    resolve(user: string, group: string | null): Promise<Resolution> {
+    resolve(user: string, group: string | null): Promise<AccountResolution> {
       return Promise.resolve(resolveNow(user, group));
     },
   };
 }
 
-function resolveNow(user: string, group: string | null): Resolution {
+function resolveNow(user: string, group: string | null): AccountResolution {
   const pw = lookupUser(user);
   if (pw.kind === 'missing') return { kind: 'no-user' };
   if (pw.kind === 'failed') return { kind: 'failed', what: 'user', errno: pw.errno };
@@ -164,7 +189,7 @@ function resolveNow(user: string, group: string | null): Resolution {
   if (gr.kind === 'failed') return { kind: 'failed', what: 'group', errno: gr.errno };
   if (gr.kind === 'missing' && group !== null) return { kind: 'no-group' };
   const gid = gr.kind === 'found' ? gr.value.gid : pw.value.gid;
-  const runAs: RunAs = {
+  const runAs: Account = {
     user: pw.value.name,
     uid: pw.value.uid,
     group: gr.kind === 'found' ? gr.value.name : String(gid),

@@ -7,8 +7,9 @@
 import { DataType } from './ffi.js';
 import { callLibc, type CallResult, type Param } from './ffi-call.js';
 import { errnoName } from './errno.js';
-import { close, read } from '../watch/inotify/libc.js';
+import { close, read } from './fd-io.js';
 import { SystemCallError } from '../errors.js';
+import { systemMessages as say } from '../log/messages/system.js';
 
 const AF_NETLINK = 16;
 const SOCK_DGRAM = 2;
@@ -96,12 +97,7 @@ function call(funcName: string, params: Param[], values: unknown[]): CallResult 
 
 function fail(syscall: string, result: CallResult): never {
   const errno = errnoName(result.errno);
-  throw new SystemCallError(
-    syscall,
-    errno,
-    null,
-    `the process-events connector: ${syscall} failed (${errno})`,
-  );
+  throw new SystemCallError(syscall, errno, null, say.procConnectorFailed(syscall, errno));
 }
 
 export interface DrainResult {

@@ -7,6 +7,7 @@ import { lstat, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { WatchtabError } from '../errors.js';
 import { msgState } from '../log/messages/state.js';
+import { errnoOf } from './errno.js';
 
 /** State file names are the daemon's own, never a user's: one plain component. */
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -41,8 +42,7 @@ export interface StateDir {
 /** The errno name of a failed fs call (ENOSPC), else its message. */
 export function reasonOf(error: unknown): string {
   if (error instanceof StateDirError) return error.reason;
-  if (error instanceof Error && 'code' in error && typeof error.code === 'string') return error.code;
-  return error instanceof Error ? error.message : String(error);
+  return errnoOf(error) ?? (error instanceof Error ? error.message : String(error));
 }
 
 /** Makes (0700) or checks the folder; throws a StateDirError saying why it cannot be used. */
@@ -57,10 +57,10 @@ export async function openStateDir(path: string): Promise<StateDir> {
   const st = await lstat(path).catch((error: unknown) => {
     throw new StateDirError(path, msgState.cannotRead(reasonOf(error)), { cause: error });
   });
-  if (!st.isDirectory()) throw new StateDirError(path, msgState.notFolder);
+  if (!st.isDirectory()) throw new StateDirError(path, msgState.notFolder());
   const euid = process.geteuid?.() ?? 0;
   if (st.uid !== euid) throw new StateDirError(path, msgState.notOurs(st.uid, euid));
-  if ((st.mode & 0o022) !== 0) throw new StateDirError(path, msgState.openToOthers);
+  if ((st.mode & 0o022) !== 0) throw new StateDirError(path, msgState.openToOthers());
   const dir = new FolderState(path);
   // Writable now, or not at all: say so at start rather than at the first record.
   await dir.write('probe', '').catch((error: unknown) => {
@@ -108,7 +108,7 @@ class FolderState implements StateDir {
     try {
       const st = await handle.stat();
       if (!st.isFile() || st.size > STATE_FILE_MAX_BYTES)
-        throw new StateDirError(this.fileOf(name), msgState.notStateFile);
+        throw new StateDirError(this.fileOf(name), msgState.notStateFile());
       return await handle.readFile();
     } finally {
       await handle.close();

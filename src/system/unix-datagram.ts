@@ -5,6 +5,7 @@ import { DataType, FfiUnavailableError, load } from './ffi.js';
 import { libc } from './libc.js';
 import { errnoName } from './errno.js';
 import { SystemCallError } from '../errors.js';
+import { systemMessages as say } from '../log/messages/system.js';
 
 const AF_UNIX = 1;
 const SOCK_DGRAM = 2;
@@ -18,7 +19,7 @@ export function encodeUnixAddress(name: string): { readonly address: Buffer; rea
   const isAbstract = name.startsWith('@');
   const bytes = Buffer.from(isAbstract ? `\0${name.slice(1)}` : name);
   if (bytes.length + (isAbstract ? 0 : 1) > SUN_PATH_MAX) {
-    throw new SystemCallError('sendto', 'ENAMETOOLONG', name, `socket name is too long: ${name}`);
+    throw new SystemCallError('sendto', 'ENAMETOOLONG', name, say.socketNameTooLong(name));
   }
   const address = Buffer.alloc(2 + SUN_PATH_MAX);
   address.writeUInt16LE(AF_UNIX, 0);
@@ -38,7 +39,7 @@ function openDatagramSocket(): number {
   });
   if (result.value < 0) {
     const name = errnoName(result.errnoCode);
-    throw new SystemCallError('socket', name, null, `cannot make a unix datagram socket: ${name}`);
+    throw new SystemCallError('socket', name, null, say.socketFailed(name));
   }
   return result.value;
 }
@@ -83,14 +84,14 @@ export function createDatagramSender(name: string): DatagramSender {
         if (error instanceof SystemCallError) return error;
         // ffi-rs could not load: the caller falls back as for any failed send.
         if (error instanceof FfiUnavailableError) {
-          return new SystemCallError('socket', 'EFFI', name, error.message, { cause: error });
+          return new SystemCallError('socket', 'E_FFI', name, error.message, { cause: error });
         }
         throw error;
       }
       const errno = sendDatagram(fd, message, address, length);
       if (errno === 0) return null;
       const errnoText = errnoName(errno);
-      return new SystemCallError('sendto', errnoText, name, `sending to ${name} failed: ${errnoText}`);
+      return new SystemCallError('sendto', errnoText, name, say.sendFailed(name, errnoText));
     },
     close() {
       if (fd !== null) closeFd(fd);

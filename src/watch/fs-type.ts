@@ -3,8 +3,9 @@
 // polls instead. The one table of magic numbers lives here (values from linux/magic.h and the
 // file systems' own headers).
 import { statfsSync } from 'node:fs';
-import { ffiLoadError } from '../system/ffi.js';
-import { statfsType } from './inotify/libc.js';
+import { SystemCallError } from '../errors.js';
+import { errnoCode } from '../system/errno.js';
+import { statfsFailed } from '../log/messages/watch-kernel.js';
 
 /** Where a file system's changes come from, as far as inotify is concerned. */
 export type FsKind = 'local' | 'remote' | 'user-space' | 'cluster' | 'virtual';
@@ -89,10 +90,15 @@ export function fsTypeInfo(magic: number): FsTypeInfo {
 
 /** The file-system type holding `path` (statfs); throws SystemCallError when it cannot be read. */
 export function fsTypeOf(path: string | Buffer): FsTypeInfo {
-  // Without ffi-rs (the chokidar fall-back), Node's own statfs tells the type as well; it throws a
-  // Node error, which callers take as "unknown" like a SystemCallError.
-  if (ffiLoadError() !== null) return fsTypeInfo(statfsSync(path).type >>> 0);
-  return fsTypeInfo(statfsType(path));
+  try {
+    // f_type is a signed long holding a 32-bit magic (CIFS's 0xff534d42 among them): keep the low
+    // 32 bits, unsigned (fsTypeInfo does).
+    return fsTypeInfo(statfsSync(path).type);
+  } catch (error) {
+    const errno = errnoCode(error);
+    const shown = typeof path === 'string' ? path : path.toString('utf8');
+    throw new SystemCallError('statfs', errno, shown, statfsFailed(shown, errno), { cause: error });
+  }
 }
 
 /** Whether changes can happen that this kernel does not see: network, user-space (FUSE), cluster. */

@@ -6,8 +6,6 @@ import type { PathSpec } from '../watchtab/entry.js';
 import { escapeGlob, isWithin } from '../watchtab/path-pattern.js';
 import { compileGlob } from './glob.js';
 
-export { escapeGlob, isWithin };
-
 /** A target's scope, as the watcher asks about it. */
 export interface Scope {
   /** The topmost folder that must be watched: a glob's base, an exact path's parent folder. */

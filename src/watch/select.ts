@@ -26,8 +26,8 @@ export type FanotifyAvailability = 'available' | Error | null;
 
 /** Why an entry wants fanotify, or null when inotify serves it as well. */
 export function fanotifyWanted(wants: FanotifyWants): string | null {
-  if (wants.ignoresOwnChanges) return msgPoll.whyOwnChanges;
-  return wants.isRecursive ? msgPoll.whyRecursive : null;
+  if (wants.ignoresOwnChanges) return msgPoll.whyOwnChanges();
+  return wants.isRecursive ? msgPoll.whyRecursive() : null;
 }
 
 /**
@@ -44,11 +44,11 @@ export function selectBackend(
 ): Selection {
   switch (choice) {
     case 'poll':
-      return { backend: 'poll', reason: msgPoll.forcedPoll };
+      return { backend: 'poll', reason: msgPoll.forcedPoll() };
     case 'inotify':
-      return { backend: 'inotify', reason: msgPoll.forcedInotify };
+      return { backend: 'inotify', reason: msgPoll.forcedInotify() };
     case 'fanotify':
-      return { backend: 'fanotify', reason: msgPoll.forcedFanotify };
+      return { backend: 'fanotify', reason: msgPoll.forcedFanotify() };
     case 'auto': {
       if (fs instanceof Error) return { backend: 'inotify', reason: msgPoll.unknownFs(path, fs.message) };
       if (isRemoteOrUserSpace(fs.magic)) return { backend: 'poll', reason: msgPoll.autoPolls(path, fs.name) };

@@ -1,6 +1,7 @@
 // The validated, typed form of one watchtab entry: what the parser produces and what the watcher,
 // the runner and the daemon consume. Name lists are `as const` arrays so the parser, --help, the man
 // pages and the types share one source.
+import type { Account } from '../system/nss.js';
 
 export const EVENT_NAMES = [
   'create',
@@ -47,15 +48,8 @@ export type PathSpec =
   | { readonly kind: 'glob'; readonly base: string; readonly pattern: string; readonly maxDepth: number };
 
 /** The account a command runs as, resolved through the system's user database (NSS). */
-export interface RunAs {
-  readonly user: string;
-  readonly uid: number;
-  readonly group: string;
-  readonly gid: number;
-  /** Supplementary groups as `getgrouplist` gives them (includes `gid`). */
-  readonly groups: readonly number[];
-  readonly home: string;
-}
+/** The account a command runs as, resolved from `user[:group]` by the user database. */
+export type RunAs = Account;
 
 /** Where an entry was written; `name` defaults to `FILE:LINE` from this. */
 export interface SourcePlace {

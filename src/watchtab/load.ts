@@ -8,7 +8,7 @@ import { constants, type Stats } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { watchtabMessages as msg } from '../log/messages/watchtab.js';
-import { errnoCode } from './errno-code.js';
+import { errnoCode } from '../system/errno.js';
 import type { Entry, SourcePlace } from './entry.js';
 import { parseClassic } from './classic.js';
 import { isError, problemAt, type Place, type Problem } from './problem.js';

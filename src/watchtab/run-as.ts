@@ -2,25 +2,15 @@
 // UserResolver (the NSS one in system/nss.ts for real, so LDAP and sssd users work). Also the rule
 // for a daemon that is not root: it cannot switch users, so only its own user and group are allowed.
 import { assertNever } from '../errors.js';
+import { MAX_ID, type AccountResolution, type AccountResolver } from '../system/nss.js';
 import { watchtabMessages as msg } from '../log/messages/watchtab.js';
 import type { RunAs } from './entry.js';
 import { problemAt, type Place, type Problem, type ProblemCode } from './problem.js';
 
-export type Resolution =
-  | { readonly kind: 'ok'; readonly runAs: RunAs }
-  | { readonly kind: 'no-user' }
-  | { readonly kind: 'no-group' }
-  /** The database itself failed (LDAP down...): `errno` is its name, e.g. EIO. */
-  | { readonly kind: 'failed'; readonly what: 'user' | 'group'; readonly errno: string };
-
+/** How the user database answered (system/nss.ts is the real one; tests may pass their own). */
+export type Resolution = AccountResolution;
 /** Looks accounts up in the system's user database. */
-export interface UserResolver {
-  /**
-   * Resolves `user` (a name, or a uid when all digits) and `group` (likewise; null: the user's
-   * primary group) into the account a command runs as, with its supplementary groups.
-   */
-  resolve(user: string, group: string | null): Promise<Resolution>;
-}
+export type UserResolver = AccountResolver;
 
 export interface UserSpec {
   readonly user: string;
@@ -28,7 +18,7 @@ export interface UserSpec {
 }
 
 /** The highest uid or gid: 2^32-2 ((uid_t)-1 means "no id"; a larger number would wrap in C). */
-export const MAX_ACCOUNT_ID = 4_294_967_294;
+export const MAX_ACCOUNT_ID = MAX_ID;
 
 /**
  * A part of `user[:group]` that looks like a number but is not a uid/gid C can hold (`4294967296`,

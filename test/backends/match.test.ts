@@ -1,7 +1,8 @@
 // The pure parts every back-end shares: scope matching on whole components, state diffs, move pairing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileScope, depthBelow, isWithin, parentOf, recursiveSpec } from '../../src/watch/match.js';
+import { compileScope, depthBelow, parentOf, recursiveSpec } from '../../src/watch/match.js';
+import { isWithin } from '../../src/watchtab/path-pattern.js';
 import { diffStates } from '../../src/watch/scan.js';
 import type { PathState } from '../../src/watch/path-state.js';
 import { MovePairer } from '../../src/watch/inotify/rename.js';

@@ -1,3 +1,4 @@
+// watchtab check, watchtabd --check and watchtab list on real files: exit statuses and output.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -89,9 +90,9 @@ test('watchtab.example and its YAML drop-in pass the check, wherever the checkou
   await cp(join(REPO_ROOT, 'watchtab.example.d'), join(dir, 'watchtab.example.d'), { recursive: true });
   const list = await run(WATCHTAB_BIN, ['list', 'watchtab.example', '--json'], dir);
   assert.equal(list.code, 0, list.stderr);
-  const entries = JSON.parse(list.stdout) as { name: string; paths: { base?: string; path?: string }[] }[];
+  const entries = JSON.parse(list.stdout) as { name: string; path: { base?: string; path?: string }[] }[];
   assert.deepEqual(
-    entries.flatMap((e) => e.paths.map((p) => p.base ?? p.path)),
+    entries.flatMap((e) => e.path.map((p) => p.base ?? p.path)),
     [`${dir}/demo/src`, `${dir}/demo/app.conf`, `${dir}/demo/inbox`, `${dir}/demo/notes`],
   );
 });
@@ -111,8 +112,8 @@ test('watchtab list: an aligned table, or JSON with unlimited depth as null', as
   assert.match(lines[1] ?? '', /\/srv\/site\/\*\* +any +\* +0\.5s +- +none +yes +- +queue +- +make$/);
   assert.match(lines[2] ?? '', /\/etc\/hosts +- +exact +write +0s +- +none +yes +- +queue +- +x$/);
   const json = await run(WATCHTAB_BIN, ['list', '--json', file]);
-  const entries = JSON.parse(json.stdout) as { paths: { maxDepth?: number | null }[] }[];
-  assert.equal(entries[0]?.paths[0]?.maxDepth, null);
+  const entries = JSON.parse(json.stdout) as { path: { maxDepth?: number | null }[] }[];
+  assert.equal(entries[0]?.path[0]?.maxDepth, null);
   const yaml = join(dir, 'watchtab.yaml');
   await writeFile(
     yaml,

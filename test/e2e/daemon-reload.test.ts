@@ -82,6 +82,8 @@ test('an in-place edit adds an entry; the unchanged entry keeps its running proc
     String(pid),
     'the kept entry ran again',
   );
+  // A clean stop ends the kept command too (a SIGKILLed daemon would leave it running).
+  assert.equal(await f.daemon.stop(), 0);
 });
 
 test('a save by rename (as editors do) is seen, and a removed entry stops triggering', async (t) => {

@@ -64,10 +64,24 @@ interface PathStatus {
   readonly armed: boolean;
 }
 
+/** An entry's `watching` list, each path as the watchtab wrote it (a glob's pattern, or the path). */
+function watchingOf(entry: Record<string, unknown> | undefined): PathStatus[] {
+  const watching = entry?.['watching'] as {
+    path: { pattern?: string; path?: string };
+    backend: string | null;
+    armed: boolean;
+  }[];
+  return watching.map((w) => ({
+    path: w.path.pattern ?? w.path.path ?? '',
+    backend: w.backend,
+    armed: w.armed,
+  }));
+}
+
 async function pathsOf(f: Fixture, name: string): Promise<PathStatus[]> {
   const entry = (await statusOf(f)).entries.find((e) => e['name'] === name);
   assert.ok(entry !== undefined, `the daemon has no entry ${name}`);
-  return entry['paths'] as PathStatus[];
+  return watchingOf(entry);
 }
 
 /** The process groups, now, of processes whose command line contains `marker` (one run is one group). */
@@ -242,10 +256,10 @@ test('list and status show every path of an entry (status with its back-end), it
   assert.match(entryText, /^stdin: paths$/m);
   const [entryJson] = (await statusOf(f)).entries;
   assert.equal(entryJson?.['settle'], 0.3);
-  assert.equal(entryJson?.['maxWait'], 5);
+  assert.equal(entryJson?.['max-wait'], 5);
   assert.equal(entryJson?.['stdin'], 'paths');
   assert.deepEqual(
-    (entryJson?.['paths'] as PathStatus[]).map((p) => [p.path, p.armed]),
+    watchingOf(entryJson).map((p) => [p.path, p.armed]),
     [
       [join(f.dir, 'a/**'), true],
       [conf, true],
@@ -261,12 +275,12 @@ test('list and status show every path of an entry (status with its back-end), it
   assert.match(rows[1] ?? '', new RegExp(`^ +${conf} +- +exact *$`));
   const { stdout: listJson } = await run(process.execPath, [WATCHTAB_BIN, 'list', '--json', f.tab]);
   const [listed] = JSON.parse(listJson) as Record<string, unknown>[];
-  assert.deepEqual(listed?.['paths'], [
+  assert.deepEqual(listed?.['path'], [
     { kind: 'glob', base: join(f.dir, 'a'), pattern: join(f.dir, 'a/**'), maxDepth: null },
     { kind: 'exact', path: conf },
   ]);
-  assert.equal(listed?.['settleMs'], 300);
-  assert.equal(listed?.['maxWaitMs'], 5000);
+  assert.equal(listed?.['settle'], 0.3);
+  assert.equal(listed?.['max-wait'], 5);
   assert.equal(listed?.['stdin'], 'paths');
   assert.equal(await f.daemon.stop(), 0);
 });

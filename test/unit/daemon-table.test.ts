@@ -1,3 +1,4 @@
+// Reload's table diff: added, removed, changed and kept entries, and files that keep their entries.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diffTables, entriesByName, nextFileTable, type FileTable } from '../../src/daemon/table.js';

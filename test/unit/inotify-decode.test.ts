@@ -1,3 +1,4 @@
+// Decoding inotify's read(2) buffer into events: names, padding, cookies and truncated input (byte fixtures).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeFsBytes } from '../../src/system/path-bytes.js';

@@ -1,3 +1,4 @@
+// The loggers: the memory logger for tests, and the daemon's, which skips lines below its level.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';

@@ -1,3 +1,4 @@
+// The environment a command gets: WATCHTAB_* variables from the trigger, never from the watchtab.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildEnv, CRON_PATH } from '../../src/run/env.js';

@@ -1,3 +1,4 @@
+// A failure that repeats is said once, then summarised.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FailureSummary } from '../../src/run/failure-summary.js';

@@ -1,3 +1,4 @@
+// How a command is launched: sh -c, setpriv for a user, chroot(1), refused without root.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CHROOT, launchArgv, planLaunch, SETPRIV } from '../../src/run/launch.js';

@@ -1,3 +1,4 @@
+// How a run ended, in words: exit statuses and signals.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeOutcome, fromExit, isFailure, type Outcome } from '../../src/run/outcome.js';

@@ -1,3 +1,4 @@
+// The output budget: a burst, then a steady rate of log lines, and a count of what it refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OutputBudget } from '../../src/run/output-budget.js';

@@ -1,3 +1,4 @@
+// A command's output into log lines: joined across chunks, cut at the cap.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LineSplitter, type Line } from '../../src/run/output.js';

@@ -1,3 +1,4 @@
+// The slot policy as a total function: every (state, policy, event), and never two processes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {

@@ -1,3 +1,4 @@
+// Choosing a back-end per entry: the file system, a forced choice, fanotify when it helps, and why.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fsTypeNear, selectBackend, withoutFfi } from '../../src/watch/select.js';

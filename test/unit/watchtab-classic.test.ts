@@ -1,3 +1,4 @@
+// The classic (filewatcherd) watchtab format: fields, escapes and environment lines.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';

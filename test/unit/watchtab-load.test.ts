@@ -1,3 +1,4 @@
+// Loading a watchtab with its FILE.d/ drop-ins: order, missing files, entry names and duplicates.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmod, chown, mkdir, symlink, writeFile } from 'node:fs/promises';

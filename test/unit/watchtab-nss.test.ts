@@ -1,3 +1,4 @@
+// Users and groups through the C library's NSS: by name, by number, unknown, and many lookups.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createNssResolver, groupList, lookupGroup, lookupUser } from '../../src/system/nss.js';

@@ -1,3 +1,4 @@
+// watchtabd's command line: defaults, every option, usage errors and --help from one table.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// A watchtab path into an exact path or a glob's base, pattern and depth; escapes and bad paths.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileGlob } from '../../src/watch/glob.js';

@@ -1,3 +1,4 @@
+// The YAML watchtab format: types, keys, events and syntax problems, each with its file, line and key.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, writeFile } from 'node:fs/promises';

@@ -11,7 +11,8 @@ import { UsageError, WatchtabError } from '../../errors.js';
 import { loadWatchtab } from '../../watchtab/load.js';
 import { createNssResolver } from '../../system/nss.js';
 import { formatProblem, msgEdit } from '../../log/messages.js';
-import { toolHelpMessages as help } from '../../log/messages/cli.js';
+import { toolHelpMessages as help, toolLine } from '../../log/messages/cli.js';
+import { errnoOf } from '../../system/errno.js';
 import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
 import { currentInvoker, defaultWatchtab } from '../defaults.js';
 import { unsafeFolderReason } from '../edit/safe-folder.js';
@@ -59,7 +60,7 @@ async function realTarget(target: string): Promise<string> {
   try {
     return await realpath(target);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if (errnoOf(error) !== 'ENOENT') throw error;
     const isLink = await lstat(target).then(
       (s) => s.isSymbolicLink(),
       () => false,
@@ -71,7 +72,7 @@ async function realTarget(target: string): Promise<string> {
 }
 
 function say(line: string): void {
-  process.stderr.write(`watchtab edit: ${line}\n`);
+  process.stderr.write(`${toolLine('edit', line)}\n`);
 }
 
 /** The edit loop on a private copy; returns the exit code, and whether the copy must be kept. */

@@ -4,7 +4,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createLogger } from '../../log/logger.js';
-import { eventsMessages as say, toolHelpMessages as help } from '../../log/messages/cli.js';
+import { eventsMessages as say, toolHelpMessages as help, toolLine } from '../../log/messages/cli.js';
 import type { WatchEvent, WatchTarget } from '../../watch/backend.js';
 import { createInotifyBackend } from '../../watch/inotify/backend.js';
 import { recursiveSpec } from '../../watch/match.js';
@@ -52,7 +52,7 @@ export const eventsCommand: Command = {
     const print = (e: WatchEvent) => process.stdout.write(`${formatEvent(e, parsed.isJson)}\n`);
     for (const [i, path] of operands.entries()) {
       const { spec, isMissing } = specFor(path, parsed.isRecursive);
-      if (isMissing) process.stderr.write(`watchtab events: ${say.waitingFor(path)}\n`);
+      if (isMissing) process.stderr.write(`${toolLine('events', say.waitingFor(path))}\n`);
       const target: WatchTarget = {
         id: `events:${i + 1}`,
         path: spec,

@@ -1,10 +1,11 @@
 // `watchtab list [FILE] [--json]`: the entries as the daemon will see them, as an aligned table or
-// as JSON (one array of entries; `maxDepth` null means unlimited). An entry watching several paths
-// takes one row per path, its other columns on the first. Problems go to stderr and make
-// the exit status 1; the valid files' entries are still listed.
+// as JSON (one array of entries keyed as the watchtab is, watchtab/entry-json.ts). An entry watching
+// several paths takes one row per path, its other columns on the first. Problems go to stderr and
+// make the exit status 1; the valid files' entries are still listed.
 import { formatProblem, watchtabMessages as msg } from '../../log/messages/watchtab.js';
 import { toolHelpMessages as help } from '../../log/messages/cli.js';
 import { STAR_EVENTS, type Entry, type PathSpec } from '../../watchtab/entry.js';
+import { entryJson } from '../../watchtab/entry-json.js';
 import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
 import { renderTable } from '../table.js';
 import { currentInvoker, defaultWatchtab } from '../defaults.js';
@@ -77,7 +78,7 @@ export function formatTable(entries: readonly Entry[]): string {
 }
 
 export function formatJson(entries: readonly Entry[]): string {
-  return JSON.stringify(entries, (_key, value: unknown) => (value === Infinity ? null : value), 2);
+  return JSON.stringify(entries.map(entryJson), null, 2);
 }
 
 export const listCommand: Command = {

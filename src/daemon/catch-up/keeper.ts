@@ -188,7 +188,7 @@ export class CatchUpKeeper {
     }
     slot.triggerAll(triggers);
     if (paths > 0) this.log.info(msgState.catchingUp(paths), { entry: entry.name, paths });
-    else this.log.debug(msgState.catchUpNothing, { entry: entry.name });
+    else this.log.debug(msgState.catchUpNothing(), { entry: entry.name });
   }
 
   private wake(): void {
@@ -230,7 +230,7 @@ export class CatchUpKeeper {
       try {
         await dir.write(file, await encodeKnown({ key, states: picture.states }));
         this.hasFailed = false;
-        this.log.debug(msgState.catchUpWritten, { entry: t.entry.name, paths: picture.states.size, file });
+        this.log.debug(msgState.catchUpWritten(), { entry: t.entry.name, paths: picture.states.size, file });
       } catch (error) {
         // Said once per failing stretch; the next picture tries again.
         if (!this.hasFailed) this.log.warn(msgState.catchUpFailed(dir.path, reasonOf(error)));

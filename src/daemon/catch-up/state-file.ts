@@ -5,6 +5,7 @@
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { PathState, PathType } from '../../watch/path-state.js';
+import { msgStateFile } from '../../log/messages/state.js';
 
 const MAGIC = 'watchtab-catch-up 1';
 /** Far above any honest file (about 90 bytes a path before compression), far below what would hurt. */
@@ -73,15 +74,15 @@ function integer(text: string, radix: number, what: string): number {
 
 function time(text: string, what: string): number {
   const n = Number(text);
-  if (text === '' || !Number.isFinite(n)) throw new StateFileError(`bad ${what}`);
+  if (text === '' || !Number.isFinite(n)) throw new StateFileError(msgStateFile.badField(what));
   return n;
 }
 
 function stateOf(fields: string[]): PathState {
   const [, , t = '', ino = '', size = '', mtime = '', ctime = '', nlink = '', hash = ''] = fields;
   const type = TYPES_BY_CHAR.get(t);
-  if (type === undefined) throw new StateFileError(`bad type ${JSON.stringify(t)}`);
-  if (hash !== '' && !HASH.test(hash)) throw new StateFileError('bad hash');
+  if (type === undefined) throw new StateFileError(msgStateFile.badType(t));
+  if (hash !== '' && !HASH.test(hash)) throw new StateFileError(msgStateFile.badField('hash'));
   const mtimeMs = time(mtime, 'mtime');
   return {
     type,
@@ -100,24 +101,24 @@ export async function decodeKnown(bytes: Buffer): Promise<KnownStates> {
   try {
     text = (await gunzipAsync(bytes, { maxOutputLength: MAX_TEXT_BYTES })).toString('utf8');
   } catch (error) {
-    throw new StateFileError(`not readable as gzip (${error instanceof Error ? error.message : ''})`);
+    throw new StateFileError(msgStateFile.notGzip(error instanceof Error ? error.message : ''));
   }
   const lines = text.split('\n');
   const [head = '', keyLine = ''] = lines;
   const [magic, countText = ''] = head.split('\t');
-  if (magic !== MAGIC) throw new StateFileError('not a catch-up state file');
+  if (magic !== MAGIC) throw new StateFileError(msgStateFile.notOurs());
   const count = integer(countText, 10, 'count');
   if (lines.length !== count + 3 || lines[lines.length - 1] !== '')
-    throw new StateFileError(`${count} paths announced, ${Math.max(0, lines.length - 3)} found`);
+    throw new StateFileError(msgStateFile.countMismatch(count, Math.max(0, lines.length - 3)));
   const states = new Map<string, PathState>();
   let previous = '';
   for (let i = 2; i < count + 2; i++) {
     const fields = (lines[i] as string).split('\t');
-    if (fields.length !== 9) throw new StateFileError(`line ${i + 1}: ${fields.length} fields, not 9`);
+    if (fields.length !== 9) throw new StateFileError(msgStateFile.fieldCount(i + 1, fields.length));
     const shared = integer(fields[0] as string, 10, 'prefix length');
-    if (shared > previous.length) throw new StateFileError(`line ${i + 1}: bad prefix length`);
+    if (shared > previous.length) throw new StateFileError(msgStateFile.badPrefix(i + 1));
     const path = previous.slice(0, shared) + unescapePath(fields[1] as string);
-    if (path <= previous) throw new StateFileError(`line ${i + 1}: paths out of order`);
+    if (path <= previous) throw new StateFileError(msgStateFile.outOfOrder(i + 1));
     states.set(path, stateOf(fields));
     previous = path;
   }

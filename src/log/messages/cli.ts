@@ -35,7 +35,18 @@ export const toolHelpMessages = {
   statusSocket: (): string => 'the status socket (as for watchtabd --socket)',
 } as const;
 
+/** One line a `watchtab` command writes on stderr: `watchtab COMMAND: TEXT`. */
+export const toolLine = (command: string, text: string): string => `watchtab ${command}: ${text}`;
+
 export const eventsMessages = {
   watching: (): string => 'watching; interrupt to stop',
   waitingFor: (path: string): string => `${path} does not exist yet; waiting for it to appear`,
+} as const;
+
+export const statusMessages = {
+  /** `reason` null: nothing answers on the socket (no daemon, or a stale socket). */
+  unreachable: (socket: string, reason: string | null): string =>
+    toolLine('status', `cannot reach watchtabd on ${socket}: ${reason ?? 'is watchtabd running?'}`),
+  noSuchEntry: (name: string): string =>
+    toolLine('status', `the daemon has no entry named ${JSON.stringify(name)}`),
 } as const;

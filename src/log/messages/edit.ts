@@ -20,4 +20,4 @@ export const msgEdit = {
   unchanged: (file: string) => `${file} is unchanged`,
   editAgain: (file: string) => `${file} has problems and was not installed. Edit again? [y/N] `,
   editKept: (copy: string) => `your edit is kept in ${copy}`,
-};
+} as const;

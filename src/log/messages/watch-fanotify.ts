@@ -1,6 +1,9 @@
 // Sentences for the kernel edge of the fanotify back-end: errno names turned into what a user can
 // act on, and why `auto` falls back to inotify.
 
+/** Debug trace of one event as decoded, with fields mask (as names), path, oldPath, pid. */
+export const FANOTIFY_EVENT = 'fanotify event';
+
 /** fanotify_init failed. */
 export function fanotifyInitFailed(errno: string): string {
   switch (errno) {

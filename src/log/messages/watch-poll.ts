@@ -1,22 +1,23 @@
 // Sentences for the polling back-end and for the choice of a back-end per entry.
 
 export const msgPoll = {
-  changesFound: 'poll: changes found',
-  chosen: 'back-end chosen',
+  changesFound: (): string => 'poll: changes found',
+  chosen: (): string => 'back-end chosen',
   /** Why `auto` polls: shown once per entry at arm, with the interval. */
   autoPolls: (path: string, fsName: string) =>
     `${path} is on ${fsName}, where the kernel does not report changes made by other hosts or by the file system's own process: polling`,
-  forcedPoll: "polling, as --backend or the entry's backend asks",
-  forcedInotify: "inotify, as --backend or the entry's backend asks",
+  forcedPoll: (): string => "polling, as --backend or the entry's backend asks",
+  forcedInotify: (): string => "inotify, as --backend or the entry's backend asks",
   localInotify: (path: string, fsName: string) => `${path} is on ${fsName}, a local file system: inotify`,
   unknownFs: (path: string, reason: string) => `file-system type of ${path} unknown (${reason}): inotify`,
-  forcedFanotify: "fanotify, as --backend or the entry's backend asks",
+  forcedFanotify: (): string => "fanotify, as --backend or the entry's backend asks",
   /** Why `auto` takes fanotify: what the entry needs that inotify does not give. */
   autoFanotify: (path: string, fsName: string, why: string) =>
     `${path} is on ${fsName}, a local file system, and ${why}: fanotify`,
-  whyRecursive:
+  whyRecursive: (): string =>
     'the watch is recursive (one fanotify mark covers the whole tree, where inotify needs a watch per folder)',
-  whyOwnChanges: 'the entry has ignore-own-changes (fanotify names the process behind each change)',
+  whyOwnChanges: (): string =>
+    'the entry has ignore-own-changes (fanotify names the process behind each change)',
   fanotifyUnavailable: (path: string, fsName: string, why: string, reason: string) =>
     `${path} is on ${fsName}, a local file system, and ${why}, but fanotify is not available (${reason}): inotify`,
   noFfi: (reason: string) =>

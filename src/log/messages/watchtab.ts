@@ -1,9 +1,19 @@
 // Sentences for the watchtab concern: every problem a reader reports, the ownership refusals, and
 // what `watchtab check`/`list` print. `formatProblem` gives the one-line form users read.
-import type { Problem } from '../../watchtab/problem.js';
+
+/** What a one-line problem shows: watchtab/problem.ts's `Problem` has these fields (and more). */
+export interface PlacedProblem {
+  readonly file: string;
+  /** 1-based; 0 when the problem is about the whole file. */
+  readonly line: number;
+  readonly column?: number;
+  readonly key?: string;
+  readonly message: string;
+  readonly allowed?: readonly string[];
+}
 
 /** `FILE:LINE[:COLUMN]: KEY: message (allowed: a, b)`; a whole-file problem has no line. */
-export function formatProblem(problem: Problem): string {
+export function formatProblem(problem: PlacedProblem): string {
   const place =
     problem.line > 0
       ? `${problem.file}:${problem.line}${problem.column !== undefined ? `:${problem.column}` : ''}`

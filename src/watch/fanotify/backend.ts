@@ -14,7 +14,8 @@ import type { Armed, EventListener, WatchBackend, WatchTarget } from '../backend
 import type { EventName } from '../../watchtab/entry.js';
 import type { Logger } from '../../log/logger.js';
 import * as msg from '../../log/messages/watch-fanotify.js';
-import { isWithin, parentOf } from '../match.js';
+import { parentOf } from '../match.js';
+import { isWithin } from '../../watchtab/path-pattern.js';
 import { TargetWatch, type TargetHost } from '../inotify/target.js';
 import { leftOutOf, TargetFaults } from '../target-faults.js';
 import { WatchTable } from '../inotify/tree.js';
@@ -166,7 +167,7 @@ class FanotifyBackend implements WatchBackend, TargetHost {
 
   private onChange(e: Change): void {
     if (this.isTracing) {
-      this.deps.logger.debug('fanotify event', {
+      this.deps.logger.debug(msg.FANOTIFY_EVENT, {
         mask: fanMaskNames(e.mask),
         path: e.path,
         ...(e.oldPath === undefined ? {} : { oldPath: e.oldPath }),

@@ -10,7 +10,7 @@
 // closes the fds, so the process can exit.
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { errnoName } from '../../system/errno.js';
+import { ERRNO, errnoName } from '../../system/errno.js';
 import { SystemCallError } from '../../errors.js';
 import * as msg from '../../log/messages/watch-fanotify.js';
 import { addPollClient, removePollClient, type PollClient } from '../inotify/poller.js';
@@ -52,7 +52,6 @@ export interface FanotifyInstance {
   unmark(path: string): void;
   /** Kernel marks held: one per file system, whatever the number of roots on it. */
   markCount(): number;
-  roots(): string[];
   /** Called on the main thread with each batch read from the fd, in kernel order. */
   onEvents(listener: (events: readonly FanotifyEvent[]) => void): void;
   stats(): FanotifyStats;
@@ -71,8 +70,7 @@ export interface FanotifyStats {
 
 const READ_BUFFER_BYTES = 64 * 1024;
 const READS_PER_ROUND = 16;
-const EAGAIN = 11;
-const EINTR = 4;
+const { EAGAIN, EINTR } = ERRNO;
 
 const BASE_MARK_MASK = FAN.CREATE | FAN.DELETE | FAN.MODIFY | FAN.CLOSE_WRITE | FAN.ATTRIB | FAN.ONDIR;
 const MARK_MASK: Record<RenameMode, number> = {
@@ -223,10 +221,6 @@ class Instance implements FanotifyInstance, PollClient {
 
   markCount(): number {
     return new Set([...this.rootsByPath.values()].map((r) => r.fsid)).size;
-  }
-
-  roots(): string[] {
-    return [...this.rootsByPath.keys()];
   }
 
   onEvents(listener: (events: readonly FanotifyEvent[]) => void): void {

@@ -64,17 +64,6 @@ export const FAN_INFO = {
 export const FAN_NOFD = -1;
 export const FANOTIFY_METADATA_VERSION = 3;
 
-/** What a watch root's mark asks for: every change the contract names, on files and folders. */
-export const WRITE_SIDE_EVENTS =
-  FAN.CREATE |
-  FAN.DELETE |
-  FAN.MODIFY |
-  FAN.CLOSE_WRITE |
-  FAN.ATTRIB |
-  FAN.ONDIR |
-  FAN.DELETE_SELF |
-  FAN.MOVE_SELF;
-
 /** "FAN_CREATE|FAN_ONDIR" for a mask, for debug traces and test messages. */
 export function fanMaskNames(mask: number): string {
   const names = Object.entries(FAN)

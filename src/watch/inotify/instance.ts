@@ -8,7 +8,7 @@
 // exit. An instance left open keeps the event loop alive, as a listening socket does.
 import { readFileSync } from 'node:fs';
 import { SystemCallError } from '../../errors.js';
-import { errnoName } from '../../system/errno.js';
+import { ERRNO, errnoName } from '../../system/errno.js';
 import * as msg from '../../log/messages/watch-kernel.js';
 import type { SysctlLimit } from '../../log/messages/watch-kernel.js';
 import type { Logger } from '../../log/logger.js';
@@ -45,9 +45,7 @@ export interface InotifyInstance {
 export const READ_BUFFER_BYTES = 64 * 1024;
 // Reads per wake-up before polling again, so a flood of events cannot starve the event loop.
 const READS_PER_ROUND = 16;
-const EAGAIN = 11;
-const EINTR = 4;
-const EINVAL = 22;
+const { EAGAIN, EINTR, EINVAL } = ERRNO;
 
 export interface OpenInotifyOptions {
   /** When given, every raw event is logged at debug (what the kernel reported, before any meaning). */

@@ -11,9 +11,6 @@
 import { DataType, load } from '../../system/ffi.js';
 import { callLibc, toCallResult, type CallResult } from '../../system/ffi-call.js';
 import { libc } from '../../system/libc.js';
-import { errnoName } from '../../system/errno.js';
-import { SystemCallError } from '../../errors.js';
-import { statfsFailed } from '../../log/messages/watch-kernel.js';
 
 export type { CallResult } from '../../system/ffi-call.js';
 
@@ -49,19 +46,7 @@ export function inotifyRmWatch(fd: number, wd: number): CallResult {
   return callLibc('inotify_rm_watch', DataType.I32, [DataType.I32, DataType.I32], [fd, wd]);
 }
 
-/** read(2) into `buf` from its start; value is the byte count. */
-export function read(fd: number, buf: Buffer, length: number): CallResult {
-  return callLibc('read', DataType.I64, [DataType.I32, DataType.U8Array, DataType.U64], [fd, buf, length]);
-}
-
-/** write(2) of the first `length` bytes of `buf`. */
-export function write(fd: number, buf: Buffer, length: number): CallResult {
-  return callLibc('write', DataType.I64, [DataType.I32, DataType.U8Array, DataType.U64], [fd, buf, length]);
-}
-
-export function close(fd: number): CallResult {
-  return callLibc('close', DataType.I32, [DataType.I32], [fd]);
-}
+export { close, read, write } from '../../system/fd-io.js';
 
 export const EFD_NONBLOCK = 0o4000;
 export const EFD_CLOEXEC = 0o2000000;
@@ -73,8 +58,6 @@ export function eventfd(initval: number, flags: number): CallResult {
 /** `struct pollfd` is { int fd; short events; short revents; }: 8 bytes, little-endian here. */
 export const POLLFD_BYTES = 8;
 export const POLLIN = 0x0001;
-export const POLLERR = 0x0008;
-export const POLLHUP = 0x0010;
 export const POLLNVAL = 0x0020;
 
 /** Writes one `struct pollfd` at index `i` of `fds`. */
@@ -103,21 +86,4 @@ export async function pollWait(fds: Buffer, count: number, timeoutMs: number): P
     runInNewThread: true,
   });
   return toCallResult(raw);
-}
-
-// struct statfs is 120 bytes on x86_64 and arm64; f_type (a long) comes first. Extra room is cheap.
-const STATFS_BYTES = 256;
-
-/** statfs(2) `f_type`: the file-system magic of `path` (see fs-type.ts); throws SystemCallError. */
-export function statfsType(path: string | Buffer): number {
-  const buf = Buffer.alloc(STATFS_BYTES);
-  const result = callLibc('statfs', DataType.I32, [DataType.U8Array, DataType.U8Array], [cPath(path), buf]);
-  if (result.value < 0) {
-    const errno = errnoName(result.errno);
-    const shown = typeof path === 'string' ? path : path.toString('utf8');
-    throw new SystemCallError('statfs', errno, shown, statfsFailed(shown, errno));
-  }
-  // f_type is a signed long holding a 32-bit magic (CIFS's 0xff534d42 among them): keep the low
-  // 32 bits, unsigned. Both architectures we build for are little-endian.
-  return buf.readUInt32LE(0);
 }

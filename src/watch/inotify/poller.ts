@@ -8,7 +8,7 @@
 // closed) when the last instance leaves, so a process with no open instance holds nothing.
 // Exit: process exit joins the pool threads, so a poll still pending at exit would hang it; an
 // `exit` hook wakes the poll first (process.exit(), an uncaught exception).
-import { errnoName } from '../../system/errno.js';
+import { ERRNO, errnoName } from '../../system/errno.js';
 import { SystemCallError } from '../../errors.js';
 import * as msg from '../../log/messages/watch-kernel.js';
 import * as sys from './libc.js';
@@ -19,7 +19,7 @@ export interface PollClient {
   onReadable(): void;
 }
 
-const EINTR = 4;
+const { EINTR } = ERRNO;
 
 const clients = new Set<PollClient>();
 let wakeFd = -1;

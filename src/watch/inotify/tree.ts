@@ -4,7 +4,7 @@
 // with every watch below it. Meaning (events, scopes) is left to the targets.
 import type { InotifyInstance } from './instance.js';
 import { IN } from './mask.js';
-import { isWithin } from '../match.js';
+import { isWithin } from '../../watchtab/path-pattern.js';
 
 /** Whoever holds watches: a target. Only its identity matters here. */
 export interface WatchUser {

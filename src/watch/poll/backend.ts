@@ -64,7 +64,7 @@ class PolledTarget implements Armed {
     const changes = diffStates(this.state, now);
     this.state = now;
     if (changes.length > 0)
-      this.logger.debug(msgPoll.changesFound, { entry: this.target.id, changes: changes.length });
+      this.logger.debug(msgPoll.changesFound(), { entry: this.target.id, changes: changes.length });
     reportChanges(changes, this.events, this.onEvent);
     this.schedule();
   }

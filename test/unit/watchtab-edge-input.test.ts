@@ -1,4 +1,4 @@
-// Defects found in review of the watchtab reader, each pinned by a test with real files: ids that
+// The watchtab reader at the edges of its input, each case with real files: ids that
 // would wrap in C, YAML nulls, alias bombs and other inputs that must never throw, literal
 // parentheses, durations that round to 0, env numbers as written, escaped trailing blanks, list
 // item lines, byte-order marks, CRLF and duplicate keys.

@@ -1,8 +1,9 @@
-// The package version, read once from package.json next to the build.
+// The package version, read once from package.json next to the build. At the bottom of the
+// import order: both programs and the status document show it.
 import { readFileSync } from 'node:fs';
 
 function readVersion(): string {
-  const url = new URL('../../../package.json', import.meta.url);
+  const url = new URL('../../package.json', import.meta.url);
   const parsed: unknown = JSON.parse(readFileSync(url, 'utf8'));
   if (
     typeof parsed === 'object' &&
