@@ -1,7 +1,9 @@
-// Which back-end serves one path of an entry: its own `backend`, else the daemon's `--backend`;
-// `auto` decides by the file system that path lives on (select.ts), so one entry may watch one path
-// with fanotify and another with inotify or polling; the reason is logged once per path. One
-// instance of each back-end is made on first use and shared by every entry that uses it.
+// The one place of back-end policy: which back-end serves one path of an entry (its own `backend`,
+// else the daemon's `--backend`; `auto` decides by the file system, select.ts's rule), what serves
+// instead when it refuses (fanotify's mark → inotify; no ffi-rs → chokidar), and the retry with
+// back-off of a path no back-end could arm (pool-watch.ts), the same for every back-end. The rest
+// of the daemon asks for a watch and reads the back-end's declared capabilities, never its name.
+// One instance of each back-end is made on first use and shared by every entry that uses it.
 import {
   type BackendChoice,
   describePathSpec,
@@ -9,24 +11,57 @@ import {
   type PathSpec,
   watchBase,
 } from '../watchtab/entry.js';
-import type { WatchBackend } from '../watch/backend.js';
+import type { BackendName, WatchBackend, WatchTarget } from '../watch/backend.js';
 import type { Logger } from '../log/logger.js';
 import { createInotifyBackend } from '../watch/inotify/backend.js';
 import { createPollBackend } from '../watch/poll/backend.js';
 import { createFanotifyBackend } from '../watch/fanotify/backend.js';
 import { ffiLoadError } from '../system/ffi.js';
-
-// chokidar serves only where ffi-rs cannot load: it is not even imported elsewhere.
-const chokidarModule = ffiLoadError() === null ? null : await import('../watch/chokidar/backend.js');
 import { WatchtabError } from '../errors.js';
 import {
+  AUTO_WANTED,
   fanotifyWanted,
+  fellBack,
   fsTypeNear,
   selectBackend,
   withoutFfi,
   type FanotifyAvailability,
+  type Selection,
+  watchtabSelection,
 } from '../watch/select.js';
+import { TargetFaults } from '../watch/target-faults.js';
 import { msgDaemon, msgPoll } from '../log/messages.js';
+import { PoolWatch, type Served } from './pool-watch.js';
+
+// chokidar serves only where ffi-rs cannot load: it is not even imported elsewhere.
+const chokidarModule = ffiLoadError() === null ? null : await import('../watch/chokidar/backend.js');
+
+/** How the pool makes a back-end, and how loud its choice is logged. */
+interface Maker {
+  make(logger: Logger): WatchBackend;
+  /** inotify is the ordinary case; chokidar is a stand-in that sees less. */
+  readonly chosenLevel: 'debug' | 'info' | 'warn';
+  /** Where making it can be refused for good (privileges, kernel): asked once, this sentence after. */
+  readonly refused?: (reason: string) => string;
+}
+
+/** Every back-end the pool can make: a new back-end is one line here and one in select.ts's rule. */
+const MAKERS: { readonly [N in BackendName]: Maker } = {
+  inotify: { make: (logger) => createInotifyBackend({ logger }), chosenLevel: 'debug' },
+  fanotify: {
+    make: (logger) => createFanotifyBackend({ logger }),
+    chosenLevel: 'info',
+    refused: (reason) => msgDaemon.fanotifyRefused(reason),
+  },
+  poll: { make: (logger) => createPollBackend({ logger }), chosenLevel: 'info' },
+  chokidar: {
+    make: (logger) => {
+      if (chokidarModule === null) throw new Error('the chokidar back-end is for systems without ffi-rs');
+      return chokidarModule.createChokidarBackend({ logger });
+    },
+    chosenLevel: 'warn',
+  },
+};
 
 export interface BackendPoolDeps {
   readonly logger: Logger;
@@ -34,11 +69,11 @@ export interface BackendPoolDeps {
   readonly defaultPollIntervalMs: number;
 }
 
-/** The back-end chosen for an entry, and what to arm with instead if it cannot watch this entry. */
-export interface ChosenBackend {
-  readonly backend: WatchBackend;
-  /** For `auto`'s fanotify: inotify, when the mark is refused (a file system without file ids). */
-  readonly fallback: (() => WatchBackend) | null;
+/** Where a choice is made, as its log line names it. */
+interface Place {
+  readonly entry: string;
+  readonly path: string;
+  readonly pollIntervalMs: number;
 }
 
 /** Whether a path spec reaches into more than one folder. */
@@ -47,106 +82,120 @@ export function isRecursive(spec: PathSpec): boolean {
 }
 
 export class BackendPool {
-  private inotify: WatchBackend | null = null;
-  private poll: WatchBackend | null = null;
-  private chokidar: WatchBackend | null = null;
-  /** The group, or why it could not be opened (asked once, remembered). */
-  private fanotify: WatchBackend | WatchtabError | null = null;
+  /** Each back-end made, or why it was refused (asked once, remembered). */
+  private readonly made = new Map<BackendName, WatchBackend | WatchtabError>();
+  private readonly watches = new Set<PoolWatch>();
+  private readonly faults: TargetFaults<PoolWatch>;
+  /** Why ffi-rs could not be loaded (chokidar then stands in), or null. */
+  private readonly noFfi = ffiLoadError();
 
-  constructor(private readonly deps: BackendPoolDeps) {}
-
-  private inotifyBackend(): WatchBackend {
-    this.inotify ??= createInotifyBackend({ logger: this.deps.logger });
-    return this.inotify;
+  constructor(private readonly deps: BackendPoolDeps) {
+    this.faults = new TargetFaults(deps.logger, (watch) => void watch.retry());
   }
 
-  /** Where ffi-rs cannot load, this serves whatever the native back-ends would have. */
-  private chokidarBackend(): WatchBackend {
-    if (chokidarModule === null) throw new Error('the chokidar back-end is for systems without ffi-rs');
-    this.chokidar ??= chokidarModule.createChokidarBackend({ logger: this.deps.logger });
-    return this.chokidar;
-  }
-
-  private pollBackend(): WatchBackend {
-    this.poll ??= createPollBackend({ logger: this.deps.logger });
-    return this.poll;
-  }
-
-  /** fanotify, or why the kernel or the daemon's privileges refuse it (asked once, remembered). */
-  private fanotifyBackend(): WatchBackend | Error {
-    if (this.fanotify === null) {
-      try {
-        this.fanotify = createFanotifyBackend({ logger: this.deps.logger });
-      } catch (error) {
-        if (!(error instanceof WatchtabError)) throw error;
-        this.fanotify = error;
-      }
-    }
-    return this.fanotify instanceof WatchtabError
-      ? new Error(msgDaemon.fanotifyRefused(this.fanotify.message))
-      : this.fanotify;
-  }
-
-  /** fanotify's availability for `auto`, opening the group the first time it is asked. */
-  private fanotifyAvailability(): FanotifyAvailability {
-    this.fanotifyBackend();
-    return this.fanotify instanceof WatchtabError ? this.fanotify : 'available';
-  }
-
-  backendFor(entry: Entry, spec: PathSpec): ChosenBackend | Error {
-    const base = watchBase(spec);
+  /**
+   * A watch of one path of `entry`, its back-end chosen (and the choice logged) but not armed yet:
+   * its capabilities can be read before `arm` (the entry's slot is made with them).
+   */
+  watch(entry: Entry, spec: PathSpec, target: WatchTarget): PoolWatch {
     const choice = entry.backend ?? this.deps.defaultChoice;
-    const fs = choice === 'auto' ? fsTypeNear(base) : new Error('not asked');
-    const wants = { isRecursive: isRecursive(spec), ignoresOwnChanges: entry.ignoreOwnChanges };
-    const asksFanotify = choice === 'auto' && fanotifyWanted(wants) !== null;
-    const selection = withoutFfi(
-      selectBackend(choice, base, fs, wants, asksFanotify ? this.fanotifyAvailability() : null),
-      choice,
-      ffiLoadError(),
-    );
-    const pollIntervalMs = entry.pollIntervalMs ?? this.deps.defaultPollIntervalMs;
-    const fields = {
+    const selection = this.select(entry, spec, choice);
+    const at: Place = {
       entry: entry.name,
       path: describePathSpec(spec),
-      backend: selection.backend,
-      reason: selection.reason,
+      pollIntervalMs: target.pollIntervalMs,
     };
-    switch (selection.backend) {
-      case 'inotify':
-        this.deps.logger.debug(msgPoll.chosen(), fields);
-        return { backend: this.inotifyBackend(), fallback: null };
-      case 'poll':
-        this.deps.logger.info(msgPoll.chosen(), { ...fields, everySeconds: pollIntervalMs / 1000 });
-        return { backend: this.pollBackend(), fallback: null };
-      case 'chokidar':
-        this.deps.logger.warn(msgPoll.chosen(), fields);
-        return { backend: this.chokidarBackend(), fallback: null };
-      case 'fanotify': {
-        this.deps.logger.info(msgPoll.chosen(), fields);
-        const fanotify = this.fanotifyBackend();
-        if (fanotify instanceof Error) return fanotify;
-        return { backend: fanotify, fallback: choice === 'auto' ? () => this.inotifyBackend() : null };
-      }
-    }
+    const served = this.serve(selection);
+    this.logChosen(at, selection, served);
+    const watch = new PoolWatch(at.entry, at.path, target, served, {
+      logger: this.deps.logger,
+      faults: this.faults,
+      fallBack: (reason) => this.fallBack(at, selection, choice, reason),
+      forget: (w) => this.watches.delete(w),
+    });
+    this.watches.add(watch);
+    return watch;
   }
 
   /** The watchtab files are always watched natively: they live on a local file system. */
   watchtabBackend(): WatchBackend {
-    return ffiLoadError() === null ? this.inotifyBackend() : this.chokidarBackend();
+    const served = this.backend(watchtabSelection(this.noFfi).backend);
+    if (served instanceof Error) throw served;
+    return served;
   }
 
   /** Back-ends in use, by name, for `watchtab status`. */
   names(): string[] {
-    const fanotify = this.fanotify instanceof Error ? null : this.fanotify;
-    return [this.inotify, this.poll, fanotify, this.chokidar].filter((b) => b !== null).map((b) => b.name);
+    return this.inUse().map((b) => b.name);
   }
 
   async close(): Promise<void> {
-    const fanotify = this.fanotify instanceof Error ? null : this.fanotify;
-    await Promise.all([this.inotify?.close(), this.poll?.close(), fanotify?.close(), this.chokidar?.close()]);
-    this.inotify = null;
-    this.poll = null;
-    this.chokidar = null;
-    this.fanotify = null;
+    for (const watch of this.watches) this.faults.forget(watch);
+    this.watches.clear();
+    const backends = this.inUse();
+    this.made.clear();
+    await Promise.all(backends.map((b) => b.close()));
+  }
+
+  private inUse(): WatchBackend[] {
+    return [...this.made.values()].filter((b): b is WatchBackend => !(b instanceof WatchtabError));
+  }
+
+  private select(entry: Entry, spec: PathSpec, choice: BackendChoice): Selection {
+    const base = watchBase(spec);
+    const fs = choice === 'auto' ? fsTypeNear(base) : new Error('not asked');
+    const wants = { isRecursive: isRecursive(spec), ignoresOwnChanges: entry.ignoreOwnChanges };
+    const asksFanotify = choice === 'auto' && fanotifyWanted(wants) !== null;
+    const fanotify: FanotifyAvailability = asksFanotify ? this.availability(AUTO_WANTED) : null;
+    return withoutFfi(selectBackend(choice, base, fs, wants, fanotify), choice, this.noFfi);
+  }
+
+  /** Whether `name` can be made, making it the first time it is asked (for `auto`). */
+  private availability(name: BackendName): FanotifyAvailability {
+    this.backend(name);
+    const made = this.made.get(name);
+    return made instanceof WatchtabError ? made : 'available';
+  }
+
+  /** The back-end named, or why it cannot serve (its refusal, remembered). */
+  private backend(name: BackendName): WatchBackend | Error {
+    const maker = MAKERS[name];
+    let made = this.made.get(name);
+    if (made === undefined) {
+      try {
+        made = maker.make(this.deps.logger);
+      } catch (error) {
+        if (maker.refused === undefined || !(error instanceof WatchtabError)) throw error;
+        made = error;
+      }
+      this.made.set(name, made);
+    }
+    return made instanceof WatchtabError ? new Error(maker.refused?.(made.message) ?? made.message) : made;
+  }
+
+  private serve(selection: Selection): Served | Error {
+    const backend = this.backend(selection.backend);
+    return backend instanceof Error ? backend : { backend };
+  }
+
+  /** The selection's fall-back after its back-end refused to arm (logged as a new choice), or null. */
+  private fallBack(at: Place, selection: Selection, choice: BackendChoice, reason: string): Served | null {
+    const next = fellBack(selection, choice, reason);
+    if (next === null) return null;
+    const served = this.serve(next);
+    this.logChosen(at, next, served);
+    return served instanceof Error ? null : served;
+  }
+
+  private logChosen(at: Place, selection: Selection, served: Served | Error): void {
+    const { backend, reason } = selection;
+    const isPolled = !(served instanceof Error) && served.backend.can.needsPolling;
+    this.deps.logger[MAKERS[backend].chosenLevel](msgPoll.chosen(), {
+      entry: at.entry,
+      path: at.path,
+      backend,
+      reason,
+      ...(isPolled ? { everySeconds: at.pollIntervalMs / 1000 } : {}),
+    });
   }
 }

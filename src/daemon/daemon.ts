@@ -198,7 +198,7 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
     logger: log,
     isRoot,
     pollIntervalMs: options.pollIntervalMs,
-    backendFor: (entry, spec) => pool.backendFor(entry, spec),
+    watchFor: (entry, spec, target) => pool.watch(entry, spec, target),
     sessions: createOwnSessions(log),
     records,
     inherited,

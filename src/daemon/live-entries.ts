@@ -5,32 +5,30 @@
 // ones stop triggering, may finish their run, and are still stopped with the daemon; new ones are
 // armed before being counted.
 import { describePathSpec, type Entry, type PathSpec } from '../watchtab/entry.js';
-import type { Armed, EventListener, WatchTarget } from '../watch/backend.js';
+import type { EventListener, WatchTarget } from '../watch/backend.js';
 import type { Logger } from '../log/logger.js';
 import { createSlot, type Slot } from '../run/slot.js';
 import type { OwnSessions } from '../run/own-sessions.js';
 import type { InheritedRun } from '../run/inherited-run.js';
 import type { RunRecorder } from '../run/run-records.js';
-import { msgDaemon, msgPoll } from '../log/messages.js';
 import * as msgRun from '../log/messages/run.js';
 import type { ReloadPlan } from './table.js';
-import type { ChosenBackend } from './backend-pool.js';
+import type { PoolWatch } from './pool-watch.js';
 import { distinctPaths } from './distinct-paths.js';
 import type { CatchUpKeeper, WatchedStates } from './catch-up/keeper.js';
 
-/** One watch of an entry: one path of its list, with the back-end serving it. */
+/** One watch of an entry: one path of its list, served by the back-end pool. */
 export interface LiveWatch {
   readonly spec: PathSpec;
   /** What this watch and its back-end choice depend on (a reload re-arms only when it changed). */
   readonly key: string;
-  /** null while it could not be armed (the failure was logged). */
-  armed: Armed | null;
-  backendName: string | null;
+  /** Its back-end, capabilities and armed watch (null while not armed: retried, or none can serve). */
+  readonly pooled: PoolWatch;
 }
 
 /** The states every watch of the entry keeps, or null while one of them is not armed. */
 function knownStatesOf(live: LiveEntry): WatchedStates | null {
-  const armed = live.watches.map((w) => w.armed);
+  const armed = live.watches.map((w) => w.pooled.armed);
   if (armed.length === 0 || armed.some((a) => a === null)) return null;
   return { knownStates: () => armed.flatMap((a) => (a === null ? [] : [...a.knownStates()])) };
 }
@@ -45,15 +43,15 @@ export interface LiveEntry {
 
 /** Whether every one of the entry's watches is armed (a path that does not exist yet is: it waits for it). */
 export function isArmed(live: LiveEntry): boolean {
-  return live.watches.length > 0 && live.watches.every((w) => w.armed !== null);
+  return live.watches.length > 0 && live.watches.every((w) => w.pooled.armed !== null);
 }
 
 export interface LiveEntriesDeps {
   readonly logger: Logger;
   readonly isRoot: boolean;
   readonly pollIntervalMs: number;
-  /** The back-end for one path of an entry, or an error saying why none can serve it. */
-  readonly backendFor: (entry: Entry, spec: PathSpec) => ChosenBackend | Error;
+  /** A watch of one path of an entry, its back-end chosen, to be armed (the back-end pool's). */
+  readonly watchFor: (entry: Entry, spec: PathSpec, target: WatchTarget) => PoolWatch;
   /** The daemon's record of command sessions (ignore-own-changes). */
   readonly sessions?: OwnSessions;
   /** The state folder's record of running commands. */
@@ -109,18 +107,16 @@ export class LiveEntries {
   async add(entry: Entry, isStart = false): Promise<void> {
     const { logger, isRoot, sessions, records } = this.deps;
     const specs = await distinctPaths(entry, logger);
-    const chosen = specs.map((spec) => ({ spec, chosen: this.deps.backendFor(entry, spec) }));
-    // fanotify names the process behind each change: the runaway guard can then tell a loop.
-    const tracksOwnChanges = chosen.some(
-      (c) => !(c.chosen instanceof Error) && c.chosen.backend.name === 'fanotify',
-    );
+    const chosen = specs.map((spec) => this.watchOf(entry, spec));
+    // A back-end that names the process behind each change lets the runaway guard tell a loop.
+    const tracksOwnChanges = chosen.some((w) => w.pooled.can?.reportsPid === true);
     const inherited = this.deps.inherited?.get(entry.name) ?? null;
     this.deps.inherited?.delete(entry.name);
     const deps = { logger, isRoot, tracksOwnChanges, ...(sessions === undefined ? {} : { sessions }) };
     const slot = createSlot(entry, { ...deps, ...(records === undefined ? {} : { records }) }, inherited);
     const live: LiveEntry = { entry, slot, watches: [] };
     this.live.set(entry.name, live);
-    for (const c of chosen) live.watches.push(await this.armWatch(live, c.spec, c.chosen));
+    for (const watch of chosen) live.watches.push(await this.armWatch(live, watch));
     await this.deps.catchUp?.arrived(entry, knownStatesOf(live), slot, isStart);
   }
 
@@ -141,56 +137,36 @@ export class LiveEntries {
     const next: LiveWatch[] = [];
     for (const spec of specs) {
       const key = watchKey(after, spec);
-      const same = before.find((w) => w.key === key && w.armed !== null && !kept.has(w));
+      const same = before.find((w) => w.key === key && w.pooled.armed !== null && !kept.has(w));
       if (same !== undefined) kept.add(same);
-      next.push(same ?? (await this.armWatch(live, spec)));
+      next.push(same ?? (await this.armWatch(live, this.watchOf(after, spec))));
     }
     live.watches = next;
-    await Promise.all(before.filter((w) => !kept.has(w)).map((w) => w.armed?.disarm()));
+    await Promise.all(before.filter((w) => !kept.has(w)).map((w) => w.pooled.disarm()));
     await this.deps.catchUp?.arrived(after, knownStatesOf(live), live.slot, false);
   }
 
-  /** Arms one path of the entry with the back-end chosen for it; `armed` null (logged) when it cannot be armed. */
-  private async armWatch(
-    live: LiveEntry,
-    spec: PathSpec,
-    chosen: ChosenBackend | Error = this.deps.backendFor(live.entry, spec),
-  ): Promise<LiveWatch> {
-    const { logger } = this.deps;
-    const { entry } = live;
-    const path = describePathSpec(spec);
-    const watch: LiveWatch = { spec, key: watchKey(entry, spec), armed: null, backendName: null };
-    if (chosen instanceof Error) {
-      logger.error(msgDaemon.armFailed(), { entry: entry.name, path, reason: chosen.message });
-      return watch;
-    }
-    watch.backendName = chosen.backend.name;
+  /** One path of the entry, its back-end chosen by the pool (not armed yet). */
+  private watchOf(entry: Entry, spec: PathSpec): LiveWatch {
     const target = watchTargetFor(entry, spec, this.deps.pollIntervalMs);
-    const listener = this.listenerFor(live);
-    let backend = chosen.backend;
-    try {
-      try {
-        watch.armed = await backend.arm(target, listener);
-      } catch (error) {
-        if (chosen.fallback === null) throw error;
-        const reason = error instanceof Error ? error.message : String(error);
-        backend = chosen.fallback();
-        logger.info(msgPoll.chosen(), {
-          entry: entry.name,
-          path,
-          backend: backend.name,
-          reason: msgPoll.fanotifyFellBack(reason),
-        });
-        watch.backendName = backend.name;
-        watch.armed = await backend.arm(target, listener);
-      }
-      logger.debug(msgDaemon.armed(), { entry: entry.name, path, backend: backend.name });
-      if (entry.ignoreOwnChanges && backend.name !== 'fanotify') {
-        logger.warn(msgRun.ownChangesNeedFanotify(backend.name), { entry: entry.name, path });
-      }
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      logger.error(msgDaemon.armFailed(), { entry: entry.name, path, reason });
+    return { spec, key: watchKey(entry, spec), pooled: this.deps.watchFor(entry, spec, target) };
+  }
+
+  /**
+   * Arms one path of the entry (the pool falls back, or retries with back-off, and logs why); a
+   * retry that arms it later gives the catch-up its states.
+   */
+  private async armWatch(live: LiveEntry, watch: LiveWatch): Promise<LiveWatch> {
+    const { pooled } = watch;
+    const onArmedLater = (): void => {
+      if (this.live.get(live.entry.name) !== live) return;
+      void this.deps.catchUp?.arrived(live.entry, knownStatesOf(live), live.slot, false);
+    };
+    await pooled.arm(this.listenerFor(live), onArmedLater);
+    const { can, backendName } = pooled;
+    if (live.entry.ignoreOwnChanges && can !== null && backendName !== null && !can.reportsPid) {
+      const path = describePathSpec(watch.spec);
+      this.deps.logger.warn(msgRun.ownChangesNeedFanotify(backendName), { entry: live.entry.name, path });
     }
     return watch;
   }
@@ -229,7 +205,7 @@ export class LiveEntries {
     if (live === undefined) return;
     this.live.delete(name);
     this.deps.catchUp?.forget(name);
-    await Promise.all(live.watches.map((w) => w.armed?.disarm()));
+    await Promise.all(live.watches.map((w) => w.pooled.disarm()));
     const { slot } = live;
     this.retiring.add(slot);
     void slot.retire().then(() => this.retiring.delete(slot));
@@ -267,7 +243,7 @@ export class LiveEntries {
     this.accepting = false;
     await this.applying.catch(() => undefined);
     const all = [...this.live.values()];
-    await Promise.all(all.flatMap((l) => l.watches.map((w) => w.armed?.disarm())));
+    await Promise.all(all.flatMap((l) => l.watches.map((w) => w.pooled.disarm())));
     const unclaimed = [...(this.deps.inherited?.values() ?? [])];
     for (const run of unclaimed) run.stop(graceMs, 'shutdown');
     const slots = [...all.map((l) => l.slot), ...this.retiring];

@@ -52,10 +52,10 @@ function slotJson(
 function watchingJson(live: LiveEntry): StatusWatch[] {
   return live.watches.map((w) => ({
     path: pathJson(w.spec),
-    backend: w.backendName,
-    armed: w.armed !== null,
-    watches: w.armed?.watchCount() ?? 0,
-    leftOut: w.armed?.leftOut?.() ?? [],
+    backend: w.pooled.backendName,
+    armed: w.pooled.armed !== null,
+    watches: w.pooled.armed?.watchCount() ?? 0,
+    leftOut: [...w.pooled.leftOut()],
   }));
 }
 

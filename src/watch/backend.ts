@@ -60,9 +60,35 @@ export interface LeftOut {
 
 export type EventListener = (event: WatchEvent) => void;
 
+/**
+ * What a back-end can know, declared once by each back-end: the daemon decides by it (never by a
+ * back-end's name), and the conformance suite in test/backends/ skips, with the reason, what it lacks.
+ */
+export interface BackendCapabilities {
+  /** Events name the process that made the change (`WatchEvent.pid`): ignore-own-changes and the runaway guard's loop rule need it. */
+  readonly reportsPid: boolean;
+  /** It reads states every `pollIntervalMs` instead of being told of changes. */
+  readonly needsPolling: boolean;
+  /** A rename is one `rename` with the old name, not a `delete` and a `create`. */
+  readonly pairsRenames: boolean;
+  /** Sees a file that was made and removed between two looks. */
+  readonly seesShortLived: boolean;
+  /**
+   * Sees every change however soon it follows the one before (a save by rename, then `sed -i` at
+   * once; a folder or base removed and made again, and written into at once).
+   */
+  readonly seesQuickSuccessions: boolean;
+  /**
+   * A file entry sees its inode whatever name is used: a hard link made or removed elsewhere
+   * (`link`), a write through another name.
+   */
+  readonly seesOtherNames: boolean;
+}
+
 /** Implemented by every back-end; the conformance suite in test/backends/ runs against each. */
 export interface WatchBackend {
   readonly name: BackendName;
+  readonly can: BackendCapabilities;
   /**
    * Start watching `target`. Resolves once the watch has taken hold (events after that are
    * reported); a path that does not exist yet is armed when it appears. Rejects with a

@@ -2,12 +2,13 @@
 // except on file systems where the kernel cannot see every change — network, cluster and
 // user-space ones (NFS, SMB, FUSE, 9p, Ceph, ...: the table is in fs-type.ts) — which it polls.
 import type { BackendChoice } from '../watchtab/entry.js';
+import type { BackendName } from './backend.js';
 import { msgPoll } from '../log/messages/watch-poll.js';
 import { fsTypeOf, isRemoteOrUserSpace, type FsTypeInfo } from './fs-type.js';
 import { parentOf } from './match.js';
 
 export interface Selection {
-  readonly backend: 'inotify' | 'fanotify' | 'poll' | 'chokidar';
+  readonly backend: BackendName;
   readonly reason: string;
 }
 
@@ -18,6 +19,9 @@ export interface FanotifyWants {
   /** Loop prevention needs the process behind each change, which only fanotify reports. */
   readonly ignoresOwnChanges: boolean;
 }
+
+/** The back-end `auto` takes for an entry that wants it (`fanotifyWanted`), when it can be made. */
+export const AUTO_WANTED: BackendName = 'fanotify';
 
 export const WANTS_NOTHING: FanotifyWants = { isRecursive: false, ignoresOwnChanges: false };
 
@@ -73,6 +77,21 @@ export function withoutFfi(selection: Selection, choice: BackendChoice, noFfi: E
   const isStandIn =
     selection.backend === 'inotify' || (selection.backend === 'fanotify' && choice === 'auto');
   return isStandIn ? { backend: 'chokidar', reason: msgPoll.noFfi(noFfi.message) } : selection;
+}
+
+/**
+ * What serves instead when the selected back-end refuses to arm (it rejected `arm` with `reason`),
+ * or null when nothing does and the arm is retried. `auto`'s fanotify falls back to inotify: its
+ * mark can be refused by file systems without file ids (sysfs, some FUSE ones).
+ */
+export function fellBack(selection: Selection, choice: BackendChoice, reason: string): Selection | null {
+  if (choice !== 'auto' || selection.backend !== 'fanotify') return null;
+  return { backend: 'inotify', reason: msgPoll.fanotifyFellBack(reason) };
+}
+
+/** The watchtab files live on a local file system: watched natively, by chokidar without ffi-rs. */
+export function watchtabSelection(noFfi: Error | null): Selection {
+  return withoutFfi({ backend: 'inotify', reason: msgPoll.forcedInotify() }, 'auto', noFfi);
 }
 
 /** The file-system type of `path`, or of its nearest existing ancestor when it does not exist yet. */

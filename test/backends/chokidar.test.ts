@@ -2,7 +2,7 @@
 // conformance suite, without what it cannot know (which delete and create were one rename, a file
 // gone before its state is read, a change right after another: see the capabilities).
 import { createMemoryLogger } from '../../src/log/logger.js';
-import { createChokidarBackend } from '../../src/watch/chokidar/backend.js';
+import { createChokidarBackend, CHOKIDAR_CAN } from '../../src/watch/chokidar/backend.js';
 import { conformance } from './conformance.js';
 
 conformance(
@@ -12,5 +12,5 @@ conformance(
     t.after(() => backend.close());
     return backend;
   },
-  { pairsRenames: false, seesShortLived: false, seesQuickSuccessions: false },
+  CHOKIDAR_CAN,
 );

@@ -8,41 +8,25 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/temp.js';
 import { recursiveSpec } from '../../src/watch/match.js';
+import type { BackendCapabilities } from '../../src/watch/backend.js';
 import { is, record, target, type MakeBackend } from './harness.js';
-
-/** What a back-end can know; a polling one sees states, not the kernel's pairing of a rename. */
-export interface Capabilities {
-  readonly pairsRenames: boolean;
-  /** Sees a file that was made and removed between two looks. */
-  readonly seesShortLived: boolean;
-  /**
-   * Sees every change however soon it follows the one before (a save by rename, then `sed -i` at
-   * once; a folder or base removed and made again, and written into at once). chokidar drops a
-   * path's events that follow within a few ms, and sets up its watch of a new folder after reading
-   * it; its back-end mends most of that, not all.
-   */
-  readonly seesQuickSuccessions?: boolean;
-  /**
-   * A file entry sees its inode whatever name is used: a hard link made or removed elsewhere
-   * (`link`), a write through another name. When it cannot, why (the test is skipped with it).
-   */
-  readonly blindToOtherNames?: string;
-}
 
 export function conformance(
   name: string,
   make: MakeBackend,
-  can: Capabilities = { pairsRenames: true, seesShortLived: true },
+  /** The back-end's own declaration (`can`): what it lacks is skipped, saying why. */
+  can: BackendCapabilities,
 ): void {
   const noPairing = can.pairsRenames ? false : 'this back-end sees a rename as a delete and a create';
   const noShortLived = can.seesShortLived
     ? false
     : 'this back-end reads states, so it cannot see a file that lived between two looks';
-  const noQuick =
-    can.seesQuickSuccessions === false
-      ? 'chokidar can drop a change that follows another within milliseconds (see chokidar/backend.ts)'
-      : false;
-  const noOtherNames = can.blindToOtherNames ?? false;
+  const noQuick = can.seesQuickSuccessions
+    ? false
+    : 'this back-end can drop a change that follows another within milliseconds (see its backend.ts)';
+  const noOtherNames = can.seesOtherNames
+    ? false
+    : 'this back-end reports changes under the name used, not under every name of the inode';
   const backendOf = async (t: Parameters<MakeBackend>[0]) => {
     const backend = await make(t);
     t.after(() => backend.close());

@@ -13,10 +13,10 @@ import { recursiveSpec } from '../../src/watch/match.js';
 import { tempDir } from '../helpers/temp.js';
 import { waitFor } from '../helpers/wait.js';
 import { inotifyWatchCount, is, record, target } from './harness.js';
-import { createInotifyBackend } from '../../src/watch/inotify/backend.js';
+import { createInotifyBackend, INOTIFY_CAN } from '../../src/watch/inotify/backend.js';
 import { conformance } from './conformance.js';
 
-conformance('inotify', () => createInotifyBackend({ logger: createMemoryLogger('info') }));
+conformance('inotify', () => createInotifyBackend({ logger: createMemoryLogger('info') }), INOTIFY_CAN);
 
 const isRoot = process.getuid?.() === 0;
 

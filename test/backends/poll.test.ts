@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { chmod, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createMemoryLogger } from '../../src/log/logger.js';
-import { createPollBackend } from '../../src/watch/poll/backend.js';
+import { createPollBackend, POLL_CAN } from '../../src/watch/poll/backend.js';
 import { tempDir } from '../helpers/temp.js';
 import { conformance } from './conformance.js';
 import { is, record, target } from './harness.js';
@@ -17,7 +17,7 @@ conformance(
     t.after(() => backend.close());
     return backend;
   },
-  { pairsRenames: false, seesShortLived: false },
+  POLL_CAN,
 );
 
 test('poll: a file replaced by rename under its name is a write and close_write of that path', async (t) => {

@@ -21,7 +21,7 @@
 import { statSync } from 'node:fs';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../../log/logger.js';
-import type { Armed, EventListener, WatchBackend, WatchTarget } from '../backend.js';
+import type { Armed, BackendCapabilities, EventListener, WatchBackend, WatchTarget } from '../backend.js';
 import { compileScope, parentOf, type Scope } from '../match.js';
 import { isWithin } from '../../watchtab/path-pattern.js';
 import { isDir, isSameState, nearestDir, readState, type PathState } from '../path-state.js';
@@ -258,8 +258,17 @@ class ChokidarTarget implements Armed {
   }
 }
 
+export const CHOKIDAR_CAN: BackendCapabilities = {
+  reportsPid: false,
+  needsPolling: false,
+  pairsRenames: false,
+  seesShortLived: false,
+  seesQuickSuccessions: false,
+  seesOtherNames: true,
+};
+
 export function createChokidarBackend(deps: ChokidarBackendDeps): WatchBackend {
-  return backendOfIndependentTargets('chokidar', async (target, onEvent) => {
+  return backendOfIndependentTargets('chokidar', CHOKIDAR_CAN, async (target, onEvent) => {
     const watched = new ChokidarTarget(target, onEvent, deps.logger);
     await watched.start();
     return watched;

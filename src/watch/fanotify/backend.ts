@@ -10,7 +10,7 @@
 // is told to the target as inotify's IN_IGNORED or IN_MOVE_SELF would.
 import { lstatSync } from 'node:fs';
 import { toFsPath } from '../../system/path-bytes.js';
-import type { Armed, EventListener, WatchBackend, WatchTarget } from '../backend.js';
+import type { Armed, BackendCapabilities, EventListener, WatchBackend, WatchTarget } from '../backend.js';
 import type { EventName } from '../../watchtab/entry.js';
 import type { Logger } from '../../log/logger.js';
 import * as msg from '../../log/messages/watch-fanotify.js';
@@ -31,6 +31,16 @@ export interface FanotifyBackendDeps {
 
 type Change = Extract<FanotifyEvent, { kind: 'change' }>;
 
+/** Its file-system mark reports the name a change was made through, not every name of the inode. */
+export const FANOTIFY_CAN: BackendCapabilities = {
+  reportsPid: true,
+  needsPolling: false,
+  pairsRenames: true,
+  seesShortLived: true,
+  seesQuickSuccessions: true,
+  seesOtherNames: false,
+};
+
 /** Opens the group now: throws SystemCallError (EPERM without CAP_SYS_ADMIN, EINVAL on old kernels). */
 export function createFanotifyBackend(deps: FanotifyBackendDeps): WatchBackend {
   return new FanotifyBackend(deps);
@@ -47,6 +57,7 @@ function readSideMask(events: ReadonlySet<EventName>): number {
 
 class FanotifyBackend implements WatchBackend, TargetHost {
   readonly name = 'fanotify' as const;
+  readonly can = FANOTIFY_CAN;
   readonly table: WatchTable;
   private readonly book = new FolderBook();
   private readonly fanotify: FanotifyInstance;

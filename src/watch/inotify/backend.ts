@@ -3,7 +3,7 @@
 // to each target that uses the watch. Overflow rescans every target. Every piece of a target's
 // work runs through TargetFaults (target-faults.ts): a target that cannot be armed, or whose
 // event fails, is logged once and retried with back-off while the others go on.
-import type { Armed, EventListener, WatchBackend, WatchTarget } from '../backend.js';
+import type { Armed, BackendCapabilities, EventListener, WatchBackend, WatchTarget } from '../backend.js';
 import type { Logger } from '../../log/logger.js';
 import type { SysctlLimit } from '../../log/messages/watch-kernel.js';
 import * as msg from '../../log/messages/watch.js';
@@ -30,12 +30,22 @@ interface MoveFrom {
   readonly isDir: boolean;
 }
 
+export const INOTIFY_CAN: BackendCapabilities = {
+  reportsPid: false,
+  needsPolling: false,
+  pairsRenames: true,
+  seesShortLived: true,
+  seesQuickSuccessions: true,
+  seesOtherNames: true,
+};
+
 export function createInotifyBackend(deps: InotifyBackendDeps): WatchBackend {
   return new InotifyBackend(deps);
 }
 
 class InotifyBackend implements WatchBackend, TargetHost {
   readonly name = 'inotify' as const;
+  readonly can = INOTIFY_CAN;
   readonly table: WatchTable;
   private readonly inotify: InotifyInstance;
   private readonly targets = new Set<TargetWatch>();

@@ -7,7 +7,7 @@
 // overlap; `close()` clears them all so the process can exit.
 import type { Logger } from '../../log/logger.js';
 import { msgPoll } from '../../log/messages/watch-poll.js';
-import type { Armed, EventListener, WatchBackend, WatchTarget } from '../backend.js';
+import type { Armed, BackendCapabilities, EventListener, WatchBackend, WatchTarget } from '../backend.js';
 import { compileScope, type Scope } from '../match.js';
 import type { PathState } from '../path-state.js';
 import { diffStates, reportChanges, snapshotScope } from '../scan.js';
@@ -70,8 +70,17 @@ class PolledTarget implements Armed {
   }
 }
 
+export const POLL_CAN: BackendCapabilities = {
+  reportsPid: false,
+  needsPolling: true,
+  pairsRenames: false,
+  seesShortLived: false,
+  seesQuickSuccessions: true,
+  seesOtherNames: true,
+};
+
 export function createPollBackend(deps: PollBackendDeps): WatchBackend {
-  return backendOfIndependentTargets('poll', async (target, onEvent) => {
+  return backendOfIndependentTargets('poll', POLL_CAN, async (target, onEvent) => {
     const polled = new PolledTarget(target, onEvent, deps.logger);
     await polled.start();
     return polled;
