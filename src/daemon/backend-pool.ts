@@ -183,14 +183,16 @@ export class BackendPool {
     const next = fellBack(selection, choice, reason);
     if (next === null) return null;
     const served = this.serve(next);
-    this.logChosen(at, next, served);
+    this.logChosen(at, next, served, true);
     return served instanceof Error ? null : served;
   }
 
-  private logChosen(at: Place, selection: Selection, served: Served | Error): void {
+  /** `isFallBack`: said at info at least (the ordinary choice, inotify's, is said at debug). */
+  private logChosen(at: Place, selection: Selection, served: Served | Error, isFallBack = false): void {
     const { backend, reason } = selection;
     const isPolled = !(served instanceof Error) && served.backend.can.needsPolling;
-    this.deps.logger[MAKERS[backend].chosenLevel](msgPoll.chosen(), {
+    const level = MAKERS[backend].chosenLevel;
+    this.deps.logger[isFallBack && level === 'debug' ? 'info' : level](msgPoll.chosen(), {
       entry: at.entry,
       path: at.path,
       backend,
