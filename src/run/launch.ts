@@ -3,7 +3,7 @@
 // jail) with the user's full supplementary group list, because Node drops supplementary groups
 // when it switches ids itself. Everything is an argv array: nothing is pasted into a shell string.
 import { existsSync } from 'node:fs';
-import { statSync } from 'node:fs';
+import { isFolder } from '../system/is-folder.js';
 import { dirname, join } from 'node:path';
 import * as msg from '../log/messages/run.js';
 import type { Entry, RunAs } from '../watchtab/entry.js';
@@ -72,17 +72,6 @@ export function launchArgv(entry: Entry, cwd: string): { file: string; args: str
   if (runAs === null) return { file: SH, args: shellArgs(entry.command, null) };
   const user = [`--reuid=${runAs.uid}`, `--regid=${runAs.gid}`, `--groups=${groupList(runAs, '')}`];
   return { file: SETPRIV, args: [...user, '--', SH, ...shellArgs(entry.command, null)] };
-}
-
-// Synchronous on purpose: an asynchronous stat is a round trip through libuv's thread pool, and
-// each wake-up of a sleeping thread costs up to a millisecond on a virtual machine, twice per run,
-// on the way from the event to the command. The watcher lstats on the main thread as well.
-function isFolder(path: string): boolean {
-  try {
-    return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
-  } catch {
-    return false; // EACCES, ENOTDIR: not a folder the command can start in
-  }
 }
 
 /**

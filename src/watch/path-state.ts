@@ -1,9 +1,10 @@
 // The state kept per path (type, inode, size, mtime, link count; a content hash for content-only
 // targets, filled in off the event loop by content-hash.ts), and what a change of it means in the
 // contract's events. Back-end neutral; never reads a file's content (only lstat and stat).
-import { lstatSync, statSync, type Stats } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import { parentOf } from './match.js';
 import { toFsPath } from '../system/path-bytes.js';
+import { isFolder } from '../system/is-folder.js';
 
 export type PathType = 'file' | 'dir' | 'symlink' | 'other';
 
@@ -57,13 +58,7 @@ export function isContentChanged(before: PathState, now: PathState): boolean {
 }
 
 /** Whether `path` is a folder now (following links); false for ENOENT, ENOTDIR and EACCES alike. */
-export function isDir(path: string): boolean {
-  try {
-    return statSync(toFsPath(path), { throwIfNoEntry: false })?.isDirectory() === true;
-  } catch {
-    return false;
-  }
-}
+export const isDir = isFolder;
 
 /** `path` if it is a folder, else its nearest ancestor that is ('/' at worst). */
 export function nearestDir(path: string): string {
