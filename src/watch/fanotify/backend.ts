@@ -16,11 +16,11 @@ import type { Logger } from '../../log/logger.js';
 import * as msg from '../../log/messages/watch-fanotify.js';
 import { parentOf } from '../match.js';
 import { isWithin } from '../../watchtab/path-pattern.js';
-import { TargetWatch, type TargetHost } from '../inotify/target.js';
-import { leftOutOf, TargetFaults } from '../target-faults.js';
-import { WatchTable } from '../inotify/tree.js';
+import { TargetWatch, type TargetHost } from '../kernel/target.js';
+import { leftOutOf, TargetFaults } from '../kernel/target-faults.js';
+import { WatchTable } from '../kernel/watch-table.js';
 import { FolderBook } from './folders.js';
-import { nearestArmable } from '../no-follow.js';
+import { nearestArmable } from '../kernel/no-follow.js';
 import { openFanotify, type FanotifyEvent, type FanotifyInstance, type FanotifyOptions } from './instance.js';
 import { FAN, fanMaskNames } from './mask.js';
 

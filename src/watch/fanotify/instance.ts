@@ -13,13 +13,13 @@ import { dirname } from 'node:path';
 import { ERRNO, errnoName } from '../../system/errno.js';
 import { SystemCallError } from '../../errors.js';
 import * as msg from '../../log/messages/watch-fanotify.js';
-import { addPollClient, removePollClient, type PollClient } from '../inotify/poller.js';
+import { addPollClient, removePollClient, type PollClient } from '../../system/poller.js';
 import * as sys from './libc.js';
 import { decodeFanotifyEvents, type FanotifyFid, type RawFanotifyEvent } from './decode.js';
 import { FAN, FAN_INIT, FAN_MARK, FAN_REPORT_DFID_NAME, FAN_REPORT_DFID_NAME_TARGET } from './mask.js';
 import { HandleCache, type HandleOpener } from './handles.js';
 import { resolveEvent, type FanotifyEvent } from './resolve.js';
-import { deliverToAll } from '../listeners.js';
+import { deliverToAll } from '../kernel/listeners.js';
 import { traceStage } from '../../log/stage-trace.js';
 
 export type { FanotifyEvent } from './resolve.js';

@@ -1,7 +1,7 @@
 // The inotify WatchBackend: one instance for the whole daemon, its watches shared by targets
 // through the WatchTable, kernel batches turned into paths and moves paired by cookie, then handed
 // to each target that uses the watch. Overflow rescans every target. Every piece of a target's
-// work runs through TargetFaults (target-faults.ts): a target that cannot be armed, or whose
+// work runs through TargetFaults (kernel/target-faults.ts): a target that cannot be armed, or whose
 // event fails, is logged once and retried with back-off while the others go on.
 import type { Armed, EventListener, WatchBackend, WatchTarget } from '../backend.js';
 import type { Logger } from '../../log/logger.js';
@@ -12,9 +12,9 @@ import type { RawInotifyEvent } from './decode.js';
 import { IN } from './mask.js';
 import { joinPath } from '../match.js';
 import { MovePairer } from './rename.js';
-import { TargetWatch, type TargetHost } from './target.js';
-import { WatchTable, type WatchUser } from './tree.js';
-import { leftOutOf, TargetFaults } from '../target-faults.js';
+import { TargetWatch, type TargetHost } from '../kernel/target.js';
+import { WatchTable, type WatchUser } from '../kernel/watch-table.js';
+import { leftOutOf, TargetFaults } from '../kernel/target-faults.js';
 
 export interface InotifyBackendDeps {
   readonly logger: Logger;

@@ -1,5 +1,5 @@
 // Decodes the bytes of one read(2) of an inotify fd into events, in kernel order. Pure: no I/O,
-// no state; what the events mean (paths, renames, overflow) is tree.ts's business.
+// no state; what the events mean (paths, renames, overflow) is backend.ts's and the core's (kernel/).
 //
 // struct inotify_event { int wd; uint32_t mask; uint32_t cookie; uint32_t len; char name[len]; }
 // `len` counts the name, its terminating NUL and the padding NULs that align the next event.

@@ -1,7 +1,7 @@
 // One inotify instance: add and remove watches, and deliver what the kernel reports, batch by
-// batch, on the main thread. Watch bookkeeping (paths, renames, overflow) is left to tree.ts.
+// batch, on the main thread. Watch bookkeeping (paths, renames, overflow) is left to kernel/watch-table.ts.
 //
-// The fd is non-blocking. Readiness is awaited off the main thread by poller.ts (poll(2) with
+// The fd is non-blocking. Readiness is awaited off the main thread by system/poller.ts (poll(2) with
 // no timeout, so an idle instance costs no CPU and no wake-ups); reads happen here, on the main
 // thread, until EAGAIN. close() takes the fd out of the poll, waits until no poll(2) holds it,
 // then closes it; once the last instance is closed no thread or fd is held and the process can
@@ -15,8 +15,8 @@ import type { Logger } from '../../log/logger.js';
 import * as sys from './libc.js';
 import { decodeEvents, type RawInotifyEvent } from './decode.js';
 import { IN_INIT, maskNames } from './mask.js';
-import { addPollClient, removePollClient, type PollClient } from './poller.js';
-import { deliverToAll } from '../listeners.js';
+import { addPollClient, removePollClient, type PollClient } from '../../system/poller.js';
+import { deliverToAll } from '../kernel/listeners.js';
 import { toFsPath } from '../../system/path-bytes.js';
 import { traceStage } from '../../log/stage-trace.js';
 

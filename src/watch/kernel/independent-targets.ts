@@ -1,6 +1,6 @@
 // A back-end whose targets share nothing (polling, chokidar): each arm makes one watcher of its own,
 // and close() disarms whatever is still armed, so the process can exit.
-import type { Armed, BackendName, EventListener, WatchBackend, WatchTarget } from './backend.js';
+import type { Armed, BackendName, EventListener, WatchBackend, WatchTarget } from '../backend.js';
 
 export function backendOfIndependentTargets(
   name: BackendName,

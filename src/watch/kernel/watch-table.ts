@@ -2,8 +2,8 @@
 // user (a target), the kernel mask being the union of the users' masks. Several targets on one
 // folder share one wd; the last release removes it. A folder moved within the tree is re-pathed
 // with every watch below it. Meaning (events, scopes) is left to the targets.
-import type { InotifyInstance } from './instance.js';
-import { IN } from './mask.js';
+import type { InotifyInstance } from '../inotify/instance.js';
+import { IN } from '../inotify/mask.js';
 import { isWithin } from '../../watchtab/path-pattern.js';
 
 /** Whoever holds watches: a target. Only its identity matters here. */

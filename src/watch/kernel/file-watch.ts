@@ -4,8 +4,8 @@
 // The back-end without per-file watches (fanotify's FolderBook) refuses with ENOTDIR: then none.
 import { SystemCallError } from '../../errors.js';
 import type { PathState } from '../path-state.js';
-import { IN } from './mask.js';
-import type { WatchTable, WatchUser } from './tree.js';
+import { IN } from '../inotify/mask.js';
+import type { WatchTable, WatchUser } from './watch-table.js';
 
 /** The inode-level events a file watch carries, from a folder mask (IN_ATTRIB has link counts). */
 const INODE_EVENTS = IN.MODIFY | IN.ATTRIB | IN.CLOSE_WRITE | IN.ACCESS | IN.OPEN | IN.CLOSE_NOWRITE;

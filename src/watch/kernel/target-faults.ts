@@ -2,10 +2,10 @@
 // it fails: logged once per target and errno (with the entry and the path), that target degrades
 // (a folder left out, or the target released and re-armed with back-off from 1 s doubling to
 // 5 min), and every other target goes on. No event, name or file-system error ends the daemon.
-import type { Logger } from '../log/logger.js';
-import { SystemCallError } from '../errors.js';
-import * as msg from '../log/messages/watch.js';
-import type { LeftOut } from './backend.js';
+import type { Logger } from '../../log/logger.js';
+import { SystemCallError } from '../../errors.js';
+import * as msg from '../../log/messages/watch.js';
+import type { LeftOut } from '../backend.js';
 
 /** What the guard needs of a target. */
 export interface GuardedTarget {
