@@ -14,7 +14,7 @@ import { toFsPath } from '../../system/path-bytes.js';
 import type { Armed, EventListener, WatchBackend, WatchTarget } from '../backend.js';
 import type { EventName } from '../../watchtab/entry.js';
 import type { Logger } from '../../log/logger.js';
-import * as msg from '../../log/messages/watch-fanotify.js';
+import { msgFanotify as msg } from '../../log/messages/watch-fanotify.js';
 import { parentOf } from '../match.js';
 import { isWithin } from '../../watchtab/path-pattern.js';
 import { TargetWatch, type TargetHost } from '../kernel/target.js';
@@ -88,7 +88,7 @@ class FanotifyBackend implements WatchBackend, TargetHost {
       this.disarm(watch); // nothing of a failed arm stays: no mark reference, no target
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    this.deps.logger.debug(msg.FANOTIFY_ARMED, {
+    this.deps.logger.debug(msg.armed(), {
       entry: watch.id,
       path: watch.scope.named,
       backend: 'fanotify',
@@ -170,7 +170,7 @@ class FanotifyBackend implements WatchBackend, TargetHost {
 
   private onChange(e: Change): void {
     if (this.isTracing) {
-      this.deps.logger.debug(msg.FANOTIFY_EVENT, {
+      this.deps.logger.debug(msg.event(), {
         mask: fanMaskNames(e.mask),
         path: e.path,
         ...(e.oldPath === undefined ? {} : { oldPath: e.oldPath }),
@@ -257,7 +257,7 @@ class FanotifyBackend implements WatchBackend, TargetHost {
   private overflowed(): void {
     let changes = 0;
     for (const watch of this.targets.keys()) this.faults.run(watch, () => (changes += watch.rescan()));
-    this.deps.logger.warn(msg.fanotifyOverflow(this.targets.size, changes), {
+    this.deps.logger.warn(msg.overflowRescanned(this.targets.size, changes), {
       changes,
       entries: this.targets.size,
     });

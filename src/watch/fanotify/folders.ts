@@ -5,7 +5,7 @@
 import { lstatSync, statSync } from 'node:fs';
 import { toFsPath } from '../../system/path-bytes.js';
 import { SystemCallError } from '../../errors.js';
-import * as msg from '../../log/messages/watch-kernel.js';
+import { msgKernel as msg } from '../../log/messages/watch-kernel.js';
 import { PLACE, type Interest, type WatchHandle, type WatchHow, type WatchKernel } from '../kernel/facts.js';
 
 export class FolderBook implements WatchKernel {

@@ -7,7 +7,7 @@
 import type { Armed, EventListener, WatchBackend, WatchTarget } from '../backend.js';
 import type { Logger } from '../../log/logger.js';
 import type { SysctlLimit } from '../../log/messages/watch-kernel.js';
-import * as msg from '../../log/messages/watch.js';
+import { msgWatch as msg } from '../../log/messages/watch.js';
 import { inotifyLimit, openInotify, type InotifyInstance } from './instance.js';
 import type { RawInotifyEvent } from './decode.js';
 import { IN } from './mask.js';
@@ -91,7 +91,7 @@ class InotifyBackend implements WatchBackend, TargetHost {
     });
     if (!isDone) return;
     this.faults.recovered(watch);
-    this.deps.logger.debug(watch.isArmed ? msg.TARGET_ARMED : msg.TARGET_WAITING, {
+    this.deps.logger.debug(watch.isArmed ? msg.targetArmed() : msg.targetWaiting(), {
       entry: watch.id,
       path: watch.scope.named,
       watches: this.table.countFor(watch),

@@ -9,7 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { SystemCallError } from '../../errors.js';
 import { ERRNO, errnoName } from '../../system/errno.js';
-import * as msg from '../../log/messages/watch-kernel.js';
+import { msgKernel as msg } from '../../log/messages/watch-kernel.js';
+import { systemMessages } from '../../log/messages/system.js';
 import type { SysctlLimit } from '../../log/messages/watch-kernel.js';
 import type { Logger } from '../../log/logger.js';
 import * as sys from './libc.js';
@@ -168,7 +169,7 @@ class Instance implements InotifyInstance, PollClient {
     if (this.trace !== null) {
       for (const e of events) {
         const fields = { fd: this.fd, wd: e.wd, mask: maskNames(e.mask), cookie: e.cookie, name: e.name };
-        this.trace.debug(msg.KERNEL_EVENT, fields);
+        this.trace.debug(msg.inotifyEvent(), fields);
       }
     }
     deliverToAll(this.listeners, events);
@@ -180,6 +181,6 @@ class Instance implements InotifyInstance, PollClient {
 
   private bug(call: string, errno: number): SystemCallError {
     const name = errnoName(errno);
-    return new SystemCallError(call, name, null, msg.kernelCallFailed(call, name, null));
+    return new SystemCallError(call, name, null, systemMessages.callFailed(call, name, null));
   }
 }

@@ -4,7 +4,7 @@
 // 5 min), and every other target goes on. No event, name or file-system error ends the daemon.
 import type { Logger } from '../../log/logger.js';
 import { SystemCallError } from '../../errors.js';
-import * as msg from '../../log/messages/watch.js';
+import { msgWatch as msg } from '../../log/messages/watch.js';
 import type { LeftOut } from '../backend.js';
 
 /** What the guard needs of a target. */
@@ -84,7 +84,7 @@ export class TargetFaults<T extends GuardedTarget> {
     if (retry === undefined || retry.timer !== null) return;
     this.retries.delete(target);
     this.logged.delete(target);
-    this.logger.info(msg.ARMED_AFTER_RETRY, { entry: target.id, path: target.scope.named });
+    this.logger.info(msg.armedAfterRetry(), { entry: target.id, path: target.scope.named });
   }
 
   /** The failure the target is being retried for, if any (for status). */

@@ -16,7 +16,7 @@
 import type { EventListener, WatchEvent, WatchTarget } from '../backend.js';
 import type { EventName } from '../../watchtab/entry.js';
 import { SystemCallError } from '../../errors.js';
-import { watchAddFailed } from '../../log/messages/watch-kernel.js';
+import { msgKernel } from '../../log/messages/watch-kernel.js';
 import { compileScope, parentOf, type Scope } from '../match.js';
 import { isWithin } from '../../watchtab/path-pattern.js';
 import { isReplaced, readState, type PathState } from '../path-state.js';
@@ -246,7 +246,7 @@ export class TargetWatch implements WatchUser {
   // one below it is left out.
   private cannotOpen(dir: string, errno: string): void {
     if (dir !== this.scope.anchor && dir !== this.scope.named) return this.leaveOut(dir, errno);
-    throw new SystemCallError('open', errno, dir, watchAddFailed(dir, errno, null));
+    throw new SystemCallError('open', errno, dir, msgKernel.watchAddFailed(dir, errno, null));
   }
 
   /** Keeps `dir` out of this target (its changes are not seen) and tells the back-end. */
