@@ -19,6 +19,7 @@ import { parentOf } from '../match.js';
 import { isWithin } from '../../watchtab/path-pattern.js';
 import { TargetWatch, type TargetHost } from '../kernel/target.js';
 import { leftOutOf, TargetFaults } from '../kernel/target-faults.js';
+import { isDebug } from '../kernel/is-debug.js';
 import { WatchTable } from '../kernel/watch-table.js';
 import { FolderBook } from './folders.js';
 import { nearestArmable } from '../kernel/no-follow.js';
@@ -291,10 +292,4 @@ function exists(path: string): boolean {
   } catch {
     return false; // ENAMETOOLONG, ENOTDIR: not there for the watcher
   }
-}
-
-// Tracing every kernel event costs a call per event even when filtered out: only at debug.
-function isDebug(logger: Logger): boolean {
-  const probe = (logger as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled;
-  return typeof probe !== 'function' || probe.call(logger, 'debug');
 }

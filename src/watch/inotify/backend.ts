@@ -17,6 +17,7 @@ import { TargetWatch, type TargetHost } from '../kernel/target.js';
 import { WatchTable } from '../kernel/watch-table.js';
 import { factsOf, inotifyWatches } from './edge.js';
 import { leftOutOf, TargetFaults } from '../kernel/target-faults.js';
+import { isDebug } from '../kernel/is-debug.js';
 
 export interface InotifyBackendDeps {
   readonly logger: Logger;
@@ -206,10 +207,4 @@ class InotifyBackend implements WatchBackend, TargetHost {
 function union<T>(a: Set<T>, b: Set<T>): Set<T> {
   for (const x of b) a.add(x);
   return a;
-}
-
-// Tracing every kernel event costs a call per event even when filtered out: only at debug.
-function isDebug(logger: Logger): boolean {
-  const probe = (logger as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled;
-  return typeof probe !== 'function' || probe.call(logger, 'debug');
 }

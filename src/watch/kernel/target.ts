@@ -75,7 +75,7 @@ export class TargetWatch implements WatchUser {
   /** The ancestor watched while the anchor does not exist, else null. */
   waitingOn: string | null = null;
   isArmed = false;
-  /** An exact path's own watch while it is a file (null for trees; refused where the back-end has no per-file watches). */
+  /** An exact path's own watch while it is a file (null unless the path is exact; see file-watch.ts). */
   private readonly file: FileWatch<TargetWatch> | null;
   /** Folders left out since the last (re)scan, with the errno saying why (bounded, for status). */
   readonly leftOut = new Map<string, string>();
