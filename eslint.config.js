@@ -1,6 +1,7 @@
 // Lint rules: typescript-eslint's recommended set plus the habits STYLE.md asks for (no `any`),
 // and the import order of src/: cli → daemon → (watchtab, watch, run) → (system, log, errors),
-// with watch/ and run/ never importing each other. test/unit/import-layers.test.ts shows it bites.
+// with watch/ and run/ never importing each other; inside watch/, each back-end folder builds on
+// watch/kernel/ and never on another back-end. test/unit/lint-rules.test.ts shows it bites.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -17,27 +18,48 @@ const LAYERS = {
 };
 const BOTTOM = ['cli', 'daemon', 'watchtab', 'watch', 'run', 'system', 'log'];
 
+// The watch back-ends, each a folder of src/watch/ that may import watch/kernel/ (the shared core)
+// and watch/'s own files, never another back-end; the kernel imports no back-end.
+const BACKENDS = ['inotify', 'fanotify', 'poll', 'chokidar'];
+
 /** One `no-restricted-imports` pattern per folder `from` may not reach. */
 function uphill(from, forbidden, up = '(\\.\\./)+') {
-  return {
-    'no-restricted-imports': [
-      'error',
-      {
-        patterns: forbidden.map((to) => ({
-          regex: `^${up}${to}(/|\\.js$)`,
-          message: `${from} may not import ${to}/: imports flow cli → daemon → (watchtab, watch, run) → (system, log, errors); move the shared piece down instead.`,
-        })),
-      },
-    ],
-  };
+  return forbidden.map((to) => ({
+    regex: `^${up}${to}(/|\\.js$)`,
+    message: `${from} may not import ${to}/: imports flow cli → daemon → (watchtab, watch, run) → (system, log, errors); move the shared piece down instead.`,
+  }));
 }
 
+/** One pattern per back-end folder `from` (a folder of src/watch/) may not reach. */
+function sideways(from, backends) {
+  return backends.map((to) => ({
+    regex: `^(\\.\\./)+(watch/)?${to}/`,
+    message: `watch/${from}/ may not import watch/${to}/: back-ends share only watch/kernel/ and watch/'s own files; move the shared piece into watch/kernel/.`,
+  }));
+}
+
+// A later config's rule replaces an earlier one's for the same file: each back-end's list repeats
+// watch/'s layer patterns.
+const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 const layerRules = [
   ...Object.entries(LAYERS).map(([from, forbidden]) => ({
     files: [`src/${from}/**/*.ts`],
-    rules: uphill(from, forbidden),
+    rules: restrict(uphill(from, forbidden)),
   })),
-  { files: ['src/errors.ts', 'src/version.ts'], rules: uphill('errors.ts and version.ts', BOTTOM, '\\./') },
+  ...[...BACKENDS, 'kernel'].map((from) => ({
+    files: [`src/watch/${from}/**/*.ts`],
+    rules: restrict([
+      ...uphill('watch', LAYERS.watch),
+      ...sideways(
+        from,
+        BACKENDS.filter((b) => b !== from),
+      ),
+    ]),
+  })),
+  {
+    files: ['src/errors.ts', 'src/version.ts'],
+    rules: restrict(uphill('errors.ts and version.ts', BOTTOM, '\\./')),
+  },
 ];
 
 // Every sentence a user reads lives in src/log/messages/: words given to the logger, to stdout or

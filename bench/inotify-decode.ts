@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeEvents, EVENT_HEADER_BYTES } from '../src/watch/inotify/decode.js';
 import * as sys from '../src/watch/inotify/libc.js';
+import { cPath } from '../src/system/fd-io.js';
 import { IN, IN_INIT } from '../src/watch/inotify/mask.js';
 
 // Realistic names: editor temp files, sources, hashes, a few long and non-ASCII ones.
@@ -75,7 +76,7 @@ function benchKernel(bufferBytes: number, count: number): void {
   const dir = mkdtempSync(join(tmpdir(), 'watchtab-bench-'));
   const fd = sys.inotifyInit1(IN_INIT.NONBLOCK | IN_INIT.CLOEXEC).value;
   try {
-    sys.inotifyAddWatch(fd, sys.cPath(dir), IN.CREATE | IN.DELETE);
+    sys.inotifyAddWatch(fd, cPath(dir), IN.CREATE | IN.DELETE);
     const target = join(dir, 'target');
     writeFileSync(target, '');
     for (let i = 0; i < count / 2; i++) symlinkSync(target, join(dir, `link-${i}.tmp`));

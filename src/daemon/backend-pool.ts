@@ -29,7 +29,7 @@ import {
   type Selection,
   watchtabSelection,
 } from '../watch/select.js';
-import { TargetFaults } from '../watch/target-faults.js';
+import { TargetFaults } from '../watch/kernel/target-faults.js';
 import { msgDaemon, msgPoll } from '../log/messages.js';
 import { PoolWatch, type Served } from './pool-watch.js';
 

@@ -11,7 +11,7 @@ import type {
   WatchTarget,
 } from '../watch/backend.js';
 import type { Logger } from '../log/logger.js';
-import { leftOutOf, type GuardedTarget, type TargetFaults } from '../watch/target-faults.js';
+import { leftOutOf, type GuardedTarget, type TargetFaults } from '../watch/kernel/target-faults.js';
 import { msgDaemon } from '../log/messages.js';
 
 /** A back-end able to serve the path (its making was not refused). */

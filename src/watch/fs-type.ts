@@ -5,7 +5,7 @@
 import { statfsSync } from 'node:fs';
 import { SystemCallError } from '../errors.js';
 import { errnoCode } from '../system/errno.js';
-import { statfsFailed } from '../log/messages/watch-kernel.js';
+import { msgKernel } from '../log/messages/watch-kernel.js';
 
 /** Where a file system's changes come from, as far as inotify is concerned. */
 export type FsKind = 'local' | 'remote' | 'user-space' | 'cluster' | 'virtual';
@@ -97,7 +97,7 @@ export function fsTypeOf(path: string | Buffer): FsTypeInfo {
   } catch (error) {
     const errno = errnoCode(error);
     const shown = typeof path === 'string' ? path : path.toString('utf8');
-    throw new SystemCallError('statfs', errno, shown, statfsFailed(shown, errno), { cause: error });
+    throw new SystemCallError('statfs', errno, shown, msgKernel.statfsFailed(shown, errno), { cause: error });
   }
 }
 

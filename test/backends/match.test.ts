@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileScope, depthBelow, parentOf, recursiveSpec } from '../../src/watch/match.js';
 import { isWithin } from '../../src/watchtab/path-pattern.js';
-import { diffStates } from '../../src/watch/scan.js';
+import { diffStates } from '../../src/watch/kernel/scan.js';
 import type { PathState } from '../../src/watch/path-state.js';
 import { MovePairer } from '../../src/watch/inotify/rename.js';
 

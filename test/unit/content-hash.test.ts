@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { lstatSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HASH_MAX_BYTES, hashContent } from '../../src/watch/content-hash.js';
+import { HASH_MAX_BYTES, hashContent } from '../../src/watch/kernel/content-hash.js';
 import { readState } from '../../src/watch/path-state.js';
 import { tempDir } from '../helpers/temp.js';
 

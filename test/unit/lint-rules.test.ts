@@ -1,5 +1,6 @@
-// The project's own lint rules bite: an uphill import and an inline user-facing sentence are
-// rejected by eslint.config.js, and the allowed forms pass (linted as text at a path in src/).
+// The project's own lint rules bite: an uphill import, a watch back-end importing another, and an
+// inline user-facing sentence are rejected by eslint.config.js, and the allowed forms pass (linted
+// as text at a path in src/).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -34,10 +35,30 @@ for (const [path, line] of UPHILL) {
   });
 }
 
+// Back-ends share only watch/kernel/ (and watch/'s own files); the kernel imports no back-end.
+const SIDEWAYS: readonly (readonly [string, string])[] = [
+  ['src/watch/fanotify/x.ts', "import { IN } from '../inotify/mask.js';"],
+  ['src/watch/inotify/x.ts', "import type { FanotifyEvent } from '../fanotify/instance.js';"],
+  ['src/watch/poll/x.ts', "import { createChokidarBackend } from '../chokidar/backend.js';"],
+  ['src/watch/kernel/x.ts', "import { factsOf } from '../inotify/edge.js';"],
+  ['src/watch/kernel/x.ts', "import { FAN } from '../fanotify/mask.js';"],
+];
+
+for (const [path, line] of SIDEWAYS) {
+  test(`a back-end import across watch/ is rejected: ${path}: ${line}`, async () => {
+    const rules = await brokenRules(path, use(line));
+    assert.ok(rules.includes('no-restricted-imports'), `rules broken: ${rules.join(', ')}`);
+  });
+}
+
 const DOWNHILL: readonly (readonly [string, string])[] = [
   ['src/cli/x.ts', "import { runDaemon } from '../daemon/daemon.js';"],
   ['src/daemon/x.ts', "import type { Entry } from '../watchtab/entry.js';"],
   ['src/watch/x.ts', "import { isWithin } from '../watchtab/path-pattern.js';"],
+  ['src/watch/fanotify/x.ts', "import { FACT } from '../kernel/facts.js';"],
+  ['src/watch/poll/x.ts', "import { scanTree } from '../kernel/scan.js';"],
+  ['src/watch/kernel/x.ts', "import type { WatchEvent } from '../backend.js';"],
+  ['src/watch/inotify/x.ts', "import { addPollClient } from '../../system/poller.js';"],
   ['src/run/x.ts', "import { errnoName } from '../system/errno.js';"],
   ['src/system/x.ts', "import { msgState } from '../log/messages/state.js';"],
   ['src/watchtab/x.ts', "import { errnoCode } from '../system/errno.js';"],

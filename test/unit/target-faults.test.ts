@@ -1,9 +1,9 @@
-// The guard every per-target piece of work runs through (watch/target-faults.ts): a throw degrades
+// The guard every per-target piece of work runs through (watch/kernel/target-faults.ts): a throw degrades
 // that target only, is logged once per errno, and is retried with back-off where that can help.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMemoryLogger } from '../../src/log/logger.js';
-import { TargetFaults } from '../../src/watch/target-faults.js';
+import { TargetFaults } from '../../src/watch/kernel/target-faults.js';
 import { waitFor } from '../helpers/wait.js';
 
 function makeTarget(id: string) {

@@ -8,4 +8,7 @@ export const systemMessages = {
   socketNameTooLong: (name: string): string => `socket name is too long: ${name}`,
   socketFailed: (errno: string): string => `cannot make a unix datagram socket: ${errno}`,
   sendFailed: (name: string, errno: string): string => `sending to ${name} failed: ${errno}`,
+  /** A call where only a bug or a broken system can explain the failure (eventfd, poll). */
+  callFailed: (call: string, errno: string, path: string | null): string =>
+    path === null ? `${call} failed with ${errno}` : `${call} failed on ${path} with ${errno}`,
 } as const;

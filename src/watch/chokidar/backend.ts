@@ -25,10 +25,10 @@ import type { Armed, BackendCapabilities, EventListener, WatchBackend, WatchTarg
 import { compileScope, parentOf, type Scope } from '../match.js';
 import { isWithin } from '../../watchtab/path-pattern.js';
 import { isDir, isSameState, nearestDir, readState, type PathState } from '../path-state.js';
-import { diffStates, reportChanges, snapshotScope } from '../scan.js';
-import { withContentHash } from '../content-hash.js';
-import { PathOrder } from '../path-order.js';
-import { backendOfIndependentTargets } from '../independent-targets.js';
+import { diffStates, reportChanges, snapshotScope } from '../kernel/scan.js';
+import { withContentHash } from '../kernel/content-hash.js';
+import { PathOrder } from '../kernel/path-order.js';
+import { backendOfIndependentTargets } from '../kernel/independent-targets.js';
 
 export interface ChokidarBackendDeps {
   readonly logger: Logger;

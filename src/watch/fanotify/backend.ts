@@ -1,28 +1,32 @@
 // The fanotify WatchBackend: one group for the daemon, one file-system mark per watched root's
-// file system (however large the tree), resolved events handed to the same per-target logic as
-// inotify's (inotify/target.ts: matching, per-path state, moves, rescans), so both back-ends
-// report the contract's events the same way. Overflow rescans every target.
+// file system (however large the tree), resolved events turned into the core's facts (edge.ts)
+// and handed to the same per-target logic as inotify's (kernel/target.ts: matching, per-path
+// state, moves, rescans), so both back-ends report the contract's events the same way. Overflow
+// rescans every target.
 //
 // What differs from inotify, and is handled here: the kernel reports whole paths instead of
 // watch descriptors, so an event goes to each target that covers its folder; it merges queued
 // events on one name (FAN_CREATE|FAN_DELETE), whose order is told by whether the path exists
 // now; and folders have no watch to lose, so a removed or moved folder above a target's anchor
-// is told to the target as inotify's IN_IGNORED or IN_MOVE_SELF would.
+// is told to the target as the loss of its watch (gone) or a MOVE_SELF fact.
 import { lstatSync } from 'node:fs';
 import { toFsPath } from '../../system/path-bytes.js';
 import type { Armed, BackendCapabilities, EventListener, WatchBackend, WatchTarget } from '../backend.js';
 import type { EventName } from '../../watchtab/entry.js';
 import type { Logger } from '../../log/logger.js';
-import * as msg from '../../log/messages/watch-fanotify.js';
+import { msgFanotify as msg } from '../../log/messages/watch-fanotify.js';
 import { parentOf } from '../match.js';
 import { isWithin } from '../../watchtab/path-pattern.js';
-import { TargetWatch, type TargetHost } from '../inotify/target.js';
-import { leftOutOf, TargetFaults } from '../target-faults.js';
-import { WatchTable } from '../inotify/tree.js';
+import { TargetWatch, type TargetHost } from '../kernel/target.js';
+import { leftOutOf, TargetFaults } from '../kernel/target-faults.js';
+import { isDebug } from '../kernel/is-debug.js';
+import { WatchTable } from '../kernel/watch-table.js';
 import { FolderBook } from './folders.js';
-import { nearestArmable } from '../no-follow.js';
+import { nearestArmable } from '../kernel/no-follow.js';
 import { openFanotify, type FanotifyEvent, type FanotifyInstance, type FanotifyOptions } from './instance.js';
 import { FAN, fanMaskNames } from './mask.js';
+import { factsOf } from './edge.js';
+import { FACT } from '../kernel/facts.js';
 
 export interface FanotifyBackendDeps {
   readonly logger: Logger;
@@ -58,7 +62,7 @@ function readSideMask(events: ReadonlySet<EventName>): number {
 class FanotifyBackend implements WatchBackend, TargetHost {
   readonly name = 'fanotify' as const;
   readonly can = FANOTIFY_CAN;
-  readonly table: WatchTable;
+  readonly table: WatchTable<TargetWatch>;
   private readonly book = new FolderBook();
   private readonly fanotify: FanotifyInstance;
   private readonly targets = new Map<TargetWatch, string>();
@@ -96,7 +100,7 @@ class FanotifyBackend implements WatchBackend, TargetHost {
       this.disarm(watch); // nothing of a failed arm stays: no mark reference, no target
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    this.deps.logger.debug(msg.FANOTIFY_ARMED, {
+    this.deps.logger.debug(msg.armed(), {
       entry: watch.id,
       path: watch.scope.named,
       backend: 'fanotify',
@@ -178,7 +182,7 @@ class FanotifyBackend implements WatchBackend, TargetHost {
 
   private onChange(e: Change): void {
     if (this.isTracing) {
-      this.deps.logger.debug(msg.FANOTIFY_EVENT, {
+      this.deps.logger.debug(msg.event(), {
         mask: fanMaskNames(e.mask),
         path: e.path,
         ...(e.oldPath === undefined ? {} : { oldPath: e.oldPath }),
@@ -208,10 +212,11 @@ class FanotifyBackend implements WatchBackend, TargetHost {
   // goes to the targets covering its parent as an entry's, or else to those covering it.
   private child(e: Change, mask: number): void {
     const dir = parentOf(e.path);
+    const facts = factsOf(mask);
     for (const watch of this.targets.keys()) {
       this.faults.run(watch, () => {
-        if (this.table.isHeld(watch, dir)) watch.child(dir, e.path, mask);
-        else if (e.isSelf && this.table.isHeld(watch, e.path)) watch.self(e.path, mask);
+        if (this.table.isHeld(watch, dir)) watch.child(dir, e.path, facts);
+        else if (e.isSelf && this.table.isHeld(watch, e.path)) watch.self(e.path, facts);
       });
     }
     if ((mask & FAN.DELETE) !== 0 && e.isDir) this.folderGone(e.path);
@@ -228,7 +233,7 @@ class FanotifyBackend implements WatchBackend, TargetHost {
     const seesTo = watches.filter((w) => holds(w, to));
     const repathed = new Set<TargetWatch>();
     if (isDir && from !== null && to !== null && seesFrom.length > 0 && seesTo.length > 0) {
-      for (const user of this.table.repath(from, to)) repathed.add(user as TargetWatch);
+      for (const user of this.table.repath(from, to)) repathed.add(user);
     }
     for (const watch of watches) {
       const isRepathed = repathed.has(watch);
@@ -237,26 +242,25 @@ class FanotifyBackend implements WatchBackend, TargetHost {
       this.faults.run(watch, () => {
         if (fromPath !== null || toPath !== null) watch.moved(fromPath, toPath, isDir);
         else if (isDir && from !== null && isWithin(watch.scope.anchor, from)) {
-          watch.self(watch.scope.anchor, FAN.MOVE_SELF); // the anchor went with a folder above it
+          watch.self(watch.scope.anchor, FACT.MOVE_SELF); // the anchor went with a folder above it
         }
       });
     }
   }
 
   // A folder was removed: targets whose anchor (or the folder they wait on) was at or below it
-  // lose their folders there, as inotify reports IN_IGNORED for each watch.
+  // lose their folders there, as if each watch there were gone.
   private folderGone(path: string): void {
     const isAffected = [...this.targets.keys()].some(
       (w) => isWithin(w.scope.anchor, path) || (w.waitingOn !== null && isWithin(w.waitingOn, path)),
     );
     if (!isAffected) return;
-    for (const wd of this.book.wds()) {
-      const rec = this.table.record(wd);
+    for (const handle of this.book.handles()) {
+      const rec = this.table.record(handle);
       if (rec === undefined || ![...rec.subs.values()].some((s) => isWithin(s.path, path))) continue;
-      const users = this.table.forget(wd);
-      this.book.removeWatch(wd);
-      for (const [user, p] of users) {
-        const watch = user as TargetWatch;
+      const users = this.table.forget(handle);
+      this.book.unwatch(handle);
+      for (const [watch, p] of users) {
         if (this.targets.has(watch)) this.faults.run(watch, () => watch.gone(p));
       }
     }
@@ -265,7 +269,7 @@ class FanotifyBackend implements WatchBackend, TargetHost {
   private overflowed(): void {
     let changes = 0;
     for (const watch of this.targets.keys()) this.faults.run(watch, () => (changes += watch.rescan()));
-    this.deps.logger.warn(msg.fanotifyOverflow(this.targets.size, changes), {
+    this.deps.logger.warn(msg.overflowRescanned(this.targets.size, changes), {
       changes,
       entries: this.targets.size,
     });
@@ -274,7 +278,7 @@ class FanotifyBackend implements WatchBackend, TargetHost {
 
 /**
  * The kernel merges queued events on one name into one mask, losing their order. Split it back
- * into steps inotify would have reported: a creation first, then the rest; with a removal too,
+ * into steps as they happened: a creation first, then the rest; with a removal too,
  * removed then made again if the path exists now, else made then removed.
  */
 export function unmerge(mask: number, path: string): number[] {
@@ -299,10 +303,4 @@ function exists(path: string): boolean {
   } catch {
     return false; // ENAMETOOLONG, ENOTDIR: not there for the watcher
   }
-}
-
-// Tracing every kernel event costs a call per event even when filtered out: only at debug.
-function isDebug(logger: Logger): boolean {
-  const probe = (logger as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled;
-  return typeof probe !== 'function' || probe.call(logger, 'debug');
 }

@@ -6,7 +6,7 @@
 // struct fanotify_event_info_header { u8 info_type; u8 pad; u16 len; }, for fid records followed
 // by __kernel_fsid_t fsid (2 × s32) and struct file_handle { u32 handle_bytes; s32 handle_type;
 // u8 f_handle[handle_bytes]; }, then for *_DFID_NAME a NUL-terminated name, padded to `len`.
-import { fanotifyTruncated } from '../../log/messages/watch-fanotify.js';
+import { msgFanotify } from '../../log/messages/watch-fanotify.js';
 import { FAN_INFO } from './mask.js';
 import { decodeFsBytes, hasEscapedBytes } from '../../system/path-bytes.js';
 
@@ -150,5 +150,5 @@ function decodeName(buf: Buffer, start: number, end: number): { name: string; na
 }
 
 function fail(offset: number, length: number, what: string): never {
-  throw new FanotifyDecodeError(fanotifyTruncated(what, offset, length));
+  throw new FanotifyDecodeError(msgFanotify.truncated(what, offset, length));
 }

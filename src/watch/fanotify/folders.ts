@@ -1,26 +1,25 @@
-// The folders each fanotify target covers, kept in the inotify back-end's WatchTable so the same
-// target logic (inotify/target.ts) serves both back-ends. fanotify needs no kernel work per
-// folder: this stands in for the inotify instance and only books them, one "wd" per inode as
-// inotify would give, so moved and re-made folders are told apart the same way.
+// The folders each fanotify target covers, kept in the core's WatchTable so the same target logic
+// (kernel/target.ts) serves both kernel back-ends. fanotify needs no kernel work per folder (one
+// mark covers the file system): this is its WatchKernel, which only books folders, one handle per
+// inode, so moved and re-made folders are told apart. Files are refused (no per-file watches).
 import { lstatSync, statSync } from 'node:fs';
 import { toFsPath } from '../../system/path-bytes.js';
-import { IN } from '../inotify/mask.js';
 import { SystemCallError } from '../../errors.js';
-import * as msg from '../../log/messages/watch-kernel.js';
-import type { InotifyInstance } from '../inotify/instance.js';
+import { msgKernel as msg } from '../../log/messages/watch-kernel.js';
+import { PLACE, type Interest, type WatchHandle, type WatchHow, type WatchKernel } from '../kernel/facts.js';
 
-export class FolderBook implements InotifyInstance {
-  readonly fd = -1;
-  private readonly wdByInode = new Map<string, number>();
-  private readonly inodeByWd = new Map<number, string>();
-  private nextWd = 1;
+export class FolderBook implements WatchKernel {
+  private readonly handleByInode = new Map<string, WatchHandle>();
+  private readonly inodeByHandle = new Map<WatchHandle, string>();
+  private nextHandle = 1;
 
-  /** The folder's "wd": the same for the same inode, as inotify_add_watch returns. */
-  addWatch(path: string | Buffer, mask: number, shownAs?: string): number {
+  /** The folder's handle: the same for the same inode. Throws ENOTDIR for anything but a folder. */
+  watch(path: string | Buffer, interest: Interest, how: WatchHow): WatchHandle {
+    const shownAs = how.shownAs;
     let key: string;
     try {
       const fsPath = typeof path === 'string' ? toFsPath(path) : path;
-      const stats = (mask & IN.DONT_FOLLOW) !== 0 ? lstatSync(fsPath) : statSync(fsPath);
+      const stats = (interest & PLACE.NO_FOLLOW) !== 0 ? lstatSync(fsPath) : statSync(fsPath);
       if (!stats.isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
       key = `${stats.dev}:${stats.ino}`;
     } catch (error) {
@@ -30,29 +29,23 @@ export class FolderBook implements InotifyInstance {
         cause: error,
       });
     }
-    const known = this.wdByInode.get(key);
+    const known = this.handleByInode.get(key);
     if (known !== undefined) return known;
-    const wd = this.nextWd++;
-    this.wdByInode.set(key, wd);
-    this.inodeByWd.set(wd, key);
-    return wd;
+    const handle = this.nextHandle++;
+    this.handleByInode.set(key, handle);
+    this.inodeByHandle.set(handle, key);
+    return handle;
   }
 
-  removeWatch(wd: number): void {
-    const key = this.inodeByWd.get(wd);
+  unwatch(handle: WatchHandle): void {
+    const key = this.inodeByHandle.get(handle);
     if (key === undefined) return;
-    this.inodeByWd.delete(wd);
-    this.wdByInode.delete(key);
+    this.inodeByHandle.delete(handle);
+    this.handleByInode.delete(key);
   }
 
-  /** Every booked wd (for the sweep after a folder above a target's anchor is removed). */
-  wds(): number[] {
-    return [...this.inodeByWd.keys()];
-  }
-
-  onEvents(): void {}
-
-  close(): Promise<void> {
-    return Promise.resolve();
+  /** Every booked handle (for the sweep after a folder above a target's anchor is removed). */
+  handles(): WatchHandle[] {
+    return [...this.inodeByHandle.keys()];
   }
 }

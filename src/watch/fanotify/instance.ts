@@ -12,14 +12,15 @@ import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ERRNO, errnoName } from '../../system/errno.js';
 import { SystemCallError } from '../../errors.js';
-import * as msg from '../../log/messages/watch-fanotify.js';
-import { addPollClient, removePollClient, type PollClient } from '../inotify/poller.js';
+import { msgFanotify as msg } from '../../log/messages/watch-fanotify.js';
+import { systemMessages } from '../../log/messages/system.js';
+import { addPollClient, removePollClient, type PollClient } from '../../system/poller.js';
 import * as sys from './libc.js';
 import { decodeFanotifyEvents, type FanotifyFid, type RawFanotifyEvent } from './decode.js';
 import { FAN, FAN_INIT, FAN_MARK, FAN_REPORT_DFID_NAME, FAN_REPORT_DFID_NAME_TARGET } from './mask.js';
 import { HandleCache, type HandleOpener } from './handles.js';
 import { resolveEvent, type FanotifyEvent } from './resolve.js';
-import { deliverToAll } from '../listeners.js';
+import { deliverToAll } from '../kernel/listeners.js';
 import { traceStage } from '../../log/stage-trace.js';
 
 export type { FanotifyEvent } from './resolve.js';
@@ -103,7 +104,7 @@ export function openFanotify(options: FanotifyOptions = {}): FanotifyInstance {
     if (errnoName(errno) !== 'EINVAL') break; // only an unknown flag is worth a second try
   }
   const name = errnoName(errno);
-  throw new SystemCallError('fanotify_init', name, null, msg.fanotifyInitFailed(name));
+  throw new SystemCallError('fanotify_init', name, null, msg.initFailed(name));
 }
 
 /**
@@ -309,7 +310,7 @@ class Instance implements FanotifyInstance, PollClient {
     const name = errnoName(result.errno);
     const call = 'fanotify_mark';
     if ((flags & FAN_MARK.REMOVE) !== 0) throw this.bug(call, result.errno, path);
-    throw new SystemCallError(call, name, path, msg.fanotifyMarkFailed(path, name));
+    throw new SystemCallError(call, name, path, msg.markFailed(path, name));
   }
 
   private deliver(events: readonly FanotifyEvent[]): void {
@@ -322,7 +323,7 @@ class Instance implements FanotifyInstance, PollClient {
 
   private bug(call: string, errno: number, path: string | null): SystemCallError {
     const name = errnoName(errno);
-    return new SystemCallError(call, name, path, msg.fanotifyCallFailed(call, name, path));
+    return new SystemCallError(call, name, path, systemMessages.callFailed(call, name, path));
   }
 }
 
@@ -334,7 +335,7 @@ function assertFolder(path: string): void {
   } catch (error) {
     code = (error as NodeJS.ErrnoException).code ?? 'EIO';
   }
-  if (code !== null) throw new SystemCallError('stat', code, path, msg.fanotifyMarkFailed(path, code));
+  if (code !== null) throw new SystemCallError('stat', code, path, msg.markFailed(path, code));
 }
 
 /** The topmost folder above `path` on the same device: where its mount starts. */
@@ -361,9 +362,7 @@ function openMount(point: string, path: string): number {
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
     // The same sentence as a failed mark for what both share (ENOENT, ENOTDIR, EACCES).
     const message =
-      code === 'EMFILE' || code === 'ENFILE'
-        ? msg.fanotifyMountOpenFailed(path, code)
-        : msg.fanotifyMarkFailed(path, code);
+      code === 'EMFILE' || code === 'ENFILE' ? msg.mountOpenFailed(path, code) : msg.markFailed(path, code);
     throw new SystemCallError('open', code, path, message, { cause: error });
   }
 }

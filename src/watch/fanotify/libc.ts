@@ -3,13 +3,14 @@
 // into a path (open of a mount fd, readlink of /proc/self/fd/N). Meaning is given by instance.ts.
 //
 // ffi-rs passes a Buffer given as `DataType.U8Array` by pointer to its own memory (see
-// inotify/libc.ts), so a file handle or a statfs buffer is read or filled in place. read, close,
-// poll and the eventfd are the inotify edge's generic calls, imported from there.
+// system/fd-io.ts), so a file handle or a statfs buffer is read or filled in place. read, close
+// and the C path are system/'s generic fd calls (fd-io.ts), re-exported for this back-end.
 import { constants, openSync, readlinkSync } from 'node:fs';
 import { DataType } from '../../system/ffi.js';
 import { callLibc, type CallResult, type Param } from '../../system/ffi-call.js';
 
-export { close, cPath, read, type CallResult } from '../inotify/libc.js';
+export { close, cPath, read } from '../../system/fd-io.js';
+export type { CallResult } from '../../system/ffi-call.js';
 
 function call(funcName: string, params: Param[], values: unknown[]): CallResult {
   return callLibc(funcName, DataType.I32, params, values);

@@ -1,20 +1,23 @@
 // The inotify WatchBackend: one instance for the whole daemon, its watches shared by targets
-// through the WatchTable, kernel batches turned into paths and moves paired by cookie, then handed
-// to each target that uses the watch. Overflow rescans every target. Every piece of a target's
-// work runs through TargetFaults (target-faults.ts): a target that cannot be armed, or whose
+// through the core's WatchTable, kernel batches turned into paths and facts (edge.ts) and moves
+// paired by cookie, then handed to each target that uses the watch (kernel/target.ts). Overflow
+// rescans every target. Every piece of a target's
+// work runs through TargetFaults (kernel/target-faults.ts): a target that cannot be armed, or whose
 // event fails, is logged once and retried with back-off while the others go on.
 import type { Armed, BackendCapabilities, EventListener, WatchBackend, WatchTarget } from '../backend.js';
 import type { Logger } from '../../log/logger.js';
 import type { SysctlLimit } from '../../log/messages/watch-kernel.js';
-import * as msg from '../../log/messages/watch.js';
+import { msgWatch as msg } from '../../log/messages/watch.js';
 import { inotifyLimit, openInotify, type InotifyInstance } from './instance.js';
 import type { RawInotifyEvent } from './decode.js';
 import { IN } from './mask.js';
 import { joinPath } from '../match.js';
 import { MovePairer } from './rename.js';
-import { TargetWatch, type TargetHost } from './target.js';
-import { WatchTable, type WatchUser } from './tree.js';
-import { leftOutOf, TargetFaults } from '../target-faults.js';
+import { TargetWatch, type TargetHost } from '../kernel/target.js';
+import { WatchTable } from '../kernel/watch-table.js';
+import { factsOf, inotifyWatches } from './edge.js';
+import { leftOutOf, TargetFaults } from '../kernel/target-faults.js';
+import { isDebug } from '../kernel/is-debug.js';
 
 export interface InotifyBackendDeps {
   readonly logger: Logger;
@@ -46,7 +49,7 @@ export function createInotifyBackend(deps: InotifyBackendDeps): WatchBackend {
 class InotifyBackend implements WatchBackend, TargetHost {
   readonly name = 'inotify' as const;
   readonly can = INOTIFY_CAN;
-  readonly table: WatchTable;
+  readonly table: WatchTable<TargetWatch>;
   private readonly inotify: InotifyInstance;
   private readonly targets = new Set<TargetWatch>();
   private readonly faults: TargetFaults<TargetWatch>;
@@ -57,7 +60,7 @@ class InotifyBackend implements WatchBackend, TargetHost {
   constructor(private readonly deps: InotifyBackendDeps) {
     this.limit = deps.watchLimit === undefined ? inotifyLimit('watches') : deps.watchLimit;
     this.inotify = openInotify(isDebug(deps.logger) ? { trace: deps.logger } : {});
-    this.table = new WatchTable(this.inotify);
+    this.table = new WatchTable(inotifyWatches(this.inotify));
     this.faults = new TargetFaults(deps.logger, (watch) => {
       if (this.targets.has(watch)) this.tryArm(watch, true);
     });
@@ -99,7 +102,7 @@ class InotifyBackend implements WatchBackend, TargetHost {
     });
     if (!isDone) return;
     this.faults.recovered(watch);
-    this.deps.logger.debug(watch.isArmed ? msg.TARGET_ARMED : msg.TARGET_WAITING, {
+    this.deps.logger.debug(watch.isArmed ? msg.targetArmed() : msg.targetWaiting(), {
       entry: watch.id,
       path: watch.scope.named,
       watches: this.table.countFor(watch),
@@ -150,28 +153,22 @@ class InotifyBackend implements WatchBackend, TargetHost {
     if (e.mask & IN.MOVED_FROM) {
       const rec = this.table.record(e.wd);
       if (rec === undefined) return this.moves.other();
-      const users = [...rec.subs].map(([u, s]) => [u as TargetWatch, joinPath(s.path, e.name)] as const);
-      return this.moves.from(e.cookie, {
-        users: users as [TargetWatch, string][],
-        isDir: (e.mask & IN.ISDIR) !== 0,
-      });
+      const users = [...rec.subs].map(([u, s]): [TargetWatch, string] => [u, joinPath(s.path, e.name)]);
+      return this.moves.from(e.cookie, { users, isDir: (e.mask & IN.ISDIR) !== 0 });
     }
     this.moves.other();
     if (e.mask & IN.IGNORED) {
-      for (const [user, path] of this.table.forget(e.wd)) {
-        const target = user as TargetWatch;
-        this.faults.run(target, () => target.gone(path));
-      }
+      for (const [target, path] of this.table.forget(e.wd)) this.faults.run(target, () => target.gone(path));
       return;
     }
     const rec = this.table.record(e.wd);
     if (rec === undefined) return; // a watch released since the kernel queued this
-    for (const [user, sub] of [...rec.subs]) {
-      const target = user as TargetWatch;
+    const facts = factsOf(e.mask);
+    for (const [target, sub] of [...rec.subs]) {
       if (!this.targets.has(target)) continue;
       this.faults.run(target, () => {
-        if (e.name === '') target.self(sub.path, e.mask);
-        else target.child(sub.path, joinPath(sub.path, e.name), e.mask);
+        if (e.name === '') target.self(sub.path, facts);
+        else target.child(sub.path, joinPath(sub.path, e.name), facts);
       });
     }
   }
@@ -182,16 +179,16 @@ class InotifyBackend implements WatchBackend, TargetHost {
     const rec = this.table.record(e.wd);
     const isDir = (e.mask & IN.ISDIR) !== 0;
     const to = new Map<TargetWatch, string>();
-    for (const [u, s] of rec?.subs ?? []) to.set(u as TargetWatch, joinPath(s.path, e.name));
+    for (const [u, s] of rec?.subs ?? []) to.set(u, joinPath(s.path, e.name));
     const canonicalTo = to.values().next().value;
     const fromPaths = new Map(from?.users ?? []);
     const canonicalFrom = from?.users[0]?.[1];
-    let moved = new Set<WatchUser>();
+    let moved = new Set<TargetWatch>();
     if (isDir && canonicalFrom !== undefined && canonicalTo !== undefined) {
       // Watches below the moved folder follow it: every path under the old name is re-pathed.
       for (const [u, p] of fromPaths) moved = union(moved, this.table.repath(p, to.get(u) ?? canonicalTo));
     }
-    const users = new Set<TargetWatch>([...fromPaths.keys(), ...to.keys(), ...(moved as Set<TargetWatch>)]);
+    const users = new Set<TargetWatch>([...fromPaths.keys(), ...to.keys(), ...moved]);
     for (const user of users) {
       if (!this.targets.has(user)) continue;
       const fromPath = from === null ? null : (fromPaths.get(user) ?? canonicalFrom ?? null);
@@ -220,10 +217,4 @@ class InotifyBackend implements WatchBackend, TargetHost {
 function union<T>(a: Set<T>, b: Set<T>): Set<T> {
   for (const x of b) a.add(x);
   return a;
-}
-
-// Tracing every kernel event costs a call per event even when filtered out: only at debug.
-function isDebug(logger: Logger): boolean {
-  const probe = (logger as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled;
-  return typeof probe !== 'function' || probe.call(logger, 'debug');
 }

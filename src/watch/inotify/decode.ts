@@ -1,9 +1,9 @@
 // Decodes the bytes of one read(2) of an inotify fd into events, in kernel order. Pure: no I/O,
-// no state; what the events mean (paths, renames, overflow) is tree.ts's business.
+// no state; what the events mean (paths, renames, overflow) is backend.ts's and the core's (kernel/).
 //
 // struct inotify_event { int wd; uint32_t mask; uint32_t cookie; uint32_t len; char name[len]; }
 // `len` counts the name, its terminating NUL and the padding NULs that align the next event.
-import { truncatedEvent } from '../../log/messages/watch-kernel.js';
+import { msgKernel } from '../../log/messages/watch-kernel.js';
 import { decodeFsBytes } from '../../system/path-bytes.js';
 
 export const EVENT_HEADER_BYTES = 16;
@@ -36,7 +36,7 @@ export function decodeEvents(buf: Buffer, length: number): RawInotifyEvent[] {
   let offset = 0;
   while (offset < length) {
     if (length - offset < EVENT_HEADER_BYTES) {
-      throw new Error(truncatedEvent(offset, length, EVENT_HEADER_BYTES));
+      throw new Error(msgKernel.truncatedEvent(offset, length, EVENT_HEADER_BYTES));
     }
     const wd = buf.readInt32LE(offset);
     const mask = buf.readUInt32LE(offset + 4);
@@ -44,7 +44,8 @@ export function decodeEvents(buf: Buffer, length: number): RawInotifyEvent[] {
     const nameLength = buf.readUInt32LE(offset + 12);
     const start = offset + EVENT_HEADER_BYTES;
     const end = start + nameLength;
-    if (end > length) throw new Error(truncatedEvent(offset, length, EVENT_HEADER_BYTES + nameLength));
+    if (end > length)
+      throw new Error(msgKernel.truncatedEvent(offset, length, EVENT_HEADER_BYTES + nameLength));
     offset = end;
     if (nameLength === 0) {
       events.push({ wd, mask, cookie, name: '' });

@@ -1,7 +1,7 @@
 // One inotify instance: add and remove watches, and deliver what the kernel reports, batch by
-// batch, on the main thread. Watch bookkeeping (paths, renames, overflow) is left to tree.ts.
+// batch, on the main thread. Watch bookkeeping (paths, renames, overflow) is left to kernel/watch-table.ts.
 //
-// The fd is non-blocking. Readiness is awaited off the main thread by poller.ts (poll(2) with
+// The fd is non-blocking. Readiness is awaited off the main thread by system/poller.ts (poll(2) with
 // no timeout, so an idle instance costs no CPU and no wake-ups); reads happen here, on the main
 // thread, until EAGAIN. close() takes the fd out of the poll, waits until no poll(2) holds it,
 // then closes it; once the last instance is closed no thread or fd is held and the process can
@@ -9,14 +9,15 @@
 import { readFileSync } from 'node:fs';
 import { SystemCallError } from '../../errors.js';
 import { ERRNO, errnoName } from '../../system/errno.js';
-import * as msg from '../../log/messages/watch-kernel.js';
+import { msgKernel as msg } from '../../log/messages/watch-kernel.js';
+import { systemMessages } from '../../log/messages/system.js';
 import type { SysctlLimit } from '../../log/messages/watch-kernel.js';
 import type { Logger } from '../../log/logger.js';
 import * as sys from './libc.js';
 import { decodeEvents, type RawInotifyEvent } from './decode.js';
 import { IN_INIT, maskNames } from './mask.js';
-import { addPollClient, removePollClient, type PollClient } from './poller.js';
-import { deliverToAll } from '../listeners.js';
+import { addPollClient, removePollClient, type PollClient } from '../../system/poller.js';
+import { deliverToAll } from '../kernel/listeners.js';
 import { toFsPath } from '../../system/path-bytes.js';
 import { traceStage } from '../../log/stage-trace.js';
 
@@ -168,7 +169,7 @@ class Instance implements InotifyInstance, PollClient {
     if (this.trace !== null) {
       for (const e of events) {
         const fields = { fd: this.fd, wd: e.wd, mask: maskNames(e.mask), cookie: e.cookie, name: e.name };
-        this.trace.debug(msg.KERNEL_EVENT, fields);
+        this.trace.debug(msg.inotifyEvent(), fields);
       }
     }
     deliverToAll(this.listeners, events);
@@ -180,6 +181,6 @@ class Instance implements InotifyInstance, PollClient {
 
   private bug(call: string, errno: number): SystemCallError {
     const name = errnoName(errno);
-    return new SystemCallError(call, name, null, msg.kernelCallFailed(call, name, null));
+    return new SystemCallError(call, name, null, systemMessages.callFailed(call, name, null));
   }
 }

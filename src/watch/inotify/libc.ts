@@ -3,24 +3,13 @@
 //
 // How ffi-rs passes memory (verified on ffi-rs 1.3.7, see bench/RESULTS-inotify-decode.md):
 // a `DataType.U8Array` parameter given a Buffer passes a pointer to the Buffer's own memory, so
-// the kernel reads and writes it in place (pipe/read/poll fill it; no copy-back is needed).
-// `runInNewThread: true` runs the call as N-API async work on libuv's thread pool: while it
-// is pending it holds one pool thread and keeps the event loop alive, and process exit joins the
-// pool, so a call that never returns hangs exit. Only `pollWait` is ever run that way, and
-// instance.ts always wakes it before the process ends.
-import { DataType, load } from '../../system/ffi.js';
-import { callLibc, toCallResult, type CallResult } from '../../system/ffi-call.js';
-import { libc } from '../../system/libc.js';
+// the kernel reads and writes it in place (read fills it; no copy-back is needed). The generic
+// fd calls (read, close) and the off-thread poll are system/'s (fd-io.ts, poll-fd.ts).
+import { DataType } from '../../system/ffi.js';
+import { callLibc, type CallResult } from '../../system/ffi-call.js';
+import { cPath } from '../../system/fd-io.js';
 
 export type { CallResult } from '../../system/ffi-call.js';
-
-/** A path as the NUL-terminated bytes the kernel reads; Buffers pass arbitrary (non-UTF-8) names. */
-export function cPath(path: string | Buffer): Buffer {
-  const bytes = typeof path === 'string' ? Buffer.from(path, 'utf8') : path;
-  const out = Buffer.alloc(bytes.length + 1);
-  bytes.copy(out);
-  return out;
-}
 
 export function inotifyInit1(flags: number): CallResult {
   return callLibc('inotify_init1', DataType.I32, [DataType.I32], [flags]);
@@ -47,43 +36,3 @@ export function inotifyRmWatch(fd: number, wd: number): CallResult {
 }
 
 export { close, read, write } from '../../system/fd-io.js';
-
-export const EFD_NONBLOCK = 0o4000;
-export const EFD_CLOEXEC = 0o2000000;
-
-export function eventfd(initval: number, flags: number): CallResult {
-  return callLibc('eventfd', DataType.I32, [DataType.U32, DataType.I32], [initval, flags]);
-}
-
-/** `struct pollfd` is { int fd; short events; short revents; }: 8 bytes, little-endian here. */
-export const POLLFD_BYTES = 8;
-export const POLLIN = 0x0001;
-export const POLLNVAL = 0x0020;
-
-/** Writes one `struct pollfd` at index `i` of `fds`. */
-export function setPollFd(fds: Buffer, i: number, fd: number, events: number): void {
-  fds.writeInt32LE(fd, i * POLLFD_BYTES);
-  fds.writeInt16LE(events, i * POLLFD_BYTES + 4);
-  fds.writeInt16LE(0, i * POLLFD_BYTES + 6);
-}
-
-export function pollRevents(fds: Buffer, i: number): number {
-  return fds.readUInt16LE(i * POLLFD_BYTES + 6);
-}
-
-/**
- * poll(2) on a libuv pool thread, resolving on the main thread. `fds` must stay referenced and
- * unmodified until it resolves (the kernel writes revents into it).
- */
-export async function pollWait(fds: Buffer, count: number, timeoutMs: number): Promise<CallResult> {
-  const raw: unknown = await load({
-    library: libc(),
-    funcName: 'poll',
-    retType: DataType.I32,
-    paramsType: [DataType.U8Array, DataType.U64, DataType.I32],
-    paramsValue: [fds, count, timeoutMs],
-    errno: true,
-    runInNewThread: true,
-  });
-  return toCallResult(raw);
-}

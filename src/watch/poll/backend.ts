@@ -10,8 +10,8 @@ import { msgPoll } from '../../log/messages/watch-poll.js';
 import type { Armed, BackendCapabilities, EventListener, WatchBackend, WatchTarget } from '../backend.js';
 import { compileScope, type Scope } from '../match.js';
 import type { PathState } from '../path-state.js';
-import { diffStates, reportChanges, snapshotScope } from '../scan.js';
-import { backendOfIndependentTargets } from '../independent-targets.js';
+import { diffStates, reportChanges, snapshotScope } from '../kernel/scan.js';
+import { backendOfIndependentTargets } from '../kernel/independent-targets.js';
 
 export interface PollBackendDeps {
   readonly logger: Logger;

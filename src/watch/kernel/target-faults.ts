@@ -2,10 +2,10 @@
 // it fails: logged once per target and errno (with the entry and the path), that target degrades
 // (a folder left out, or the target released and re-armed with back-off from 1 s doubling to
 // 5 min), and every other target goes on. No event, name or file-system error ends the daemon.
-import type { Logger } from '../log/logger.js';
-import { SystemCallError } from '../errors.js';
-import * as msg from '../log/messages/watch.js';
-import type { LeftOut } from './backend.js';
+import type { Logger } from '../../log/logger.js';
+import { SystemCallError } from '../../errors.js';
+import { msgWatch as msg } from '../../log/messages/watch.js';
+import type { LeftOut } from '../backend.js';
 
 /** What the guard needs of a target. */
 export interface GuardedTarget {
@@ -84,7 +84,7 @@ export class TargetFaults<T extends GuardedTarget> {
     if (retry === undefined || retry.timer !== null) return;
     this.retries.delete(target);
     this.logged.delete(target);
-    this.logger.info(msg.ARMED_AFTER_RETRY, { entry: target.id, path: target.scope.named });
+    this.logger.info(msg.armedAfterRetry(), { entry: target.id, path: target.scope.named });
   }
 
   /** The failure the target is being retried for, if any (for status). */

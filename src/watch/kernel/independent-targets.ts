@@ -7,7 +7,7 @@ import type {
   EventListener,
   WatchBackend,
   WatchTarget,
-} from './backend.js';
+} from '../backend.js';
 
 export function backendOfIndependentTargets(
   name: BackendName,

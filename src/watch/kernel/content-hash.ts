@@ -8,8 +8,8 @@
 import { constants, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { toFsPath } from '../system/path-bytes.js';
-import type { PathState } from './path-state.js';
+import { toFsPath } from '../../system/path-bytes.js';
+import type { PathState } from '../path-state.js';
 
 /**
  * Files larger than this are not hashed: their change counts on size and times alone (man

@@ -2,9 +2,9 @@
 // be a real folder (lstat), and each folder a scan lists or watches is opened O_NOFOLLOW and
 // checked to be the inode its parent's listing saw, then reached only through that descriptor.
 import { closeSync, constants, fstatSync, lstatSync, openSync } from 'node:fs';
-import { toFsPath } from '../system/path-bytes.js';
-import { parentOf } from './match.js';
-import { nearestDir } from './path-state.js';
+import { toFsPath } from '../../system/path-bytes.js';
+import { parentOf } from '../match.js';
+import { nearestDir } from '../path-state.js';
 
 /** Whether `path` is a folder itself, not a symbolic link to one (its parents are followed). */
 export function isRealDir(path: string): boolean {

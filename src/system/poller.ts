@@ -1,5 +1,5 @@
-// Waits for any open inotify instance to become readable, off the main thread, and tells it so
-// on the main thread. One poller per process, whatever the number of instances.
+// Waits for any open kernel event fd (an inotify instance, a fanotify group) to become readable,
+// off the main thread, and tells its owner so on the main thread. One poller per process.
 //
 // Why shared: ffi-rs `runInNewThread` runs on libuv's thread pool (4 threads by default), and a
 // poll(2) with no timeout holds its thread until an fd is ready. One poll per instance would let
@@ -8,10 +8,10 @@
 // closed) when the last instance leaves, so a process with no open instance holds nothing.
 // Exit: process exit joins the pool threads, so a poll still pending at exit would hang it; an
 // `exit` hook wakes the poll first (process.exit(), an uncaught exception).
-import { ERRNO, errnoName } from '../../system/errno.js';
-import { SystemCallError } from '../../errors.js';
-import * as msg from '../../log/messages/watch-kernel.js';
-import * as sys from './libc.js';
+import { ERRNO, errnoName } from './errno.js';
+import { SystemCallError } from '../errors.js';
+import { systemMessages as say } from '../log/messages/system.js';
+import * as sys from './poll-fd.js';
 
 /** What the poller watches: an fd, and what to do on the main thread when it is readable. */
 export interface PollClient {
@@ -55,7 +55,7 @@ function openWakeFd(): void {
   const result = sys.eventfd(0, sys.EFD_NONBLOCK | sys.EFD_CLOEXEC);
   if (result.value < 0) {
     const errno = errnoName(result.errno);
-    throw new SystemCallError('eventfd', errno, null, msg.kernelCallFailed('eventfd', errno, null));
+    throw new SystemCallError('eventfd', errno, null, say.callFailed('eventfd', errno, null));
   }
   wakeFd = result.value;
   if (!isExitHookInstalled) {
@@ -110,5 +110,5 @@ function notify(client: PollClient, revents: number): void {
 
 function bug(call: string, errno: number): SystemCallError {
   const name = errnoName(errno);
-  return new SystemCallError(call, name, null, msg.kernelCallFailed(call, name, null));
+  return new SystemCallError(call, name, null, say.callFailed(call, name, null));
 }

@@ -6,14 +6,14 @@
 // (no-follow.ts): a folder swapped for a symbolic link, or reached through a parent swapped for
 // one, is never listed. Names keep their bytes (system/path-bytes.ts). Back-end neutral.
 import { closeSync, readdirSync } from 'node:fs';
-import type { EventName } from '../watchtab/entry.js';
-import { decodeFsBytes } from '../system/path-bytes.js';
-import { joinPath } from './match.js';
-import { isContentChanged, isReplaced, readState, type PathState } from './path-state.js';
+import type { EventName } from '../../watchtab/entry.js';
+import { decodeFsBytes } from '../../system/path-bytes.js';
+import { joinPath } from '../match.js';
+import { isContentChanged, isReplaced, readState, type PathState } from '../path-state.js';
 import { withContentHash } from './content-hash.js';
 import { openFolder } from './no-follow.js';
-import type { EventListener } from './backend.js';
-import type { Scope } from './match.js';
+import type { EventListener } from '../backend.js';
+import type { Scope } from '../match.js';
 
 export interface ScanHooks {
   /**

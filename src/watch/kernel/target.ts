@@ -1,54 +1,57 @@
-// One armed target on the inotify back-end: its scope, the folders it watches (through the shared
-// WatchTable), the state kept per path, and the translation of kernel facts into its events.
+// One armed target of a kernel back-end (inotify, fanotify): its scope, the folders it watches
+// (through the back-end's WatchTable), the state kept per path, and the translation of the core's
+// facts (facts.ts, set by each back-end at its edge) into the contract's events.
 // Guarantees handled here: a missing path is armed when it appears (the nearest existing
 // ancestor is watched and we step down); new folders are watched, then scanned; a folder moved
 // away has its watches released; a file moved onto a reported path is a content change.
-// Decisions: an exact file is watched through its parent folder only (no watch on the file: the
-// parent reports its writes, attributes and closes, and sees it replaced by rename; a file on
-// another mount than its folder is the exception). A folder moved in is scanned and its contents
-// reported as `create`; a folder moved out is one `delete` (its own), its watches released; a
-// folder moved within the scope is one `rename`, its entries keep their state under new names.
+// Decisions: an exact file is watched through its parent folder (which reports its writes,
+// attributes and closes, and sees it replaced by rename) and, where the back-end has per-file
+// watches, its own (file-watch.ts: changes through another name). A folder moved in is scanned
+// and its contents reported as `create`; a folder moved out is one `delete` (its own), its watches
+// released; a folder moved within the scope is one `rename`, its entries keep their state under
+// new names.
 // Content-only: a file's hash is taken off the event loop (content-hash.ts). A fact whose report
 // waits for it holds its path (path-order.ts): later facts and reports about that path queue
 // behind it, so a `delete` never overtakes the `close_write` being judged; other paths go on.
 import type { EventListener, WatchEvent, WatchTarget } from '../backend.js';
 import type { EventName } from '../../watchtab/entry.js';
 import { SystemCallError } from '../../errors.js';
-import { watchAddFailed } from '../../log/messages/watch-kernel.js';
+import { msgKernel } from '../../log/messages/watch-kernel.js';
 import { compileScope, parentOf, type Scope } from '../match.js';
 import { isWithin } from '../../watchtab/path-pattern.js';
 import { isReplaced, readState, type PathState } from '../path-state.js';
-import { isRealDir, isSymlink, nearestArmable } from '../no-follow.js';
-import { diffStates, scanTree } from '../scan.js';
-import { hashContent, isUntouched, withContentHash } from '../content-hash.js';
-import { PathOrder, type Step } from '../path-order.js';
-import { IN } from './mask.js';
+import { isRealDir, isSymlink, nearestArmable } from './no-follow.js';
+import { diffStates, scanTree } from './scan.js';
+import { hashContent, isUntouched, withContentHash } from './content-hash.js';
+import { PathOrder, type Step } from './path-order.js';
+import { FACT, PLACE, type Facts, type Interest } from './facts.js';
 import { FileWatch } from './file-watch.js';
-import type { WatchTable, WatchUser } from './tree.js';
+import type { WatchTable, WatchUser } from './watch-table.js';
 
-const STRUCTURE = IN.CREATE | IN.DELETE | IN.MOVED_FROM | IN.MOVED_TO | IN.DELETE_SELF | IN.MOVE_SELF;
-const WAIT_MASK = (IN.CREATE | IN.MOVED_TO | IN.DELETE_SELF | IN.MOVE_SELF | IN.ONLYDIR) >>> 0;
+const STRUCTURE =
+  FACT.CREATE | FACT.DELETE | FACT.MOVED_FROM | FACT.MOVED_TO | FACT.DELETE_SELF | FACT.MOVE_SELF;
+const WAIT_INTEREST = FACT.CREATE | FACT.MOVED_TO | FACT.DELETE_SELF | FACT.MOVE_SELF | PLACE.ONLY_DIR;
 /** Left-out folders kept for `watchtab status`; the log says the rest (once per errno). */
 const MAX_LEFT_OUT_KEPT = 100;
 const MAX_ARM_TRIES = 3;
 /** Facts queued on one path beyond this (a flood of writes to it) are judged without a hash. */
 const MAX_HELD_STEPS = 64;
 
-/** The kernel events a target's folders need, from the contract events it asks for. */
-export function dirMaskFor(events: ReadonlySet<EventName>, contentOnly: boolean): number {
-  let mask = STRUCTURE | IN.ONLYDIR;
-  if (events.has('write') || events.has('extend')) mask |= IN.MODIFY;
-  if (events.has('close_write') || (contentOnly && events.has('write'))) mask |= IN.CLOSE_WRITE;
-  if (events.has('attrib') || events.has('link') || events.has('extend')) mask |= IN.ATTRIB;
-  if (events.has('access')) mask |= IN.ACCESS;
-  if (events.has('open')) mask |= IN.OPEN;
-  if (events.has('close_nowrite')) mask |= IN.CLOSE_NOWRITE;
-  return mask >>> 0;
+/** The facts a target's folders need, from the contract events it asks for. */
+export function dirInterestFor(events: ReadonlySet<EventName>, contentOnly: boolean): Interest {
+  let interest = STRUCTURE | PLACE.ONLY_DIR;
+  if (events.has('write') || events.has('extend')) interest |= FACT.MODIFY;
+  if (events.has('close_write') || (contentOnly && events.has('write'))) interest |= FACT.CLOSE_WRITE;
+  if (events.has('attrib') || events.has('link') || events.has('extend')) interest |= FACT.ATTRIB;
+  if (events.has('access')) interest |= FACT.ACCESS;
+  if (events.has('open')) interest |= FACT.OPEN;
+  if (events.has('close_nowrite')) interest |= FACT.CLOSE_NOWRITE;
+  return interest >>> 0;
 }
 
 /** What a target tells the back-end: failures to log and retry, and counts after a rescan. */
 export interface TargetHost {
-  readonly table: WatchTable;
+  readonly table: WatchTable<TargetWatch>;
   /**
    * A folder is left out (EACCES, ENAMETOOLONG, ENOSPC; ELOOP: the base is a symbolic link):
    * logged once per target and errno; retried with back-off where that can help (ENOSPC).
@@ -66,14 +69,14 @@ export class TargetWatch implements WatchUser {
   readonly id: string;
   readonly scope: Scope;
   readonly events: ReadonlySet<EventName>;
-  readonly dirMask: number;
+  readonly dirInterest: Interest;
   /** Per reported path and per watched folder. */
   state = new Map<string, PathState>();
   /** The ancestor watched while the anchor does not exist, else null. */
   waitingOn: string | null = null;
   isArmed = false;
-  /** An exact path's own watch, held while it is a file (inotify only; null for the other kinds). */
-  private readonly file: FileWatch | null;
+  /** An exact path's own watch while it is a file (null unless the path is exact; see file-watch.ts). */
+  private readonly file: FileWatch<TargetWatch> | null;
   /** Folders left out since the last (re)scan, with the errno saying why (bounded, for status). */
   readonly leftOut = new Map<string, string>();
   /** Per-path order of facts and reports while content hashes are taken. */
@@ -91,10 +94,10 @@ export class TargetWatch implements WatchUser {
     this.id = target.id;
     this.scope = compileScope(target.path, target.exclude);
     this.events = new Set(target.events);
-    this.dirMask = dirMaskFor(this.events, target.contentOnly);
+    this.dirInterest = dirInterestFor(this.events, target.contentOnly);
     this.file =
       target.path.kind === 'exact'
-        ? new FileWatch(() => this.table, this, this.scope.named, this.dirMask)
+        ? new FileWatch(() => this.table, this, this.scope.named, this.dirInterest)
         : null;
   }
 
@@ -103,7 +106,7 @@ export class TargetWatch implements WatchUser {
     for (const entry of this.state) if (this.scope.isReported(entry[0])) yield entry;
   }
 
-  private get table(): WatchTable {
+  private get table(): WatchTable<TargetWatch> {
     return this.host.table;
   }
 
@@ -130,7 +133,7 @@ export class TargetWatch implements WatchUser {
       this.isArmed = false;
       if (this.waitingOn !== ancestor) {
         this.stopWaiting();
-        this.table.acquire(this, ancestor, WAIT_MASK);
+        this.table.acquire(this, ancestor, WAIT_INTEREST);
         this.waitingOn = ancestor;
       }
       if (tries >= MAX_ARM_TRIES || nearestArmable(this.scope.anchor) === ancestor) return; // nothing appeared meanwhile
@@ -228,7 +231,7 @@ export class TargetWatch implements WatchUser {
 
   private watchDir(dir: string, via: string): boolean {
     try {
-      this.table.acquire(this, dir, this.dirMask, via);
+      this.table.acquire(this, dir, this.dirInterest, via);
       return true;
     } catch (error) {
       if (!(error instanceof SystemCallError)) throw error;
@@ -243,7 +246,7 @@ export class TargetWatch implements WatchUser {
   // one below it is left out.
   private cannotOpen(dir: string, errno: string): void {
     if (dir !== this.scope.anchor && dir !== this.scope.named) return this.leaveOut(dir, errno);
-    throw new SystemCallError('open', errno, dir, watchAddFailed(dir, errno, null));
+    throw new SystemCallError('open', errno, dir, msgKernel.watchAddFailed(dir, errno, null));
   }
 
   /** Keeps `dir` out of this target (its changes are not seen) and tells the back-end. */
@@ -289,51 +292,51 @@ export class TargetWatch implements WatchUser {
     this.listener(pid === null ? e : { ...e, pid });
   }
 
-  // ---- kernel facts, already turned into paths by the back-end ----
+  // ---- the back-end's facts (facts.ts), already turned into paths ----
 
-  /** An event about an entry of a watched folder (never a move: see moved()). */
-  child(dir: string, path: string, mask: number): void {
+  /** Facts about an entry of a watched folder (never a move: see moved()). */
+  child(dir: string, path: string, facts: Facts): void {
     if (this.waitingOn !== null) {
       if (dir === this.waitingOn && isWithin(this.scope.anchor, path)) this.settle(true);
       return;
     }
     // The file watch's echo is told at once, not in the path's order: its own event for the same
     // change follows this one immediately (file-watch.ts), whatever waits on the path.
-    if (path === this.file?.path) this.file.heardFromFolder(mask);
+    if (path === this.file?.path) this.file.heardFromFolder(facts);
     else this.file?.heardOther();
-    this.inOrder([path], () => this.childInOrder(path, mask));
+    this.inOrder([path], () => this.childInOrder(path, facts));
   }
 
-  private childInOrder(path: string, mask: number): void | Promise<void> {
-    const isDir = (mask & IN.ISDIR) !== 0;
-    if (mask & IN.CREATE) this.created(path, isDir);
-    if (mask & IN.DELETE) this.deleted(path, isDir);
+  private childInOrder(path: string, facts: Facts): void | Promise<void> {
+    const isDir = (facts & FACT.IS_DIR) !== 0;
+    if (facts & FACT.CREATE) this.created(path, isDir);
+    if (facts & FACT.DELETE) this.deleted(path, isDir);
     if (!this.scope.isReported(path)) return;
-    if (mask & IN.MODIFY) this.modified(path);
-    if (mask & IN.ATTRIB) this.attribChanged(path, isDir);
+    if (facts & FACT.MODIFY) this.modified(path);
+    if (facts & FACT.ATTRIB) this.attribChanged(path, isDir);
     // The read-side events follow the close_write, also while it is judged.
     const pid = this.stepOrigin;
     const reads = (): void => {
-      if (mask & IN.ACCESS) this.emitNow('access', path, isDir, undefined, pid);
-      if (mask & IN.OPEN) this.emitNow('open', path, isDir, undefined, pid);
-      if (mask & IN.CLOSE_NOWRITE) this.emitNow('close_nowrite', path, isDir, undefined, pid);
+      if (facts & FACT.ACCESS) this.emitNow('access', path, isDir, undefined, pid);
+      if (facts & FACT.OPEN) this.emitNow('open', path, isDir, undefined, pid);
+      if (facts & FACT.CLOSE_NOWRITE) this.emitNow('close_nowrite', path, isDir, undefined, pid);
     };
-    const judged = mask & IN.CLOSE_WRITE ? this.closedWrite(path) : undefined;
+    const judged = facts & FACT.CLOSE_WRITE ? this.closedWrite(path) : undefined;
     if (judged === undefined) return reads();
     return judged.then(reads);
   }
 
-  /** An event about a watched folder itself. */
-  self(dir: string, mask: number): void {
-    if (this.file?.isHeld === true && dir === this.file.path) return this.fileChanged(dir, mask);
+  /** Facts about a watched folder itself. */
+  self(dir: string, facts: Facts): void {
+    if (this.file?.isHeld === true && dir === this.file.path) return this.fileChanged(dir, facts);
     this.file?.heardOther();
-    if (dir === this.waitingOn) return; // its IN_IGNORED says when it is gone
-    if (mask & IN.ATTRIB && this.scope.isReported(dir)) this.attribChanged(dir, true);
-    // Every watch on the file system gets IN_UNMOUNT: one revoke, from the anchor's or the named
-    // folder's (an unmount deeper in a tree is not reported: its IN_IGNORED re-watches below).
-    if (mask & IN.UNMOUNT && (dir === this.scope.anchor || dir === this.scope.named))
+    if (dir === this.waitingOn) return; // gone() says when it is gone
+    if (facts & FACT.ATTRIB && this.scope.isReported(dir)) this.attribChanged(dir, true);
+    // Every watch on the file system is told UNMOUNT: one revoke, from the anchor's or the named
+    // folder's (an unmount deeper in a tree is not reported: its gone() re-watches below).
+    if (facts & FACT.UNMOUNT && (dir === this.scope.anchor || dir === this.scope.named))
       this.emit('revoke', this.scope.named, true);
-    if (mask & IN.MOVE_SELF && dir === this.scope.anchor) {
+    if (facts & FACT.MOVE_SELF && dir === this.scope.anchor) {
       // The anchor moved and no watched parent saw where: is the folder at its path still it?
       const now = readState(dir);
       const kept = this.state.get(dir) ?? null;
@@ -342,17 +345,17 @@ export class TargetWatch implements WatchUser {
   }
 
   /** An event of the exact file's own watch: what came through another name, as the folder's would. */
-  private fileChanged(path: string, mask: number): void {
+  private fileChanged(path: string, facts: Facts): void {
     const file = this.file;
     if (file === null) return;
-    const fresh = file.fresh(mask);
+    const fresh = file.fresh(facts);
     // An unlink of this name tells the inode first (its link count): the folder's delete follows.
     if (fresh === 0 || !file.isAt(readState(path))) return;
     this.child(parentOf(path), path, fresh);
     file.heardOther(); // what was just handled came from the file's watch, not the folder's
   }
 
-  /** The kernel dropped the watch held under `path` (IN_IGNORED). */
+  /** The watch held under `path` is gone (inotify's IN_IGNORED; fanotify: its folder removed). */
   gone(path: string): void {
     if (path === this.file?.path) this.file.forget();
     if (path === this.waitingOn) {
@@ -390,7 +393,7 @@ export class TargetWatch implements WatchUser {
     if (now !== null) this.state.set(path, now);
     if (path === this.file?.path) this.file.sync(now ?? undefined);
     // Already known with the same inode: a scan found it first (the folder was read after it
-    // was watched); the kernel's IN_CREATE is the same fact, not a second one.
+    // was watched); the kernel's CREATE is the same fact, not a second one.
     if (before !== undefined && now !== null && !isReplaced(before, now)) return;
     this.emit('create', path, now?.type === 'dir');
     if (now !== null && now.type !== 'dir' && now.nlink > 1) this.linked(path, now);
