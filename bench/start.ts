@@ -2,7 +2,8 @@
 // spawn to its `ready` log line with watchtab.example, beside `node -e 0` in the same run (the
 // commands interleaved round by round, the median of the rounds). The aims (issue 14): the daemon
 // ready within 150 ms; every sub-command within 1.3× `node -e 0`. By hand or from `npm run bench`:
-//   npm run build && node dist/bench/start.js [--rounds 20] [--json FILE]
+//   npm run build && node dist/bench/start.js [--rounds 20] [--json FILE] [--root DIR]
+// (--root: another checkout's built tree, e.g. to compare with main; its watchtab.example is used.)
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ function option(name: string): string | undefined {
 }
 const ROUNDS = Number(option('--rounds') ?? 20);
 const JSON_OUT = option('--json');
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = option('--root') ?? fileURLToPath(new URL('../../', import.meta.url));
 const WATCHTAB = join(ROOT, 'dist/src/cli/watchtab.js');
 const WATCHTABD = join(ROOT, 'dist/src/cli/watchtabd.js');
 
