@@ -4,10 +4,14 @@
 import { UsageError } from '../errors.js';
 import { usageMessages as usage, watchtabdHelpMessages as helpText } from '../log/messages/watchtab.js';
 import { EXIT_OK, EXIT_USAGE, type Command } from './command.js';
-import { formatHelp, HELP_OPTION, nearest, parseCommandLine, type OptionSpec } from './command-line.js';
+import type { OptionSpec } from './command-line.js';
+import type { CommandHead } from './commands/heads.js';
 import { VERSION } from '../version.js';
 
-export function programHelp(program: string, commands: readonly Command[]): string {
+export function programHelp(
+  program: string,
+  commands: readonly Pick<CommandHead, 'synopsis' | 'summary'>[],
+): string {
   const width = Math.max(...commands.map((c) => c.synopsis.length));
   const lines = commands.map((c) => `  ${program} ${c.synopsis.padEnd(width)}  ${c.summary}`);
   return [`usage:`, ...lines, `  ${program} --help | --version`, `  ${program} COMMAND --help`, ''].join(
@@ -15,7 +19,8 @@ export function programHelp(program: string, commands: readonly Command[]): stri
   );
 }
 
-export function commandHelp(program: string, command: Command): string {
+async function commandHelp(program: string, command: Command): Promise<string> {
+  const { formatHelp, HELP_OPTION } = await import('./command-line.js');
   return formatHelp(`usage: ${program} ${command.synopsis}`, command.description, [
     ...command.options,
     HELP_OPTION,
@@ -37,17 +42,26 @@ export async function reportUsageErrors(
   }
 }
 
-const PROGRAM_FLAGS: readonly OptionSpec[] = [
-  HELP_OPTION,
-  { long: 'version', short: 'V', value: null, help: helpText.version() },
-];
-
 async function dispatch(
   program: string,
-  commands: readonly Command[],
+  commands: readonly CommandHead[],
   argv: readonly string[],
 ): Promise<number> {
   const [first, ...rest] = argv;
+  // The plain answers load nothing more (the option parser comes with the watchtab's value checks).
+  if (argv.length === 1 && (first === '--version' || first === '-V')) {
+    process.stdout.write(`${program} ${VERSION}\n`);
+    return EXIT_OK;
+  }
+  if (argv.length === 1 && (first === '--help' || first === '-h')) {
+    process.stdout.write(programHelp(program, commands));
+    return EXIT_OK;
+  }
+  const { HELP_OPTION, nearest, parseCommandLine } = await import('./command-line.js');
+  const PROGRAM_FLAGS: readonly OptionSpec[] = [
+    HELP_OPTION,
+    { long: 'version', short: 'V', value: null, help: helpText.version() },
+  ];
   if (first === undefined || first.startsWith('-')) {
     const { values } = parseCommandLine(first === undefined ? [] : [first], PROGRAM_FLAGS);
     if (values.get('help') === true) process.stdout.write(programHelp(program, commands));
@@ -55,8 +69,8 @@ async function dispatch(
     else throw new UsageError(usage.commandRequired());
     return EXIT_OK;
   }
-  const command = commands.find((c) => c.name === first);
-  if (command === undefined) {
+  const head = commands.find((c) => c.name === first);
+  if (head === undefined) {
     throw new UsageError(
       usage.unknownCommand(
         first,
@@ -67,11 +81,13 @@ async function dispatch(
       ),
     );
   }
+  // Only now is the command's module loaded, with what it needs (the parser, the watcher, ...).
+  const command = await head.load();
   const who = `${program} ${command.name}`;
   return reportUsageErrors(who, who, async () => {
     const given = parseCommandLine(rest, [...command.options, HELP_OPTION]);
     if (given.values.get('help') === true) {
-      process.stdout.write(commandHelp(program, command));
+      process.stdout.write(await commandHelp(program, command));
       return EXIT_OK;
     }
     const count = given.operands.length;
@@ -82,7 +98,7 @@ async function dispatch(
   });
 }
 
-export async function runCli(program: string, commands: readonly Command[]): Promise<void> {
+export async function runCli(program: string, commands: readonly CommandHead[]): Promise<void> {
   process.exitCode = await reportUsageErrors(program, program, () =>
     dispatch(program, commands, process.argv.slice(2)),
   );

@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { WatchtabdOptions } from '../daemon/options.js';
-import { LOG_LEVELS } from '../log/logger.js';
+import { LOG_LEVELS } from '../log/levels.js';
 import { usageMessages as usage, watchtabdHelpMessages as helpText } from '../log/messages/watchtab.js';
 import { BACKEND_CHOICES, DEFAULT_GRACE_MS } from '../watchtab/entry.js';
 import {

@@ -5,8 +5,9 @@ import Transport from 'winston-transport';
 import { createFileSink, type FileSink } from './file-sink.js';
 import { encodeJournalRecord } from './journal-record.js';
 
-export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+import { LOG_LEVELS, type LogLevel } from './levels.js';
+
+export { LOG_LEVELS, type LogLevel } from './levels.js';
 
 export type LogFields = Readonly<Record<string, unknown>>;
 

@@ -4,8 +4,11 @@
 // Nothing is written on the way to a command, so the trace does not change the path it measures.
 import { writeFileSync } from 'node:fs';
 
-/** The steps the daemon stamps, in the order they happen for one event. */
-export type Stage = 'read' | 'slot' | 'spawn-call' | 'spawn-return';
+/**
+ * The steps the daemon stamps, in the order they happen for one event; `hold` and `held` (detail
+ * `closed` or `bound`) only when a fold waits for a writer's close (run/slot.ts).
+ */
+export type Stage = 'read' | 'slot' | 'hold' | 'held' | 'spawn-call' | 'spawn-return';
 
 const file = process.env['WATCHTAB_TRACE_STAGES'] ?? '';
 const stamps: string[] = [];

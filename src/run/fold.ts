@@ -3,7 +3,9 @@
 // distinct paths in the order first seen (a Map keeps insertion order), with their event names, the
 // last rename's old name, which path joined last, and when the first and the last trigger came.
 // The run's path (WATCHTAB_PATH) is the last in first-seen order, the newest path to join the fold,
-// so it is also the last line of stdin: for a, b, a it is b (watchtab(5)).
+// so it is also the last line of stdin: for a, b, a it is b (watchtab(5)). It also counts the
+// paths still open for writing — a `write` not yet followed by its `close_write` — for the slot's
+// hold (one save is one run): two bits per path, no list.
 import { EVENT_NAMES, type EventName } from '../watchtab/entry.js';
 import type { Trigger } from './trigger.js';
 
@@ -11,6 +13,8 @@ interface PathRecord {
   /** Bit i set: EVENT_NAMES[i] happened to this path within the fold. */
   mask: number;
   oldPath: string | null;
+  /** A `write` came and its `close_write` has not yet. */
+  isOpen: boolean;
 }
 
 /** What a run is told about the triggers folded into it. */
@@ -56,6 +60,10 @@ export class Fold {
   hasOwnChange = false;
   /** Some trigger folded in was found by catching up at start. */
   isCatchUp = false;
+  /** Paths written and not yet closed (a `write` with no `close_write` after it). */
+  private openCount = 0;
+  /** When the open count last went from 0 to 1: the hold for the close counts from here. */
+  private firstOpenAt = 0;
 
   constructor(first: Trigger, at: number) {
     this.firstAt = at;
@@ -72,12 +80,25 @@ export class Fold {
     if (t.isCatchUp === true) this.isCatchUp = true;
     let record = this.paths.get(t.path);
     if (record === undefined) {
-      record = { mask: 0, oldPath: null };
+      record = { mask: 0, oldPath: null, isOpen: false };
       this.paths.set(t.path, record);
       this.lastPath = t.path;
     }
     record.mask |= 1 << EVENT_NAMES.indexOf(t.event);
     if (t.event === 'rename' && t.oldPath !== undefined) record.oldPath = t.oldPath;
+    if (t.event === 'write' && !record.isOpen) {
+      record.isOpen = true;
+      this.openCount += 1;
+      if (this.openCount === 1) this.firstOpenAt = at;
+    } else if (t.event === 'close_write' && record.isOpen) {
+      record.isOpen = false;
+      this.openCount -= 1;
+    }
+  }
+
+  /** Some path folded in was written and is not closed yet: when since (the clock's milliseconds), else null. */
+  get openSince(): number | null {
+    return this.openCount > 0 ? this.firstOpenAt : null;
   }
 
   get triggers(): number {

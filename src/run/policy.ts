@@ -9,6 +9,7 @@ export const SLOT_STATES = [
   'idle',
   'delaying',
   'settling',
+  'holding',
   'running',
   'running-with-pending',
   'paused',
@@ -21,6 +22,7 @@ export const SLOT_EVENTS = [
   'trigger',
   'delay-elapsed',
   'settled',
+  'settled-open',
   'run-ended',
   'quiet',
   'retire',
@@ -39,6 +41,11 @@ export type SlotEvent = (typeof SLOT_EVENTS)[number];
  * - `pend`: keep the trigger for one more run after the current one (→ running-with-pending).
  * - `pend-and-stop`: the same, and stop the current run (restart); stopping twice is harmless.
  * - `drop`: forget the trigger (counted for status).
+ * - `hold`: the fold has settled, but a file written in it is still open for writing (a `write`
+ *   with no `close_write` yet) and the entry asks for `close_write`: wait for that close, at most
+ *   a short bound from the write (→ holding), so one save is one run (slot.ts, HOLD_FOR_CLOSE_MS).
+ * - `rehold`: add the trigger to the held fold and look again: settle anew (a close that ends the
+ *   last open write lets it start at once).
  * - `start`: the fold has settled: start the run, unless the runaway guard pauses the entry.
  * - `settle`: the run ended; with a pending fold, wait for what remains of its delay, else idle.
  * - `resume`: the runaway guard's pause is over: run once with what it held (→ delaying).
@@ -52,6 +59,8 @@ export type Step =
   | 'fold'
   | 'await-settle'
   | 'refold'
+  | 'hold'
+  | 'rehold'
   | 'pend'
   | 'pend-and-stop'
   | 'drop'
@@ -88,6 +97,7 @@ function whenRunning(policy: OnBusy, hasPending: boolean, event: SlotEvent): Ste
       return 'stop-last';
     case 'delay-elapsed':
     case 'settled':
+    case 'settled-open':
     case 'quiet':
       return 'none';
     default:
@@ -106,6 +116,12 @@ export function decide(state: SlotStateKind, policy: OnBusy, event: SlotEvent): 
       return event === 'retire' || event === 'stop' ? 'close' : 'none';
     case 'settling':
       if (event === 'trigger') return 'refold';
+      if (event === 'settled') return 'start';
+      if (event === 'settled-open') return 'hold';
+      return event === 'retire' || event === 'stop' ? 'close' : 'none';
+    case 'holding':
+      if (event === 'trigger') return 'rehold';
+      // The close came, or the bound passed (an mmap writer never closes): run what was held.
       if (event === 'settled') return 'start';
       return event === 'retire' || event === 'stop' ? 'close' : 'none';
     case 'running':

@@ -6,7 +6,13 @@
 // Decisions: a queued run starts when the current one has ended AND its own delay, counted from
 // the first trigger folded into it, has passed (so a burst still settles before the run). Every
 // fold then settles (`settling`): it waits until no trigger has come for the entry's `settle`, or
-// until `max-wait` after its first trigger; with no `settle` it passes through at once. The
+// until `max-wait` after its first trigger; with no `settle` it passes through at once (at the end
+// of the current turn, so events the back-end reports together — a file moved onto a path is
+// `rename`, `write` and `close_write` at once — are one run). A settled fold in which a file was
+// written and not yet closed is held (`holding`) until that `close_write`, at most
+// HOLD_FOR_CLOSE_MS from the write, when the entry asks for `close_write`: `echo >> f` is one run,
+// not a run for the `write` and one more for the close (an entry without close_write never sees
+// the close, so it is never held; an mmap writer never closes, so the bound). The
 // runaway guard (run-guard.ts) pauses the entry for `runLimit.intervalMs` from the pause (a fixed
 // time: a file written steadily cannot keep it paused), or until the entry is reloaded
 // (`replaceEntry`). The triggers that arrive while paused — the one refused included — are held in
@@ -52,6 +58,13 @@ export interface RunnerDeps {
  */
 const KEPT_SESSIONS = 4;
 
+/**
+ * How long a settled fold waits for the `close_write` of a file written in it (watchtab(5), events).
+ * A writer that closes at once (echo, sed, an editor) closes within microseconds; one that keeps the
+ * file open longer (a slow copy, mmap) gets its run after this, and the close runs once more.
+ */
+export const HOLD_FOR_CLOSE_MS = 100;
+
 export interface Slot {
   readonly entryName: string;
   /** Whether process `pid` is (or was) in the session of one of the entry's latest runs; always false when sessions are not followed. */
@@ -94,6 +107,7 @@ type State =
   | { readonly kind: 'idle' }
   | { readonly kind: 'delaying'; readonly fold: Fold; readonly timer: NodeJS.Timeout | null }
   | { readonly kind: 'settling'; readonly fold: Fold; readonly timer: NodeJS.Timeout | null }
+  | { readonly kind: 'holding'; readonly fold: Fold; readonly timer: NodeJS.Timeout }
   | { readonly kind: 'running'; readonly run: ActiveRun }
   | { readonly kind: 'running-with-pending'; readonly run: ActiveRun; readonly pending: Fold }
   | { readonly kind: 'paused'; readonly since: number; readonly held: Fold; readonly timer: NodeJS.Timeout }
@@ -255,8 +269,17 @@ class EntrySlot implements Slot {
         if (t === null || s.kind !== 'settling') return;
         s.fold.add(t, this.now());
         return this.awaitSettle(s.fold);
+      case 'hold':
+        return s.kind === 'settling' ? this.hold(s.fold) : undefined;
+      case 'rehold':
+        if (t === null || s.kind !== 'holding') return;
+        clearTimeout(s.timer);
+        s.fold.add(t, this.now());
+        if (s.fold.openSince === null) traceStage('held', 'closed');
+        return this.awaitSettle(s.fold);
       case 'start':
-        return s.kind === 'settling' ? this.start(s.fold) : undefined;
+        if (s.kind === 'holding') traceStage('held', 'bound');
+        return s.kind === 'settling' || s.kind === 'holding' ? this.start(s.fold) : undefined;
       case 'settle':
         if (s.kind === 'running-with-pending') return this.delay(s.pending);
         // Idle with nothing held: every trigger so far has run or was dropped by on-busy ignore.
@@ -302,13 +325,33 @@ class EntrySlot implements Slot {
     const { settleMs, maxWaitMs } = this.entry;
     const dueAt = Math.min(fold.lastAt + settleMs, fold.firstAt + maxWaitMs);
     const remainingMs = dueAt - this.now();
+    const settled = (): void => {
+      const now = this.state;
+      if ((now.kind === 'settling' || now.kind === 'holding') && now.fold === fold)
+        this.dispatch({ event: this.isOpenFor(fold) ? 'settled-open' : 'settled' });
+    };
     if (remainingMs <= 0) {
+      // At the end of this turn, not now: the events reported with this one fold in first.
       this.state = { kind: 'settling', fold, timer: null };
-      this.dispatch({ event: 'settled' });
+      queueMicrotask(settled);
       return;
     }
+    this.state = { kind: 'settling', fold, timer: setTimeout(settled, remainingMs) };
+  }
+
+  /** Whether the fold waits for a close: a file written in it is still open, within the bound, and the entry asks for `close_write`. */
+  private isOpenFor(fold: Fold): boolean {
+    const since = fold.openSince;
+    if (since === null || !this.entry.events.includes('close_write')) return false;
+    return this.now() < since + HOLD_FOR_CLOSE_MS;
+  }
+
+  /** Waits for the close of what the fold wrote; a trigger looks again (rehold), the bound runs it. */
+  private hold(fold: Fold): void {
+    traceStage('hold', this.entry.name);
+    const remainingMs = Math.max(0, (fold.openSince ?? this.now()) + HOLD_FOR_CLOSE_MS - this.now());
     const timer = setTimeout(() => this.dispatch({ event: 'settled' }), remainingMs);
-    this.state = { kind: 'settling', fold, timer };
+    this.state = { kind: 'holding', fold, timer };
   }
 
   private pend(t: Trigger, isRestart: boolean): void {
@@ -381,7 +424,7 @@ class EntrySlot implements Slot {
   private close(): void {
     const s = this.state;
     if ((s.kind === 'delaying' || s.kind === 'settling') && s.timer !== null) clearTimeout(s.timer);
-    if (s.kind === 'paused') clearTimeout(s.timer);
+    if (s.kind === 'paused' || s.kind === 'holding') clearTimeout(s.timer);
     this.state = { kind: 'retired' };
     this.markRetired();
   }

@@ -10,11 +10,13 @@ import { FIXTURES } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp.js';
 import { makeEntry, outputLines, records, slotFor, waitForEndings } from './entry-fixture.js';
 
+const endOfTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 test('stdout and stderr lines go to the log, tagged with the entry and stream; stderr at warn', async (t) => {
   const dir = await tempDir(t);
   const command = 'echo one; echo two >&2; printf "no newline at the end"';
   const { slot, log } = slotFor(t, makeEntry({ name: 'talker', dir, command }));
-  slot.trigger({ path: join(dir, 'x'), event: 'write' });
+  slot.trigger({ path: join(dir, 'x'), event: 'close_write' });
   await waitForEndings(log, 1);
   assert.deepEqual(outputLines(log, 'stdout'), ['one', 'no newline at the end']);
   assert.deepEqual(outputLines(log, 'stderr'), ['two']);
@@ -36,7 +38,7 @@ test('a flood without newlines is cut at the cap, said once, and the next line i
     makeEntry({ dir, command, env: { FLOOD_BYTES: String(floodMiB * 2 ** 20) } }),
   );
   const rssBefore = process.memoryUsage().rss;
-  slot.trigger({ path: join(dir, 'x'), event: 'write' });
+  slot.trigger({ path: join(dir, 'x'), event: 'close_write' });
   const [ended] = await waitForEndings(log, 1, 30_000);
   assert.equal(ended?.message, 'run ended: exited successfully');
   const lines = outputLines(log);
@@ -64,15 +66,16 @@ test('the runaway guard pauses an entry after its burst, says how to change it, 
   // A frozen clock: every start falls inside the interval however slow the machine is.
   const { slot, log } = slotFor(t, entry, { now: () => 0 });
   for (let i = 1; i <= 3; i += 1) {
-    slot.trigger({ path: `/w/${i}`, event: 'write' });
+    slot.trigger({ path: `/w/${i}`, event: 'close_write' });
     await waitForEndings(log, i);
   }
-  slot.trigger({ path: '/w/4', event: 'write' }); // the 4th start within the interval: a runaway
+  slot.trigger({ path: '/w/4', event: 'close_write' }); // the 4th start within the interval: a runaway
+  await endOfTurn(); // a fold settles at the end of the turn that brought it
   const [paused] = records(log, msg.guardPaused(3, 300));
   assert.equal(paused?.level, 'warn');
   assert.match(paused?.message ?? '', /trigger-limit-burst \(now 3\).*trigger-limit-interval \(now 0.3\)/);
   assert.equal(slot.status().state, 'paused');
-  slot.trigger({ path: '/w/5', event: 'write' }); // held for the run after the pause
+  slot.trigger({ path: '/w/5', event: 'close_write' }); // held for the run after the pause
   assert.deepEqual(slot.status().paused && { ...slot.status().paused, since: 0 }, {
     since: 0,
     heldTriggers: 2,
@@ -81,7 +84,7 @@ test('the runaway guard pauses an entry after its burst, says how to change it, 
   });
   // A file written steadily cannot keep the entry paused: the pause is a fixed time.
   const steady = setInterval(() => {
-    if (slot.status().state === 'paused') slot.trigger({ path: '/w/5', event: 'write' });
+    if (slot.status().state === 'paused') slot.trigger({ path: '/w/5', event: 'close_write' });
   }, 20);
   try {
     await waitForEndings(log, 4, 5000);
@@ -99,9 +102,10 @@ test('reloading a paused entry resumes it at once and runs what was held', async
   const dir = await tempDir(t);
   const entry = makeEntry({ dir, command: 'true', runLimit: { burst: 1, intervalMs: 60_000 } });
   const { slot, log } = slotFor(t, entry);
-  slot.trigger({ path: '/w/1', event: 'write' });
+  slot.trigger({ path: '/w/1', event: 'close_write' });
   await waitForEndings(log, 1);
-  slot.trigger({ path: '/w/2', event: 'write' });
+  slot.trigger({ path: '/w/2', event: 'close_write' });
+  await endOfTurn();
   assert.equal(slot.status().state, 'paused');
   slot.replaceEntry({ ...entry, name: 'renamed' });
   assert.notEqual(slot.status().state, 'paused');
@@ -116,7 +120,7 @@ test('a command printing lines faster than the log takes has them counted and dr
   const dir = await tempDir(t);
   const total = 200_000;
   const { slot, log } = slotFor(t, makeEntry({ dir, command: `yes line | head -n ${total}` }));
-  slot.trigger({ path: '/w/flood', event: 'write' });
+  slot.trigger({ path: '/w/flood', event: 'close_write' });
   await waitForEndings(log, 1, 30_000);
   const [summary] = records(log, (m) => m.endsWith('of output dropped (printed faster than the log takes)'));
   const dropped = Number(summary?.fields['dropped']);

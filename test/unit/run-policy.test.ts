@@ -19,6 +19,7 @@ const TABLE: Readonly<Record<SlotStateKind, Readonly<Record<SlotEvent, Expect>>>
     trigger: 'begin',
     'delay-elapsed': 'none',
     settled: 'none',
+    'settled-open': 'none',
     'run-ended': 'none',
     quiet: 'none',
     retire: 'close',
@@ -28,6 +29,7 @@ const TABLE: Readonly<Record<SlotStateKind, Readonly<Record<SlotEvent, Expect>>>
     trigger: 'fold',
     'delay-elapsed': 'await-settle',
     settled: 'none',
+    'settled-open': 'none',
     'run-ended': 'none',
     quiet: 'none',
     retire: 'close',
@@ -37,6 +39,17 @@ const TABLE: Readonly<Record<SlotStateKind, Readonly<Record<SlotEvent, Expect>>>
     trigger: 'refold',
     'delay-elapsed': 'none',
     settled: 'start',
+    'settled-open': 'hold',
+    'run-ended': 'none',
+    quiet: 'none',
+    retire: 'close',
+    stop: 'close',
+  },
+  holding: {
+    trigger: 'rehold',
+    'delay-elapsed': 'none',
+    settled: 'start',
+    'settled-open': 'none',
     'run-ended': 'none',
     quiet: 'none',
     retire: 'close',
@@ -46,6 +59,7 @@ const TABLE: Readonly<Record<SlotStateKind, Readonly<Record<SlotEvent, Expect>>>
     trigger: { queue: 'pend', ignore: 'drop', restart: 'pend-and-stop' },
     'delay-elapsed': 'none',
     settled: 'none',
+    'settled-open': 'none',
     'run-ended': 'settle',
     quiet: 'none',
     retire: 'finish-last',
@@ -55,6 +69,7 @@ const TABLE: Readonly<Record<SlotStateKind, Readonly<Record<SlotEvent, Expect>>>
     trigger: { queue: 'fold', ignore: 'drop', restart: 'pend-and-stop' },
     'delay-elapsed': 'none',
     settled: 'none',
+    'settled-open': 'none',
     'run-ended': 'settle',
     quiet: 'none',
     retire: 'finish-last',
@@ -64,6 +79,7 @@ const TABLE: Readonly<Record<SlotStateKind, Readonly<Record<SlotEvent, Expect>>>
     trigger: 'fold',
     'delay-elapsed': 'none',
     settled: 'none',
+    'settled-open': 'none',
     'run-ended': 'none',
     quiet: 'resume',
     retire: 'close',
@@ -73,6 +89,7 @@ const TABLE: Readonly<Record<SlotStateKind, Readonly<Record<SlotEvent, Expect>>>
     trigger: 'drop',
     'delay-elapsed': 'none',
     settled: 'none',
+    'settled-open': 'none',
     'run-ended': 'close',
     quiet: 'none',
     retire: 'none',
@@ -82,6 +99,7 @@ const TABLE: Readonly<Record<SlotStateKind, Readonly<Record<SlotEvent, Expect>>>
     trigger: 'drop',
     'delay-elapsed': 'none',
     settled: 'none',
+    'settled-open': 'none',
     'run-ended': 'none',
     quiet: 'none',
     retire: 'none',
@@ -109,7 +127,9 @@ test('only a fold that settled starts a run: no step starts a second process whi
     for (const policy of ON_BUSY_POLICIES) {
       for (const event of SLOT_EVENTS) {
         const step = decide(state, policy, event);
-        if (step === 'start') assert.deepEqual([state, event], ['settling', 'settled']);
+        if (step === 'start')
+          assert.ok(['settling', 'holding'].includes(state) && event === 'settled', `${state} / ${event}`);
+        if (step === 'hold') assert.deepEqual([state, event], ['settling', 'settled-open']);
         if (step === 'await-settle') assert.deepEqual([state, event], ['delaying', 'delay-elapsed']);
         if (step === 'begin') assert.deepEqual([state, event], ['idle', 'trigger']);
       }
@@ -127,5 +147,15 @@ test('a trigger while settling restarts the quiet wait under every policy; one w
 test('after retire or stop, no trigger is ever folded or queued', () => {
   for (const state of ['retiring', 'retired'] as const) {
     for (const policy of ON_BUSY_POLICIES) assert.equal(decide(state, policy, 'trigger'), 'drop');
+  }
+});
+
+test('a held fold takes every trigger, and only a settled fold (closed, or past the bound) leaves the hold to run', () => {
+  for (const policy of ON_BUSY_POLICIES) {
+    assert.equal(decide('holding', policy, 'trigger'), 'rehold');
+    assert.equal(decide('holding', policy, 'settled'), 'start');
+    assert.equal(decide('holding', policy, 'settled-open'), 'none');
+    for (const state of SLOT_STATES.filter((s) => s !== 'settling'))
+      assert.notEqual(decide(state, policy, 'settled-open'), 'hold', state);
   }
 });

@@ -5,6 +5,7 @@
 // a typo); for `watchtabd --check` a missing main file is a warning, as it is for the daemon.
 import { formatProblem, watchtabMessages as msg } from '../../log/messages/watchtab.js';
 import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
+import { headOf } from './heads.js';
 import { toolHelpMessages as help } from '../../log/messages/cli.js';
 import { currentInvoker, defaultWatchtab } from '../defaults.js';
 import { loadAsDaemon } from './load-args.js';
@@ -58,9 +59,7 @@ export async function checkWatchtabs(
 }
 
 export const checkCommand: Command = {
-  name: 'check',
-  synopsis: 'check [FILE...]',
-  summary: help.checkSummary(),
+  ...headOf('check'),
   description: help.checkDescription(),
   options: [],
   operands: { min: 0, max: Infinity },

@@ -14,6 +14,7 @@ import { formatProblem, msgEdit } from '../../log/messages.js';
 import { toolHelpMessages as help, toolLine } from '../../log/messages/cli.js';
 import { errnoOf } from '../../system/errno.js';
 import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
+import { headOf } from './heads.js';
 import { currentInvoker, defaultWatchtab } from '../defaults.js';
 import { unsafeFolderReason } from '../edit/safe-folder.js';
 import { installAtomically, placementFor, readOriginal } from '../edit/install.js';
@@ -109,9 +110,7 @@ async function editLoop(target: string, copy: string): Promise<{ code: number; k
 }
 
 export const editCommand: Command = {
-  name: 'edit',
-  synopsis: 'edit [FILE]',
-  summary: help.editSummary(),
+  ...headOf('edit'),
   description: help.editDescription(),
   options: [],
   operands: { min: 0, max: 1 },

@@ -10,6 +10,7 @@ import { createInotifyBackend } from '../../watch/inotify/backend.js';
 import { recursiveSpec } from '../../watch/match.js';
 import { STAR_EVENTS, type PathSpec } from '../../watchtab/entry.js';
 import { EXIT_OK, type Command } from '../command.js';
+import { headOf } from './heads.js';
 
 /** What to arm for PATH; `isMissing` when it does not exist yet (the back-end waits for it). */
 function specFor(path: string, isRecursive: boolean): { spec: PathSpec; isMissing: boolean } {
@@ -31,9 +32,7 @@ export function formatEvent(e: WatchEvent, isJson: boolean): string {
 }
 
 export const eventsCommand: Command = {
-  name: 'events',
-  synopsis: 'events [--recursive] [--json] [--debug] PATH...',
-  summary: help.eventsSummary(),
+  ...headOf('events'),
   description: help.eventsDescription(STAR_EVENTS),
   options: [
     { long: 'recursive', short: 'r', value: null, help: help.eventsRecursive() },

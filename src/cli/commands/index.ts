@@ -1,15 +1,6 @@
-// Every `watchtab` sub-command, in the order --help lists them.
+// Every `watchtab` sub-command, loaded, in the order --help lists them (for what needs them all:
+// the completions and the manual's checks). The program itself loads one at a time (heads.ts).
 import type { Command } from '../command.js';
-import { checkCommand } from './check.js';
-import { listCommand } from './list.js';
-import { eventsCommand } from './events.js';
-import { editCommand } from './edit.js';
-import { statusCommand } from './status.js';
+import { COMMAND_HEADS } from './heads.js';
 
-export const COMMANDS: readonly Command[] = [
-  checkCommand,
-  listCommand,
-  eventsCommand,
-  editCommand,
-  statusCommand,
-];
+export const COMMANDS: readonly Command[] = await Promise.all(COMMAND_HEADS.map((head) => head.load()));

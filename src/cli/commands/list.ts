@@ -7,6 +7,7 @@ import { toolHelpMessages as help } from '../../log/messages/cli.js';
 import { STAR_EVENTS, type Entry, type PathSpec } from '../../watchtab/entry.js';
 import { entryJson } from '../../watchtab/entry-json.js';
 import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
+import { headOf } from './heads.js';
 import { renderTable } from '../table.js';
 import { currentInvoker, defaultWatchtab } from '../defaults.js';
 import { loadAsDaemon } from './load-args.js';
@@ -82,9 +83,7 @@ export function formatJson(entries: readonly Entry[]): string {
 }
 
 export const listCommand: Command = {
-  name: 'list',
-  synopsis: 'list [FILE] [--json]',
-  summary: help.listSummary(),
+  ...headOf('list'),
   description: help.listDescription(),
   options: [{ long: 'json', short: null, value: null, help: help.listJson() }],
   operands: { min: 0, max: 1 },

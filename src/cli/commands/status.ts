@@ -14,6 +14,7 @@ import type { LeftOut } from '../../watch/backend.js';
 import type { PathJson } from '../../watchtab/entry-json.js';
 import { errnoOf } from '../../system/errno.js';
 import { EXIT_FAILURE, EXIT_OK, type Command } from '../command.js';
+import { headOf } from './heads.js';
 import { statusMessages as say, toolHelpMessages as help } from '../../log/messages/cli.js';
 import { currentInvoker, defaultSocket } from '../defaults.js';
 import { renderTable } from '../table.js';
@@ -177,9 +178,7 @@ export function renderEntryStatus(entry: unknown): string {
 }
 
 export const statusCommand: Command = {
-  name: 'status',
-  synopsis: 'status [ENTRY] [--json] [--socket PATH]',
-  summary: help.statusSummary(),
+  ...headOf('status'),
   description: help.statusDescription(),
   options: [
     { long: 'json', short: null, value: null, help: help.statusJson() },

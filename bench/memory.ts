@@ -1,0 +1,243 @@
+// Idle memory of watchtabd: resident memory once ready and quiet, with watchtab.example, with one
+// recursive entry on an empty folder and on a 20,000-folder tree (inotify and fanotify), beside an
+// idle bare `node`; the bytes per watched path (the tree's RSS and heap above the empty folder's,
+// over its paths); and what holds the heap: a heap snapshot (node --heapsnapshot-signal) summed by
+// constructor, the largest first. The aims (issue 14): ≤ 50 MiB idle with the example, ≤ 64 MiB at
+// 20,000 folders. Root for fanotify. By hand:
+//   npm run build && node dist/bench/memory.js [--folders 20000] [--no-snapshot] [--root DIR]
+import { spawn, type ChildProcess } from 'node:child_process';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { cpus, release, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? undefined : process.argv[i + 1];
+}
+const FOLDERS = Number(option('--folders') ?? 20_000);
+const SNAPSHOT = !process.argv.includes('--no-snapshot');
+const ROOT = option('--root') ?? fileURLToPath(new URL('../../', import.meta.url));
+const WATCHTABD = join(ROOT, 'dist/src/cli/watchtabd.js');
+const QUIET_MS = 2_000;
+
+/** `count` folders, 3 levels of cube-root fan-out, under `root`. */
+function makeTree(root: string, count: number): number {
+  const fan = Math.ceil(Math.cbrt(count));
+  let made = 0;
+  for (let a = 0; a < fan && made < count; a++)
+    for (let b = 0; b < fan && made < count; b++)
+      for (let c = 0; c < fan && made < count; c++) {
+        mkdirSync(join(root, `a${a}`, `b${b}`, `c${c}`), { recursive: true });
+        made++;
+      }
+  let paths = 0;
+  const stack = [root];
+  for (let dir = stack.pop(); dir !== undefined; dir = stack.pop())
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      paths++;
+      if (e.isDirectory()) stack.push(join(dir, e.name));
+    }
+  return paths;
+}
+
+function statusKiB(pid: number, key: string): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
+}
+
+function untilLine(child: ChildProcess, pattern: RegExp, withinMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(
+      () => reject(new Error(`no ${pattern} within ${withinMs} ms:\n${text}`)),
+      withinMs,
+    );
+    child.stderr?.on('data', (c: Buffer) => {
+      text += c.toString('utf8');
+      if (pattern.test(text)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+}
+
+/** The snapshot node writes on SIGUSR2, once its size stops changing. */
+async function takeSnapshot(child: ChildProcess, dir: string): Promise<string> {
+  child.kill('SIGUSR2');
+  let last = -1;
+  for (;;) {
+    await sleep(500);
+    const file = readdirSync(dir).find((f) => f.endsWith('.heapsnapshot'));
+    if (file === undefined) continue;
+    const size = statSync(join(dir, file)).size;
+    if (size === last && size > 0) return join(dir, file);
+    last = size;
+  }
+}
+
+interface Snapshot {
+  snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
+  nodes: number[];
+  strings: string[];
+}
+
+/** Self sizes summed by constructor (objects) or by kind (strings, code, arrays, ...). */
+function summarize(file: string): { total: number; top: [string, number, number][] } {
+  const snap = JSON.parse(readFileSync(file, 'utf8')) as Snapshot;
+  const fields = snap.snapshot.meta.node_fields;
+  const types = snap.snapshot.meta.node_types[0];
+  const width = fields.length;
+  const [iType, iName, iSize] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f));
+  const sums = new Map<string, [number, number]>();
+  let total = 0;
+  for (let i = 0; i < snap.nodes.length; i += width) {
+    const type = types[snap.nodes[i + (iType ?? 0)] ?? 0] ?? '?';
+    const size = snap.nodes[i + (iSize ?? 0)] ?? 0;
+    const name = snap.strings[snap.nodes[i + (iName ?? 0)] ?? 0] ?? '?';
+    const key = type === 'object' || type === 'native' ? `${name} (${type})` : `(${type})`;
+    const sum = sums.get(key) ?? [0, 0];
+    sum[0] += size;
+    sum[1] += 1;
+    sums.set(key, sum);
+    total += size;
+  }
+  const top = [...sums]
+    .sort((a, b) => b[1][0] - a[1][0])
+    .slice(0, 12)
+    .map(([k, [size, count]]): [string, number, number] => [k, size, count]);
+  return { total, top };
+}
+
+interface Measured {
+  readonly name: string;
+  readonly rssKiB: number;
+  readonly anonKiB: number;
+  readonly fileKiB: number;
+  readonly heapBytes: number | null;
+  readonly top: [string, number, number][];
+}
+
+async function measure(
+  name: string,
+  args: readonly string[],
+  scratch: string,
+  ready: RegExp,
+): Promise<Measured> {
+  const cwd = mkdtempSync(join(scratch, 'run-'));
+  const child = spawn(process.execPath, ['--heapsnapshot-signal=SIGUSR2', ...args], {
+    cwd,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  try {
+    await untilLine(child, ready, 600_000);
+    await sleep(QUIET_MS);
+    const pid = child.pid ?? 0;
+    const m = {
+      rssKiB: statusKiB(pid, 'VmRSS'),
+      anonKiB: statusKiB(pid, 'RssAnon'),
+      fileKiB: statusKiB(pid, 'RssFile'),
+    };
+    if (!SNAPSHOT) return { name, ...m, heapBytes: null, top: [] };
+    const { total, top } = summarize(await takeSnapshot(child, cwd));
+    return { name, ...m, heapBytes: total, top };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+    rmSync(cwd, { recursive: true, force: true });
+  }
+}
+
+const mib = (kib: number): string => (kib / 1024).toFixed(1);
+
+async function main(): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), 'watchtab-memory-'));
+  try {
+    const tab = join(scratch, 'watchtab.example');
+    cpSync(join(ROOT, 'watchtab.example'), tab);
+    cpSync(join(ROOT, 'watchtab.example.d'), `${tab}.d`, { recursive: true });
+    cpSync(join(ROOT, 'demo'), join(scratch, 'demo'), { recursive: true });
+    const empty = join(scratch, 'empty');
+    const tree = join(scratch, 'tree');
+    mkdirSync(empty);
+    mkdirSync(tree);
+    const paths = makeTree(tree, FOLDERS);
+    const daemon = (file: string, n: string): string[] => [
+      WATCHTABD,
+      '--watchtab',
+      file,
+      '--state-dir',
+      join(scratch, `state-${n}`),
+      '--socket',
+      join(scratch, `${n}.sock`),
+    ];
+    const entryTab = (dir: string, backend: string): string => {
+      const file = join(scratch, `tab-${backend}-${dir === tree ? 'tree' : 'empty'}.yaml`);
+      writeFileSync(
+        file,
+        `entries:\n  - path: ${dir}/**\n    events: [close_write]\n    backend: ${backend}\n    command: 'true'\n`,
+      );
+      return file;
+    };
+    const rows: Measured[] = [];
+    rows.push(
+      await measure(
+        'bare node, idle',
+        ['-e', 'console.error("ready"); setInterval(() => {}, 1e9)'],
+        scratch,
+        /ready/,
+      ),
+    );
+    rows.push(await measure('watchtabd, watchtab.example', daemon(tab, 'example'), scratch, /\bready\b/));
+    for (const backend of ['inotify', 'fanotify']) {
+      const none = await measure(
+        `watchtabd, ${backend}, empty folder`,
+        daemon(entryTab(empty, backend), `${backend}-e`),
+        scratch,
+        /\bready\b/,
+      );
+      const full = await measure(
+        `watchtabd, ${backend}, ${FOLDERS} folders`,
+        daemon(entryTab(tree, backend), `${backend}-t`),
+        scratch,
+        /\bready\b/,
+      );
+      rows.push(none, full);
+      const perPathRss = ((full.rssKiB - none.rssKiB) * 1024) / paths;
+      const perPathHeap =
+        full.heapBytes !== null && none.heapBytes !== null ? (full.heapBytes - none.heapBytes) / paths : NaN;
+      console.log(
+        `# ${backend}: ${paths} paths: ${perPathRss.toFixed(0)} B RSS, ${perPathHeap.toFixed(0)} B heap per path`,
+      );
+    }
+    console.log(
+      `# ${new Date().toISOString()} node ${process.version}, ${cpus().length}× ${cpus()[0]?.model ?? '?'}, Linux ${release()}`,
+    );
+    console.log('| daemon | RSS (MiB) | anon (MiB) | file (MiB) | JS heap in snapshot (MiB) |');
+    console.log('| --- | ---: | ---: | ---: | ---: |');
+    for (const r of rows)
+      console.log(
+        `| ${r.name} | ${mib(r.rssKiB)} | ${mib(r.anonKiB)} | ${mib(r.fileKiB)} | ${r.heapBytes === null ? '—' : (r.heapBytes / 2 ** 20).toFixed(1)} |`,
+      );
+    for (const r of rows.filter((x) => x.top.length > 0)) {
+      console.log(`\n${r.name}: the heap by constructor, largest first (self size MiB, count)`);
+      for (const [k, size, count] of r.top)
+        console.log(`  ${(size / 2 ** 20).toFixed(2).padStart(6)}  ${String(count).padStart(7)}  ${k}`);
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+await main();
