@@ -1,12 +1,13 @@
 // One process per entry across reloads, with the real daemon: a changed entry never overlaps itself (edits and SIGHUPs), its held events run the new definition, a reload resumes a paused entry, a stop reaches removed entries' commands, and a storm of edits still reloads.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tempDir } from '../helpers/temp.js';
 import { waitFor } from '../helpers/wait.js';
 import { isRunning, readLines, readPid, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
+import { groupsRunning } from '../helpers/proc-groups.js';
 
 interface Fixture {
   readonly dir: string;
@@ -41,24 +42,6 @@ async function start(
   });
   await daemon.waitForLine(/\bready\b/);
   return { dir, tab, daemon };
-}
-
-/** The process groups, now, of processes whose command line contains `marker` (one run is one group). */
-async function groupsRunning(marker: string): Promise<Set<number>> {
-  const groups = new Set<number>();
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const cmdline = await readFile(`/proc/${name}/cmdline`, 'utf8');
-      if (!cmdline.includes(marker)) continue;
-      const stat = await readFile(`/proc/${name}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (fields[0] !== 'Z') groups.add(Number(fields[2]));
-    } catch {
-      // The process ended while being read.
-    }
-  }
-  return groups;
 }
 
 interface Interval {

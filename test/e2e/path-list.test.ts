@@ -3,7 +3,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { symlinkSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,6 +12,7 @@ import { waitFor } from '../helpers/wait.js';
 import { WATCHTAB_BIN } from '../helpers/paths.js';
 import { readLines, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
 import { probeFanotify } from '../../src/watch/fanotify/instance.js';
+import { groupsRunning } from '../helpers/proc-groups.js';
 
 const run = promisify(execFile);
 const isRoot = process.getuid?.() === 0;
@@ -82,24 +83,6 @@ async function pathsOf(f: Fixture, name: string): Promise<PathStatus[]> {
   const entry = (await statusOf(f)).entries.find((e) => e['name'] === name);
   assert.ok(entry !== undefined, `the daemon has no entry ${name}`);
   return watchingOf(entry);
-}
-
-/** The process groups, now, of processes whose command line contains `marker` (one run is one group). */
-async function groupsRunning(marker: string): Promise<Set<number>> {
-  const groups = new Set<number>();
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const cmdline = await readFile(`/proc/${name}/cmdline`, 'utf8');
-      if (!cmdline.includes(marker)) continue;
-      const stat = await readFile(`/proc/${name}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (fields[0] !== 'Z') groups.add(Number(fields[2]));
-    } catch {
-      // The process ended while being read.
-    }
-  }
-  return groups;
 }
 
 /** Runs recorded as "start PID NS" and "end PID NS" lines: each must end before the next starts. */
