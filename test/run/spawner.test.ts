@@ -35,7 +35,9 @@ const nodeChild = spawn('/bin/sh', ['-c', 'sleep 0.2; exit 5'], { stdio: 'ignore
 const nodeExit = new Promise((r) => nodeChild.once('exit', (code) => r(code)));
 const facts = await collect(launch(['-c', [
   'echo "sid=$(cut -d" " -f6 /proc/$$/stat) pid=$$ pgrp=$(cut -d" " -f5 /proc/$$/stat)"',
-  'grep -E "^Sig(Ign|Blk):" /proc/$$/status',
+  // Read by the shell itself with builtins only: a child (grep) reading the shell's status could
+  // catch it between a vfork and the restore of its mask, when dash blocks every signal.
+  'while read -r k v; do case $k in SigIgn:|SigBlk:) echo "$k $v";; esac; done < /proc/$$/status',
   'echo "cwd=$(pwd) FOO=$FOO HOME=\${HOME-unset}"',
   'echo to-stderr >&2',
   'read line; echo "stdin=$line"',
