@@ -47,6 +47,13 @@ class SessionBook implements OwnSessions {
   private drainTimer: NodeJS.Timeout | null = null;
   private spawning = 0;
   private hasWarned = false;
+  /**
+   * Answers given in this turn of the event loop (null: none yet). A fanotify batch asks about
+   * the same few pids a thousand times: one drain at the first question covers every fork queued
+   * before the batch was read, so later questions in the turn get the same answer without another
+   * drain or /proc read. Cleared at the end of the turn and whenever the book changes.
+   */
+  private answers: Map<number, number | null> | null = null;
 
   constructor(
     private readonly logger: Logger,
@@ -93,14 +100,23 @@ class SessionBook implements OwnSessions {
 
   /** Drops what is kept about a session, FORGET_AFTER_MS after its run ended. */
   private forget(sessionId: number): void {
+    this.answers?.clear();
     this.running.delete(sessionId);
     for (const pid of this.pidsBySession.get(sessionId) ?? []) this.sessionByPid.delete(pid);
     this.pidsBySession.delete(sessionId);
   }
 
   sessionOf(pid: number): number | null {
-    this.drain();
-    return this.sessionByPid.get(pid) ?? sessionInProc(pid);
+    if (this.answers === null) {
+      this.drain();
+      this.answers = new Map();
+      queueMicrotask(() => (this.answers = null));
+    }
+    const known = this.answers.get(pid);
+    if (known !== undefined) return known;
+    const session = this.sessionByPid.get(pid) ?? sessionInProc(pid);
+    this.answers.set(pid, session);
+    return session;
   }
 
   private drain(): void {
@@ -131,6 +147,7 @@ class SessionBook implements OwnSessions {
 
   private add(pid: number, session: number): void {
     this.remove(pid);
+    this.answers?.clear();
     this.sessionByPid.set(pid, session);
     let pids = this.pidsBySession.get(session);
     if (pids === undefined) this.pidsBySession.set(session, (pids = new Set()));
@@ -140,6 +157,7 @@ class SessionBook implements OwnSessions {
   private remove(pid: number): void {
     const session = this.sessionByPid.get(pid);
     if (session === undefined) return;
+    this.answers?.clear();
     this.sessionByPid.delete(pid);
     this.pidsBySession.get(session)?.delete(pid);
   }

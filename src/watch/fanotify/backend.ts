@@ -2,7 +2,8 @@
 // file system (however large the tree), resolved events turned into the core's facts (edge.ts)
 // and handed to the same per-target logic as inotify's (kernel/target.ts: matching, per-path
 // state, moves, rescans), so both back-ends report the contract's events the same way. Overflow
-// rescans every target.
+// rescans every target, coalesced: one rescan per RESCAN_GAP_MS at most while overflows repeat,
+// and always one after the last, so a flood cannot keep the event loop in rescans.
 //
 // What differs from inotify, and is handled here: the kernel reports whole paths instead of
 // watch descriptors, so an event goes to each target that covers its folder; it merges queued
@@ -34,6 +35,14 @@ export interface FanotifyBackendDeps {
 }
 
 type Change = Extract<FanotifyEvent, { kind: 'change' }>;
+
+/**
+ * The least time between two overflow rescans. A user flooding the file system overflows the
+ * queue again and again; every rescan reads every target's folders on the main thread, so they
+ * are paced, and the last overflow is always followed by one (no change is lost, only reported
+ * up to this much later).
+ */
+const RESCAN_GAP_MS = 250;
 
 /** Its file-system mark reports the name a change was made through, not every name of the inode. */
 export const FANOTIFY_CAN: BackendCapabilities = {
@@ -71,6 +80,11 @@ class FanotifyBackend implements WatchBackend, TargetHost {
   private readonly faults: TargetFaults<TargetWatch>;
   /** The process behind the kernel event being handed to the targets now (null in a rescan). */
   private origin: number | null = null;
+  /** An overflow is not yet followed by a rescan. */
+  private isRescanDue = false;
+  /** The rescan waiting for its turn (RESCAN_GAP_MS after the last one), if any. */
+  private rescanTimer: NodeJS.Timeout | null = null;
+  private lastRescanAt = -Infinity;
 
   constructor(private readonly deps: FanotifyBackendDeps) {
     this.fanotify = openFanotify(deps.fanotify);
@@ -117,6 +131,8 @@ class FanotifyBackend implements WatchBackend, TargetHost {
   }
 
   async close(): Promise<void> {
+    if (this.rescanTimer !== null) clearTimeout(this.rescanTimer);
+    this.rescanTimer = null;
     for (const watch of [...this.targets.keys()]) this.disarm(watch);
     await this.fanotify.close();
   }
@@ -266,7 +282,23 @@ class FanotifyBackend implements WatchBackend, TargetHost {
     }
   }
 
+  // Events were dropped: a rescan is due. It runs after this read round (a timer, so status
+  // requests and runs get their turn first), and no sooner than RESCAN_GAP_MS after the last one;
+  // overflows meanwhile are covered by it, since it reads the folders after they happened.
   private overflowed(): void {
+    this.isRescanDue = true;
+    if (this.rescanTimer !== null) return;
+    const wait = Math.max(0, this.lastRescanAt + RESCAN_GAP_MS - performance.now());
+    this.rescanTimer = setTimeout(() => {
+      this.rescanTimer = null;
+      if (!this.isRescanDue) return;
+      this.isRescanDue = false;
+      this.lastRescanAt = performance.now();
+      this.rescanAll();
+    }, wait);
+  }
+
+  private rescanAll(): void {
     let changes = 0;
     for (const watch of this.targets.keys()) this.faults.run(watch, () => (changes += watch.rescan()));
     this.deps.logger.warn(msg.overflowRescanned(this.targets.size, changes), {
