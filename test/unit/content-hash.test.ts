@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { lstatSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HASH_MAX_BYTES, hashContent } from '../../src/watch/kernel/content-hash.js';
+import { HASH_MAX_BYTES, hashContent, withContentHash } from '../../src/watch/kernel/content-hash.js';
 import { readState } from '../../src/watch/path-state.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -62,4 +62,31 @@ test('a name that is not UTF-8 is opened by its own bytes', async (t) => {
   writeFileSync(raw, 'bytes');
   const name = `${dir}/x\udcff`; // the lossless decoding of x\xff (system/path-bytes.ts)
   assert.equal(await hashContent(name, lstatSync(raw).ino), sha1('bytes'));
+});
+
+test('a scan of more files than the flood bound hashes every one; a flood of event hashes is cut', async (t) => {
+  const dir = await tempDir(t);
+  const files = Array.from({ length: 1500 }, (_, i) => join(dir, `f${i}`));
+  files.forEach((f, i) => writeFileSync(f, `content ${i}\n`));
+  const states = files.map((f) => readState(f));
+  const scanned = await Promise.all(
+    files.map((f, i) => {
+      const state = states[i];
+      assert.ok(state !== null && state !== undefined);
+      return withContentHash(f, state, undefined);
+    }),
+  );
+  assert.equal(scanned.filter((s) => s.hash === null).length, 0, 'every scanned file has its hash');
+  const expected = createHash('sha1').update('content 7\n').digest('hex');
+  assert.equal(scanned[7]?.hash, expected);
+  // Events beyond the bound (1,024 waiting) count as changed at once: some come back null.
+  const flooded = await Promise.all(files.map((f, i) => hashContent(f, states[i]?.ino ?? 0)));
+  assert.ok(
+    flooded.some((h) => h === null),
+    'event hashes beyond the bound are given up',
+  );
+  assert.ok(
+    flooded.some((h) => h !== null),
+    'event hashes within the bound are taken',
+  );
 });

@@ -21,7 +21,11 @@ export const HASH_MAX_BYTES = 8 << 20;
 const HASH_SLOTS = 2;
 /** A judgement not done by then (a stalled network or FUSE read) counts as changed. */
 const HASH_DEADLINE_MS = 10_000;
-/** More hashes waiting than this (a flood of writes) count as changed at once: memory stays bounded. */
+/**
+ * More event hashes waiting than this (a flood of writes) count as changed at once: memory stays
+ * bounded. A scan's hashes always wait their turn: there is one per file found, whose state is
+ * kept anyway, and dropping them would leave those files without a hash to judge by.
+ */
 const MAX_WAITING = 1024;
 const CHUNK_BYTES = 1 << 20;
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY;
@@ -34,8 +38,8 @@ const waitingForSlot: (() => void)[] = [];
  * steady while read; otherwise null. Never rejects. SHA-1 is the fastest digest here (SHA-NI); it
  * tells contents apart, it guards nothing.
  */
-export function hashContent(path: string, ino: number): Promise<string | null> {
-  if (waitingForSlot.length >= MAX_WAITING) return Promise.resolve(null);
+export function hashContent(path: string, ino: number, isScan = false): Promise<string | null> {
+  if (!isScan && waitingForSlot.length >= MAX_WAITING) return Promise.resolve(null);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<null>((resolve) => {
     timer = setTimeout(() => resolve(null), HASH_DEADLINE_MS).unref();
@@ -46,7 +50,7 @@ export function hashContent(path: string, ino: number): Promise<string | null> {
 
 /**
  * `cur` with the hash a content-only target keeps: `prev`'s when it is the same file untouched by
- * size and time (no read at all), else a new one (a promise). Not a file: no hash.
+ * size and time (no read at all), else a new one (a promise). Not a file: no hash. For scans.
  */
 export function withContentHash(
   path: string,
@@ -55,7 +59,7 @@ export function withContentHash(
 ): PathState | Promise<PathState> {
   if (cur.type !== 'file') return cur;
   if (prev !== undefined && isUntouched(prev, cur)) return { ...cur, hash: prev.hash };
-  return hashContent(path, cur.ino).then((hash) => ({ ...cur, hash }));
+  return hashContent(path, cur.ino, true).then((hash) => ({ ...cur, hash }));
 }
 
 /** Whether `prev` can lend its hash to `cur`: the same file, untouched by size and time. */
