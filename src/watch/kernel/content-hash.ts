@@ -41,10 +41,16 @@ const waitingForSlot: (() => void)[] = [];
 export function hashContent(path: string, ino: number, isScan = false): Promise<string | null> {
   if (!isScan && waitingForSlot.length >= MAX_WAITING) return Promise.resolve(null);
   let timer: NodeJS.Timeout | undefined;
+  let isGivenUp = false;
   const deadline = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), HASH_DEADLINE_MS).unref();
+    timer = setTimeout(() => {
+      isGivenUp = true;
+      resolve(null);
+    }, HASH_DEADLINE_MS).unref();
   });
-  const work = inSlot(() => hashOpened(path, ino)).catch(() => null);
+  // A hash given up while it waited for a slot is not read when its turn comes: nobody waits for
+  // it, and reading it would only delay the hashes queued behind (a scan of 100,000 files).
+  const work = inSlot(() => (isGivenUp ? Promise.resolve(null) : hashOpened(path, ino))).catch(() => null);
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
