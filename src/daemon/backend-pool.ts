@@ -17,7 +17,7 @@ import { createInotifyBackend } from '../watch/inotify/backend.js';
 import { createPollBackend } from '../watch/poll/backend.js';
 import { createFanotifyBackend } from '../watch/fanotify/backend.js';
 import { ffiLoadError } from '../system/ffi.js';
-import { WatchtabError } from '../errors.js';
+import { SystemCallError, WatchtabError } from '../errors.js';
 import {
   AUTO_WANTED,
   fanotifyWanted,
@@ -110,7 +110,7 @@ export class BackendPool {
     const watch = new PoolWatch(at.entry, at.path, target, served, {
       logger: this.deps.logger,
       faults: this.faults,
-      fallBack: (reason) => this.fallBack(at, selection, choice, reason),
+      fallBack: (failure) => this.fallBack(at, selection, choice, failure),
       forget: (w) => this.watches.delete(w),
     });
     this.watches.add(watch);
@@ -178,13 +178,18 @@ export class BackendPool {
     return backend instanceof Error ? backend : { backend };
   }
 
-  /** The selection's fall-back after its back-end refused to arm (logged as a new choice), or null. */
-  private fallBack(at: Place, selection: Selection, choice: BackendChoice, reason: string): Served | null {
-    const next = fellBack(selection, choice, reason);
-    if (next === null) return null;
+  /** The selection's fall-back after its back-end refused to arm (logged as a new choice), or the failure to retry. */
+  private fallBack(
+    at: Place,
+    selection: Selection,
+    choice: BackendChoice,
+    failure: unknown,
+  ): Served | { readonly retried: unknown } {
+    const next = fellBack(selection, choice, failure instanceof Error ? failure.message : String(failure));
+    if (next === null) return { retried: withoutFallBack(selection, failure) };
     const served = this.serve(next);
     this.logChosen(at, next, served, true);
-    return served instanceof Error ? null : served;
+    return served instanceof Error ? { retried: failure } : served;
   }
 
   /** `isFallBack`: said at info at least (the ordinary choice, inotify's, is said at debug). */
@@ -200,4 +205,11 @@ export class BackendPool {
       ...(isPolled ? { everySeconds: at.pollIntervalMs / 1000 } : {}),
     });
   }
+}
+
+/** A fanotify the entry names does not fall back: its refusal says so, and is retried as it is. */
+function withoutFallBack(selection: Selection, failure: unknown): unknown {
+  if (selection.backend !== 'fanotify' || !(failure instanceof SystemCallError)) return failure;
+  const { call, errno, path, message } = failure;
+  return new SystemCallError(call, errno, path, msgPoll.fanotifyNamed(message), { cause: failure });
 }

@@ -22,8 +22,11 @@ export interface Served {
 export interface PoolWatchDeps {
   readonly logger: Logger;
   readonly faults: TargetFaults<PoolWatch>;
-  /** What serves instead once the back-end refused to arm (logged as a new choice), or null. */
-  readonly fallBack: (reason: string) => Served | null;
+  /**
+   * What serves instead once the back-end refused to arm (logged as a new choice), or, when
+   * nothing does, the failure the path is retried for, in words that fit the entry's choice.
+   */
+  readonly fallBack: (failure: unknown) => Served | { readonly retried: unknown };
   /** The watch is disarmed: the pool forgets it. */
   readonly forget: (watch: PoolWatch) => void;
 }
@@ -106,9 +109,9 @@ export class PoolWatch implements GuardedTarget {
     try {
       return await this.armWith(this.served.backend, this.listener);
     } catch (error) {
-      const next = this.hasFallenBack ? null : this.deps.fallBack(messageOf(error));
-      if (next === null) {
-        this.deps.faults.failed(this, error);
+      const next = this.hasFallenBack ? { retried: error } : this.deps.fallBack(error);
+      if ('retried' in next) {
+        this.deps.faults.failed(this, next.retried);
         return false;
       }
       this.hasFallenBack = true;
@@ -132,8 +135,4 @@ export class PoolWatch implements GuardedTarget {
     });
     return true;
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -105,33 +105,38 @@ function whenRunning(policy: OnBusy, hasPending: boolean, event: SlotEvent): Ste
   }
 }
 
+/** The states in which no run is under way yet, nor one ending. */
+type WaitingState = 'idle' | 'delaying' | 'settling' | 'holding' | 'paused';
+
+/**
+ * What a waiting slot does with each event it answers. An event not named here means nothing in
+ * that state, except `retire` and `stop`, which close every waiting slot (nothing runs to end).
+ */
+const WHILE_WAITING: { readonly [S in WaitingState]: Partial<Record<SlotEvent, Step>> } = {
+  idle: { trigger: 'begin' },
+  delaying: { trigger: 'fold', 'delay-elapsed': 'await-settle' },
+  settling: { trigger: 'refold', settled: 'start', 'settled-open': 'hold' },
+  // `settled` when holding: the close came, or the bound passed (an mmap writer never closes).
+  holding: { trigger: 'rehold', settled: 'start' },
+  paused: { trigger: 'fold', quiet: 'resume' },
+};
+
+function whenWaiting(state: WaitingState, event: SlotEvent): Step {
+  return WHILE_WAITING[state][event] ?? (event === 'retire' || event === 'stop' ? 'close' : 'none');
+}
+
 export function decide(state: SlotStateKind, policy: OnBusy, event: SlotEvent): Step {
   switch (state) {
     case 'idle':
-      if (event === 'trigger') return 'begin';
-      return event === 'retire' || event === 'stop' ? 'close' : 'none';
     case 'delaying':
-      if (event === 'trigger') return 'fold';
-      if (event === 'delay-elapsed') return 'await-settle';
-      return event === 'retire' || event === 'stop' ? 'close' : 'none';
     case 'settling':
-      if (event === 'trigger') return 'refold';
-      if (event === 'settled') return 'start';
-      if (event === 'settled-open') return 'hold';
-      return event === 'retire' || event === 'stop' ? 'close' : 'none';
     case 'holding':
-      if (event === 'trigger') return 'rehold';
-      // The close came, or the bound passed (an mmap writer never closes): run what was held.
-      if (event === 'settled') return 'start';
-      return event === 'retire' || event === 'stop' ? 'close' : 'none';
+    case 'paused':
+      return whenWaiting(state, event);
     case 'running':
       return whenRunning(policy, false, event);
     case 'running-with-pending':
       return whenRunning(policy, true, event);
-    case 'paused':
-      if (event === 'trigger') return 'fold';
-      if (event === 'quiet') return 'resume';
-      return event === 'retire' || event === 'stop' ? 'close' : 'none';
     case 'retiring':
       if (event === 'trigger') return 'drop';
       if (event === 'run-ended') return 'close';

@@ -5,6 +5,9 @@
 import { DataType } from './ffi.js';
 import { callLibc, type CallResult } from './ffi-call.js';
 
+/** open(2)'s O_CLOEXEC, which Node's fs.constants leaves out (the same bit on x86_64 and arm64). */
+export const O_CLOEXEC = 0o2000000;
+
 /** read(2) into `buf` from its start; value is the byte count. */
 export function read(fd: number, buf: Buffer, length: number): CallResult {
   return callLibc('read', DataType.I64, [DataType.I32, DataType.U8Array, DataType.U64], [fd, buf, length]);

@@ -3,25 +3,24 @@
 // CLONE_VFORK, so its cost does not grow with the daemon's memory, where node's spawn forks the
 // whole process (bench/RESULTS-latency.md). Errors of the exec itself (ENOENT, EACCES, a missing
 // folder) come back as the call's result, and glibc reaps such a child itself.
+import { constants } from 'node:fs';
 import type { DataType as FfiType } from 'ffi-rs';
 import { DataType, load } from './ffi.js';
 import { callLibc, type CallResult } from './ffi-call.js';
 import { libc } from './libc.js';
+import { O_CLOEXEC } from './fd-io.js';
 
-const O_RDONLY = 0;
-const O_CLOEXEC = 0o2000000;
-const POSIX_SPAWN_SETSIGDEF = 0x04;
-const POSIX_SPAWN_SETSIGMASK = 0x08;
-const POSIX_SPAWN_SETSID = 0x80;
-/** glibc: posix_spawn_file_actions_t is 80 bytes, posix_spawnattr_t 336, sigset_t 128; room to spare. */
-const FILE_ACTIONS_BYTES = 256;
-const ATTR_BYTES = 512;
-const SIGSET_BYTES = 128;
-/** Typed arrays up to 64 bytes may live on V8's moving heap: every buffer whose address is taken is bigger. */
-const MIN_ARENA_BYTES = 128;
+/** posix_spawnattr_setflags(3) bits (spawn.h). */
+const POSIX_SPAWN = { SETSIGDEF: 0x04, SETSIGMASK: 0x08, SETSID: 0x80 } as const;
+/**
+ * glibc: posix_spawn_file_actions_t is 80 bytes, posix_spawnattr_t 336, sigset_t 128; room to spare.
+ * Typed arrays up to 64 bytes may live on V8's moving heap: every buffer whose address is taken is
+ * bigger (`minArena`).
+ */
+const BYTES = { fileActions: 256, attr: 512, sigset: 128, minArena: 128 } as const;
 
-const NO_SIGNALS = Buffer.alloc(SIGSET_BYTES);
-const ALL_SIGNALS = Buffer.alloc(SIGSET_BYTES, 0xff);
+const NO_SIGNALS = Buffer.alloc(BYTES.sigset);
+const ALL_SIGNALS = Buffer.alloc(BYTES.sigset, 0xff);
 
 function raw(funcName: string, retType: FfiType, paramsType: FfiType[], paramsValue: unknown[]): unknown {
   return load({ library: libc(), funcName, retType, paramsType, paramsValue });
@@ -57,7 +56,7 @@ export function cStringArray(strings: readonly string[]): {
   const encoded = strings.map((s) => Buffer.from(`${s}\0`, 'utf8'));
   const pointerBytes = (strings.length + 1) * 8;
   const size = pointerBytes + encoded.reduce((sum, bytes) => sum + bytes.length, 0);
-  const memory = Buffer.alloc(Math.max(size, MIN_ARENA_BYTES));
+  const memory = Buffer.alloc(Math.max(size, BYTES.minArena));
   const base = addressOf(memory);
   let offset = pointerBytes;
   encoded.forEach((bytes, i) => {
@@ -70,7 +69,7 @@ export function cStringArray(strings: readonly string[]): {
 
 /** pipe2(O_CLOEXEC): [read end, write end]. Close-on-exec, so no other child inherits them. */
 export function pipe(): [number, number] | { readonly errno: number } {
-  const fds = Buffer.alloc(MIN_ARENA_BYTES);
+  const fds = Buffer.alloc(BYTES.minArena);
   const result = callLibc('pipe2', DataType.I32, [DataType.U8Array, DataType.I32], [fds, O_CLOEXEC]);
   if (result.value < 0) return { errno: result.errno };
   return [fds.readInt32LE(0), fds.readInt32LE(4)];
@@ -102,9 +101,9 @@ let sharedAttr: Buffer | null = null;
 
 function spawnAttr(): Buffer | { readonly errno: number } {
   if (sharedAttr !== null) return sharedAttr;
-  const attr = Buffer.alloc(ATTR_BYTES);
+  const attr = Buffer.alloc(BYTES.attr);
   const U8 = DataType.U8Array;
-  const flags = POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+  const flags = POSIX_SPAWN.SETSID | POSIX_SPAWN.SETSIGMASK | POSIX_SPAWN.SETSIGDEF;
   const failed =
     spawnCall('posix_spawnattr_init', [U8], [attr]) ||
     spawnCall('posix_spawnattr_setflags', [U8, DataType.I16], [attr, flags]) ||
@@ -119,8 +118,8 @@ function spawnAttr(): Buffer | { readonly errno: number } {
 export function posixSpawn(request: SpawnRequest): { readonly pid: number } | { readonly errno: number } {
   const attr = spawnAttr();
   if (!Buffer.isBuffer(attr)) return attr;
-  const actions = Buffer.alloc(FILE_ACTIONS_BYTES);
-  const pidOut = Buffer.alloc(MIN_ARENA_BYTES);
+  const actions = Buffer.alloc(BYTES.fileActions);
+  const pidOut = Buffer.alloc(BYTES.minArena);
   const argv = cStringArray(request.argv);
   const U8 = DataType.U8Array;
   const I32 = DataType.I32;
@@ -132,7 +131,7 @@ export function posixSpawn(request: SpawnRequest): { readonly pid: number } | { 
       spawnCall(
         'posix_spawn_file_actions_addopen',
         [U8, I32, DataType.String, I32, I32],
-        [actions, 0, '/dev/null', O_RDONLY, 0],
+        [actions, 0, '/dev/null', constants.O_RDONLY, 0],
       );
     const failed =
       (request.stdinFd === null ? devNull() : dup2(request.stdinFd, 0)) ||
@@ -155,13 +154,11 @@ export function posixSpawn(request: SpawnRequest): { readonly pid: number } | { 
 }
 
 export const WNOHANG = 1;
-const WEXITED = 4;
-const WNOWAIT = 0x01000000;
-const P_ALL = 0;
+/** waitid(2): any child (P_ALL), ended ones (WEXITED), left unreaped (WNOWAIT). */
+const WAITID = { P_ALL: 0, WEXITED: 4, WNOWAIT: 0x01000000 } as const;
 /** siginfo_t is 128 bytes; si_pid (int) sits 16 bytes in on x86_64 and arm64. */
-const SIGINFO_BYTES = 128;
-const SI_PID_AT = 16;
-const siginfo = Buffer.alloc(SIGINFO_BYTES);
+const SIGINFO = { bytes: 128, pidAt: 16 } as const;
+const siginfo = Buffer.alloc(SIGINFO.bytes);
 
 /**
  * The pid of a child that has ended and is not reaped yet, without reaping it (waitid with
@@ -173,9 +170,9 @@ export function peekEndedChild(): number {
     'waitid',
     DataType.I32,
     [DataType.I32, DataType.I32, DataType.U8Array, DataType.I32],
-    [P_ALL, 0, siginfo, WEXITED | WNOHANG | WNOWAIT],
+    [WAITID.P_ALL, 0, siginfo, WAITID.WEXITED | WNOHANG | WAITID.WNOWAIT],
   );
-  return result.value < 0 ? 0 : siginfo.readInt32LE(SI_PID_AT);
+  return result.value < 0 ? 0 : siginfo.readInt32LE(SIGINFO.pidAt);
 }
 
 /** waitpid(pid, &status, WNOHANG): the pid and raw status once it has ended, value 0 while it runs. */

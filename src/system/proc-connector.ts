@@ -4,25 +4,22 @@
 // /proc cannot tell (loop prevention, run/own-sessions.ts). Needs CAP_NET_ADMIN (root).
 //
 // The socket is non-blocking and read only on demand (drain), never polled: no thread, no wake-up.
-import { DataType } from './ffi.js';
 import { callLibc, type CallResult, type Param } from './ffi-call.js';
 import { errnoName } from './errno.js';
-import { close, read } from './fd-io.js';
+import { constants } from 'node:fs';
+import { DataType } from './ffi.js';
+import { close, O_CLOEXEC, read } from './fd-io.js';
 import { SystemCallError } from '../errors.js';
 import { systemMessages as say } from '../log/messages/system.js';
 
-const AF_NETLINK = 16;
-const SOCK_DGRAM = 2;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
-const NETLINK_CONNECTOR = 11;
-const CN_IDX_PROC = 1;
-const CN_VAL_PROC = 1;
-const NLMSG_DONE = 3;
-const PROC_CN_MCAST_LISTEN = 1;
-const PROC_CN_MCAST_IGNORE = 2;
-const SOL_SOCKET = 1;
-const SO_RCVBUFFORCE = 33;
+/** socket(2) and setsockopt(2) numbers (linux/socket.h). */
+const SOCKET = { AF_NETLINK: 16, SOCK_DGRAM: 2, SOL_SOCKET: 1, SO_RCVBUFFORCE: 33 } as const;
+/** SOCK_NONBLOCK and SOCK_CLOEXEC are O_NONBLOCK and O_CLOEXEC. */
+const SOCKET_FLAGS = constants.O_NONBLOCK | O_CLOEXEC;
+/** The proc connector's address and message type (linux/netlink.h, linux/connector.h). */
+const CONNECTOR = { NETLINK_CONNECTOR: 11, CN_IDX_PROC: 1, CN_VAL_PROC: 1, NLMSG_DONE: 3 } as const;
+/** PROC_CN_MCAST_LISTEN and PROC_CN_MCAST_IGNORE (linux/cn_proc.h), by what they do. */
+const MCAST_OP = { listen: 1, ignore: 2 } as const;
 /** Room for some 10,000 queued messages (each is charged about 768 bytes of socket memory). */
 const RECEIVE_BUFFER_BYTES = 8 << 20;
 
@@ -82,12 +79,12 @@ export function decodeProcEvent(buf: Buffer, length: number): ProcEvent | null {
 export function listenMessage(op: 'listen' | 'ignore' = 'listen'): Buffer {
   const buf = Buffer.alloc(EVENT_AT + 4);
   buf.writeUInt32LE(buf.length, 0); // nlmsg_len
-  buf.writeUInt16LE(NLMSG_DONE, 4); // nlmsg_type
+  buf.writeUInt16LE(CONNECTOR.NLMSG_DONE, 4); // nlmsg_type
   buf.writeUInt32LE(process.pid, 12); // nlmsg_pid
-  buf.writeUInt32LE(CN_IDX_PROC, NLMSG_BYTES);
-  buf.writeUInt32LE(CN_VAL_PROC, NLMSG_BYTES + 4);
+  buf.writeUInt32LE(CONNECTOR.CN_IDX_PROC, NLMSG_BYTES);
+  buf.writeUInt32LE(CONNECTOR.CN_VAL_PROC, NLMSG_BYTES + 4);
   buf.writeUInt16LE(4, NLMSG_BYTES + 16); // cn_msg.len: the u32 that follows
-  buf.writeUInt32LE(op === 'listen' ? PROC_CN_MCAST_LISTEN : PROC_CN_MCAST_IGNORE, EVENT_AT);
+  buf.writeUInt32LE(MCAST_OP[op], EVENT_AT);
   return buf;
 }
 
@@ -119,7 +116,7 @@ export class ProcConnector {
     const socket = call(
       'socket',
       [DataType.I32, DataType.I32, DataType.I32],
-      [AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_CONNECTOR],
+      [SOCKET.AF_NETLINK, SOCKET.SOCK_DGRAM | SOCKET_FLAGS, CONNECTOR.NETLINK_CONNECTOR],
     );
     if (socket.value < 0) fail('socket', socket);
     const fd = socket.value;
@@ -131,12 +128,12 @@ export class ProcConnector {
       call(
         'setsockopt',
         [DataType.I32, DataType.I32, DataType.I32, DataType.U8Array, DataType.I32],
-        [fd, SOL_SOCKET, SO_RCVBUFFORCE, size, 4],
+        [fd, SOCKET.SOL_SOCKET, SOCKET.SO_RCVBUFFORCE, size, 4],
       );
       // struct sockaddr_nl { u16 family; u16 pad; u32 pid (0: the kernel assigns); u32 groups; }
       const address = Buffer.alloc(12);
-      address.writeUInt16LE(AF_NETLINK, 0);
-      address.writeUInt32LE(CN_IDX_PROC, 8);
+      address.writeUInt16LE(SOCKET.AF_NETLINK, 0);
+      address.writeUInt32LE(CONNECTOR.CN_IDX_PROC, 8);
       const bound = call('bind', [DataType.I32, DataType.U8Array, DataType.I32], [fd, address, 12]);
       if (bound.value < 0) fail('bind', bound);
       const message = listenMessage();

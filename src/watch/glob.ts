@@ -43,14 +43,20 @@ export function compileGlob(pattern: string): Glob {
   return { source: pattern, matches: (path) => run(program, path) };
 }
 
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const COMMA = 0x2c;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const STAR = 0x2a;
-const QUESTION = 0x3f;
+/** The code points of the characters the glob syntax gives a meaning to. */
+const [
+  BACKSLASH,
+  OPEN_BRACE,
+  CLOSE_BRACE,
+  COMMA,
+  OPEN_BRACKET,
+  CLOSE_BRACKET,
+  STAR,
+  QUESTION,
+  BANG,
+  CARET,
+  DASH,
+] = Array.from('\\{},[]*?!^-', (c) => c.codePointAt(0)!);
 
 class Parser {
   /** For each `{` that has a `,` of its own: the index of its `}`. */
@@ -116,7 +122,7 @@ class Parser {
   /** The index of the `]` closing a class opened at `start`; -1 when it is not a class. */
   classEnd(start: number): number {
     let i = start + 1;
-    if (this.chars[i] === 0x21 || this.chars[i] === 0x5e) i++;
+    if (this.chars[i] === BANG || this.chars[i] === CARET) i++;
     if (this.chars[i] === CLOSE_BRACKET) i++;
     for (; i < this.chars.length; i++) {
       const c = this.chars[i];
@@ -130,7 +136,7 @@ class Parser {
   /** The members of chars[from, end) as [low, high] pairs, flattened. */
   private classItem(from: number, end: number): Item {
     let i = from;
-    const isNegated = this.chars[i] === 0x21 || this.chars[i] === 0x5e;
+    const isNegated = this.chars[i] === BANG || this.chars[i] === CARET;
     if (isNegated) i++;
     const members: number[] = [];
     while (i < end) {
@@ -138,7 +144,7 @@ class Parser {
       members.push(this.chars[i]!);
       i++;
       // A `-` between two members is a range; first or last it is itself.
-      if (this.chars[i] === 0x2d && i + 1 < end) {
+      if (this.chars[i] === DASH && i + 1 < end) {
         let high = i + 1;
         if (this.chars[high] === BACKSLASH && high + 1 < end) high++;
         members.push(-1, this.chars[high]!);

@@ -4,13 +4,10 @@
 import type { Stats } from 'node:fs';
 import type { FileContent, FileResult } from './load.js';
 
-export interface FileIdentity {
-  readonly dev: number;
-  readonly ino: number;
-  readonly size: number;
-  readonly mtimeMs: number;
-  readonly ctimeMs: number;
-}
+/** What a file's identity is made of: the same values at the next load mean the same text. */
+const IDENTITY_KEYS = ['dev', 'ino', 'size', 'mtimeMs', 'ctimeMs'] as const;
+
+export type FileIdentity = { readonly [K in (typeof IDENTITY_KEYS)[number]]: number };
 
 export interface MemoEntry {
   readonly identity: FileIdentity;
@@ -33,13 +30,7 @@ export function identityOf(st: Stats): FileIdentity {
 }
 
 export function isSameIdentity(a: FileIdentity, b: FileIdentity): boolean {
-  return (
-    a.dev === b.dev &&
-    a.ino === b.ino &&
-    a.size === b.size &&
-    a.mtimeMs === b.mtimeMs &&
-    a.ctimeMs === b.ctimeMs
-  );
+  return IDENTITY_KEYS.every((key) => a[key] === b[key]);
 }
 
 /** Whether a read started at `readAtMs` of a file with `identity` may be trusted on the next load. */

@@ -120,3 +120,16 @@ test('auto: a recursive entry on a file system fanotify refuses (sysfs) falls ba
   assert.doesNotMatch(log, /could not be armed/);
   assert.equal(await daemon.stop(), 0);
 });
+
+test('named fanotify on a file system it refuses (sysfs) says it does not fall back, and retries', async (t) => {
+  if (process.getuid?.() !== 0) return t.skip('fanotify needs root');
+  const dir = await tempDir(t);
+  const tab = join(dir, 'watchtab');
+  await writeFile(tab, `/sys/kernel/mm/*/*\tcreate\ttrue\n`);
+  const args = ['--watchtab', tab, '--socket', join(dir, 's.sock'), '--backend', 'fanotify'];
+  const daemon = startDaemon(t, { args });
+  await daemon.waitForLine(/ENOTSUP.*does not fall back to inotify.*retrying in/);
+  const log = daemon.lines.join('\n');
+  assert.doesNotMatch(log, /inotify instead|backend="inotify"/);
+  assert.equal(await daemon.stop(), 0);
+});

@@ -14,43 +14,31 @@ export interface CommandHead {
   load(): Promise<Command>;
 }
 
+/** A head from its synopsis, which starts with the command's name. */
+function head(synopsis: string, summary: string, load: () => Promise<Command>): CommandHead {
+  return { name: synopsis.split(' ', 1)[0]!, synopsis, summary, load };
+}
+
 /** Every `watchtab` sub-command, in the order --help lists them. */
 export const COMMAND_HEADS: readonly CommandHead[] = [
-  {
-    name: 'check',
-    synopsis: 'check [FILE...]',
-    summary: help.checkSummary(),
-    load: async () => (await import('./check.js')).checkCommand,
-  },
-  {
-    name: 'list',
-    synopsis: 'list [FILE] [--json]',
-    summary: help.listSummary(),
-    load: async () => (await import('./list.js')).listCommand,
-  },
-  {
-    name: 'events',
-    synopsis: 'events [--recursive] [--json] [--debug] PATH...',
-    summary: help.eventsSummary(),
-    load: async () => (await import('./events.js')).eventsCommand,
-  },
-  {
-    name: 'edit',
-    synopsis: 'edit [FILE]',
-    summary: help.editSummary(),
-    load: async () => (await import('./edit.js')).editCommand,
-  },
-  {
-    name: 'status',
-    synopsis: 'status [ENTRY] [--json] [--socket PATH]',
-    summary: help.statusSummary(),
-    load: async () => (await import('./status.js')).statusCommand,
-  },
+  head('check [FILE...]', help.checkSummary(), async () => (await import('./check.js')).checkCommand),
+  head('list [FILE] [--json]', help.listSummary(), async () => (await import('./list.js')).listCommand),
+  head(
+    'events [--recursive] [--json] [--debug] PATH...',
+    help.eventsSummary(),
+    async () => (await import('./events.js')).eventsCommand,
+  ),
+  head('edit [FILE]', help.editSummary(), async () => (await import('./edit.js')).editCommand),
+  head(
+    'status [ENTRY] [--json] [--socket PATH]',
+    help.statusSummary(),
+    async () => (await import('./status.js')).statusCommand,
+  ),
 ];
 
 /** The head of the named command; its module spreads this into its Command, so the two never differ. */
 export function headOf(name: string): Pick<CommandHead, 'name' | 'synopsis' | 'summary'> {
-  const head = COMMAND_HEADS.find((h) => h.name === name);
-  if (head === undefined) throw new Error(`no command head named ${name}`);
-  return { name: head.name, synopsis: head.synopsis, summary: head.summary };
+  const found = COMMAND_HEADS.find((h) => h.name === name);
+  if (found === undefined) throw new Error(`no command head named ${name}`);
+  return { name: found.name, synopsis: found.synopsis, summary: found.summary };
 }

@@ -1,53 +1,44 @@
 // Sentences for the kernel edge of the fanotify back-end: errno names turned into what a user can
-// act on, and why `auto` falls back to inotify.
+// act on. What follows a refusal (auto's fall-back to inotify, or a retry) is the pool's to say.
+
+/** Why fanotify_init failed, by errno name. */
+const INIT_REFUSED: Readonly<Record<string, string>> = {
+  EPERM: 'it needs CAP_SYS_ADMIN (run watchtabd as root) (EPERM)',
+  EINVAL:
+    'this kernel does not report file handles and names (FAN_REPORT_DFID_NAME needs Linux 5.9) (EINVAL)',
+  ENOSYS: 'this kernel was built without fanotify (ENOSYS)',
+  EMFILE:
+    'the limit of fanotify groups per user (fs.fanotify.max_user_groups) or of open files (ulimit -n) was reached (EMFILE)',
+  ENOMEM: 'the kernel is out of memory (ENOMEM)',
+};
+
+/** Why fanotify_mark(FAN_MARK_FILESYSTEM) failed, by errno name. */
+const MARK_REFUSED: Readonly<Record<string, string>> = {
+  EPERM: 'it needs CAP_SYS_ADMIN (EPERM)',
+  ENOENT: 'it does not exist (ENOENT)',
+  ENOTDIR: 'a component of the path is not a folder (ENOTDIR)',
+  EACCES: 'permission denied (EACCES)',
+  ...Object.fromEntries(
+    ['EINVAL', 'EOPNOTSUPP', 'ENOTSUP'].map((errno) => [
+      errno,
+      `this kernel or this file system does not support file-system marks with file handles (${errno})`,
+    ]),
+  ),
+  ENODEV: 'the file system has no file handles (ENODEV; some FUSE, overlay or pseudo file systems)',
+  EXDEV: 'it is a sub-volume or an idmapped mount whose file handles cannot be reported (EXDEV)',
+  ENOSPC: 'the limit of fanotify marks was reached (fs.fanotify.max_user_marks) (ENOSPC)',
+  ENOSYS: 'this kernel was built without fanotify (ENOSYS)',
+};
 
 export const msgFanotify = {
   /** Debug trace of one event as decoded, with fields mask (as names), path, oldPath, pid. */
   event: (): string => 'fanotify event',
   /** fanotify_init failed. */
-  initFailed: (errno: string): string => {
-    switch (errno) {
-      case 'EPERM':
-        return 'cannot open a fanotify group: it needs CAP_SYS_ADMIN (run watchtabd as root) (EPERM); falls back to inotify';
-      case 'EINVAL':
-        return 'cannot open a fanotify group: this kernel does not report file handles and names (FAN_REPORT_DFID_NAME needs Linux 5.9) (EINVAL); falls back to inotify';
-      case 'ENOSYS':
-        return 'cannot open a fanotify group: this kernel was built without fanotify (ENOSYS); falls back to inotify';
-      case 'EMFILE':
-        return 'cannot open a fanotify group: the limit of fanotify groups per user (fs.fanotify.max_user_groups) or of open files (ulimit -n) was reached (EMFILE)';
-      case 'ENOMEM':
-        return 'cannot open a fanotify group: the kernel is out of memory (ENOMEM)';
-      default:
-        return `cannot open a fanotify group: fanotify_init failed with ${errno}`;
-    }
-  },
+  initFailed: (errno: string): string =>
+    `cannot open a fanotify group: ${INIT_REFUSED[errno] ?? `fanotify_init failed with ${errno}`}`,
   /** fanotify_mark(FAN_MARK_FILESYSTEM) on `path` failed. */
-  markFailed: (path: string, errno: string): string => {
-    switch (errno) {
-      case 'EPERM':
-        return `cannot watch the file system of ${path} with fanotify: it needs CAP_SYS_ADMIN (EPERM); falls back to inotify`;
-      case 'ENOENT':
-        return `cannot watch the file system of ${path} with fanotify: it does not exist (ENOENT)`;
-      case 'ENOTDIR':
-        return `cannot watch the file system of ${path} with fanotify: a component of the path is not a folder (ENOTDIR)`;
-      case 'EACCES':
-        return `cannot watch the file system of ${path} with fanotify: permission denied (EACCES)`;
-      case 'EINVAL':
-      case 'EOPNOTSUPP':
-      case 'ENOTSUP':
-        return `cannot watch the file system of ${path} with fanotify: this kernel or this file system does not support file-system marks with file handles (${errno}); falls back to inotify`;
-      case 'ENODEV':
-        return `cannot watch the file system of ${path} with fanotify: the file system has no file handles (ENODEV; some FUSE, overlay or pseudo file systems); falls back to inotify`;
-      case 'EXDEV':
-        return `cannot watch the file system of ${path} with fanotify: it is a sub-volume or an idmapped mount whose file handles cannot be reported (EXDEV); falls back to inotify`;
-      case 'ENOSPC':
-        return `cannot watch the file system of ${path} with fanotify: the limit of fanotify marks was reached (fs.fanotify.max_user_marks) (ENOSPC)`;
-      case 'ENOSYS':
-        return `cannot watch ${path} with fanotify: this kernel was built without fanotify (ENOSYS); falls back to inotify`;
-      default:
-        return `cannot watch the file system of ${path} with fanotify: fanotify_mark failed with ${errno}`;
-    }
-  },
+  markFailed: (path: string, errno: string): string =>
+    `cannot watch the file system of ${path} with fanotify: ${MARK_REFUSED[errno] ?? `fanotify_mark failed with ${errno}`}`,
   /** Opening the watch root to resolve file handles on its mount failed. */
   mountOpenFailed: (path: string, errno: string): string => {
     if (errno === 'EMFILE' || errno === 'ENFILE') {

@@ -23,4 +23,7 @@ export const msgPoll = {
   noFfi: (reason: string) =>
     `${reason}: chokidar, on Node's own file-system notifications (a move is reported as delete and create)`,
   fanotifyFellBack: (reason: string) => `fanotify could not watch this entry (${reason}): inotify instead`,
+  /** The entry names fanotify, whose arm was refused: no fall-back, the arm is retried. */
+  fanotifyNamed: (reason: string) =>
+    `${reason}; the entry names backend fanotify, so it does not fall back to inotify (name auto or inotify to watch it now)`,
 } as const;

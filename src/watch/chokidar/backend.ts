@@ -21,14 +21,18 @@
 import { statSync } from 'node:fs';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../../log/logger.js';
-import type { Armed, BackendCapabilities, EventListener, WatchBackend, WatchTarget } from '../backend.js';
-import { compileScope, parentOf, type Scope } from '../match.js';
+import type { BackendCapabilities, WatchBackend } from '../backend.js';
+import { parentOf } from '../match.js';
 import { isWithin } from '../../watchtab/path-pattern.js';
 import { isDir, isSameState, nearestDir, readState, type PathState } from '../path-state.js';
 import { diffStates, reportChanges, snapshotScope } from '../kernel/scan.js';
 import { withContentHash } from '../kernel/content-hash.js';
 import { PathOrder } from '../kernel/path-order.js';
-import { backendOfIndependentTargets } from '../kernel/independent-targets.js';
+import {
+  backendOfIndependentTargets,
+  STATE_COMPARING_CAN,
+  IndependentTarget,
+} from '../kernel/independent-targets.js';
 
 export interface ChokidarBackendDeps {
   readonly logger: Logger;
@@ -48,9 +52,7 @@ function inodeAt(path: string): number | null {
   }
 }
 
-class ChokidarTarget implements Armed {
-  private readonly scope: Scope;
-  private readonly events: ReadonlySet<string>;
+class ChokidarTarget extends IndependentTarget {
   private readonly state = new Map<string, PathState>();
   private watcher: FSWatcher | null = null;
   /** The inode of the anchor chokidar watches: another one at that path means it was made again. */
@@ -62,15 +64,6 @@ class ChokidarTarget implements Armed {
   private readonly again = new Set<string>();
   private againTimer: NodeJS.Timeout | null = null;
   private readonly order = new PathOrder((error) => this.warn(error));
-
-  constructor(
-    private readonly target: WatchTarget,
-    private readonly onEvent: EventListener,
-    private readonly logger: Logger,
-  ) {
-    this.scope = compileScope(target.path, target.exclude);
-    this.events = new Set(target.events);
-  }
 
   watchCount(): number {
     return 0; // chokidar's watches are Node's, not counted by watchtab
@@ -259,18 +252,15 @@ class ChokidarTarget implements Armed {
 }
 
 export const CHOKIDAR_CAN: BackendCapabilities = {
-  reportsPid: false,
+  ...STATE_COMPARING_CAN,
   needsPolling: false,
-  pairsRenames: false,
-  seesShortLived: false,
-  seesQuickSuccessions: false,
-  seesOtherNames: true,
+  seesQuickSuccessions: false, // a change soon after another can fall in the same look
 };
 
 export function createChokidarBackend(deps: ChokidarBackendDeps): WatchBackend {
-  return backendOfIndependentTargets('chokidar', CHOKIDAR_CAN, async (target, onEvent) => {
-    const watched = new ChokidarTarget(target, onEvent, deps.logger);
-    await watched.start();
-    return watched;
-  });
+  return backendOfIndependentTargets(
+    'chokidar',
+    CHOKIDAR_CAN,
+    (target, onEvent) => new ChokidarTarget(target, onEvent, deps.logger),
+  );
 }

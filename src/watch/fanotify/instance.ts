@@ -10,11 +10,12 @@
 // closes the fds, so the process can exit.
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ERRNO, errnoName } from '../../system/errno.js';
+import { errnoName } from '../../system/errno.js';
 import { SystemCallError } from '../../errors.js';
 import { msgFanotify as msg } from '../../log/messages/watch-fanotify.js';
 import { systemMessages } from '../../log/messages/system.js';
-import { addPollClient, removePollClient, type PollClient } from '../../system/poller.js';
+import type { PollClient } from '../../system/poller.js';
+import { PolledFd, startPolling } from '../../system/polled-fd.js';
 import * as sys from './libc.js';
 import { decodeFanotifyEvents, type FanotifyFid, type RawFanotifyEvent } from './decode.js';
 import { FAN, FAN_INIT, FAN_MARK, FAN_REPORT_DFID_NAME, FAN_REPORT_DFID_NAME_TARGET } from './mask.js';
@@ -77,7 +78,6 @@ const READ_BUFFER_BYTES = 64 * 1024;
  * held at a time; the round trip through poll(2) costs little next to a full read.
  */
 const READS_PER_ROUND = 1;
-const { EAGAIN, EINTR } = ERRNO;
 
 const BASE_MARK_MASK = FAN.CREATE | FAN.DELETE | FAN.MODIFY | FAN.CLOSE_WRITE | FAN.ATTRIB | FAN.ONDIR;
 const MARK_MASK: Record<RenameMode, number> = {
@@ -98,12 +98,7 @@ export function openFanotify(options: FanotifyOptions = {}): FanotifyInstance {
     const init = sys.fanotifyInit(flags, sys.O_LARGEFILE);
     if (init.value >= 0) {
       const instance = new Instance(init.value, mode, new HandleCache(options.opener));
-      try {
-        addPollClient(instance);
-      } catch (error) {
-        sys.close(init.value);
-        throw error;
-      }
+      startPolling(instance);
       return instance;
     }
     errno = init.errno;
@@ -145,17 +140,14 @@ interface Root {
   readonly mount: Mount;
 }
 
-type State = 'open' | 'closing' | 'closed';
-
 class Instance implements FanotifyInstance, PollClient {
-  private state: State = 'open';
+  private readonly polled = new PolledFd(this);
   private readonly listeners: ((events: readonly FanotifyEvent[]) => void)[] = [];
   private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   private readonly rootsByPath = new Map<string, Root>();
   private readonly mounts = new Map<string, Mount>();
   /** The mask each marked file system has in the kernel. */
   private readonly marked = new Map<string, number>();
-  private closing: Promise<void> | null = null;
   private lost = 0;
   private outside = 0;
 
@@ -246,34 +238,22 @@ class Instance implements FanotifyInstance, PollClient {
   }
 
   close(): Promise<void> {
-    this.closing ??= this.shutDown();
-    return this.closing;
-  }
-
-  private async shutDown(): Promise<void> {
-    this.state = 'closing';
-    await removePollClient(this); // closing an fd a poll(2) still holds would race with fd reuse
-    this.state = 'closed';
-    sys.close(this.fd); // the kernel drops every mark of the group with it
-    for (const mount of this.mounts.values()) sys.close(mount.fd);
-    this.mounts.clear();
-    this.rootsByPath.clear();
+    // Closing the group's fd drops every mark of the group with it.
+    return this.polled.close(() => {
+      for (const mount of this.mounts.values()) sys.close(mount.fd);
+      this.mounts.clear();
+      this.rootsByPath.clear();
+    });
   }
 
   /** Called by the poller: reads until EAGAIN (or READS_PER_ROUND reads), one batch per read. */
   onReadable(): void {
     traceStage('read', this.fd);
-    for (let i = 0; i < READS_PER_ROUND && this.state === 'open'; i++) {
-      const result = sys.read(this.fd, this.readBuffer, this.readBuffer.length);
-      if (result.value < 0) {
-        if (result.errno === EAGAIN) return;
-        if (result.errno === EINTR) continue;
-        throw this.bug('read', result.errno, null);
-      }
-      if (result.value === 0) return;
-      const events = this.resolve(decodeFanotifyEvents(this.readBuffer, result.value));
+    const errno = this.polled.drain(this.readBuffer, READS_PER_ROUND, (length) => {
+      const events = this.resolve(decodeFanotifyEvents(this.readBuffer, length));
       if (events.length > 0) this.deliver(events);
-    }
+    });
+    if (errno !== null) throw this.bug('read', errno, null);
   }
 
   private resolve(raw: readonly RawFanotifyEvent[]): FanotifyEvent[] {
@@ -324,7 +304,7 @@ class Instance implements FanotifyInstance, PollClient {
   }
 
   private assertOpen(call: string): void {
-    if (this.state !== 'open') throw new Error(`${call} on a closed fanotify instance (fd ${this.fd})`);
+    if (!this.polled.isOpen) throw new Error(`${call} on a closed fanotify instance (fd ${this.fd})`);
   }
 
   private bug(call: string, errno: number, path: string | null): SystemCallError {

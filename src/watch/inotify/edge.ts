@@ -2,6 +2,7 @@
 // interest into IN_* masks, and the instance's add/remove watch calls as the table drives them.
 // Nothing past this file sees an IN_* bit about a target's folders.
 import {
+  bitsByName,
   FACT,
   PLACE,
   translate,
@@ -13,20 +14,7 @@ import {
 import type { InotifyInstance } from './instance.js';
 import { IN } from './mask.js';
 
-const EVENT_BITS: BitMap = [
-  [IN.CREATE, FACT.CREATE],
-  [IN.DELETE, FACT.DELETE],
-  [IN.MOVED_FROM, FACT.MOVED_FROM],
-  [IN.MOVED_TO, FACT.MOVED_TO],
-  [IN.DELETE_SELF, FACT.DELETE_SELF],
-  [IN.MOVE_SELF, FACT.MOVE_SELF],
-  [IN.MODIFY, FACT.MODIFY],
-  [IN.ATTRIB, FACT.ATTRIB],
-  [IN.CLOSE_WRITE, FACT.CLOSE_WRITE],
-  [IN.CLOSE_NOWRITE, FACT.CLOSE_NOWRITE],
-  [IN.OPEN, FACT.OPEN],
-  [IN.ACCESS, FACT.ACCESS],
-];
+const EVENT_BITS = bitsByName(IN);
 const REPORTED_BITS: BitMap = [...EVENT_BITS, [IN.UNMOUNT, FACT.UNMOUNT], [IN.ISDIR, FACT.IS_DIR]];
 const INTEREST_BITS: BitMap = [
   ...EVENT_BITS.map(([kernel, core]) => [core, kernel] as const),

@@ -16,7 +16,8 @@ import type { Logger } from '../../log/logger.js';
 import * as sys from './libc.js';
 import { decodeEvents, type RawInotifyEvent } from './decode.js';
 import { IN_INIT, maskNames } from './mask.js';
-import { addPollClient, removePollClient, type PollClient } from '../../system/poller.js';
+import type { PollClient } from '../../system/poller.js';
+import { PolledFd, startPolling } from '../../system/polled-fd.js';
 import { deliverToAll } from '../kernel/listeners.js';
 import { toFsPath } from '../../system/path-bytes.js';
 import { traceStage } from '../../log/stage-trace.js';
@@ -46,7 +47,7 @@ export interface InotifyInstance {
 export const READ_BUFFER_BYTES = 64 * 1024;
 // Reads per wake-up before polling again, so a flood of events cannot starve the event loop.
 const READS_PER_ROUND = 16;
-const { EAGAIN, EINTR, EINVAL } = ERRNO;
+const { EINVAL } = ERRNO;
 
 export interface OpenInotifyOptions {
   /** When given, every raw event is logged at debug (what the kernel reported, before any meaning). */
@@ -62,12 +63,7 @@ export function openInotify(options: OpenInotifyOptions = {}): InotifyInstance {
     throw new SystemCallError('inotify_init1', errno, null, msg.inotifyInitFailed(errno, limit));
   }
   const instance = new Instance(init.value, options.trace ?? null);
-  try {
-    addPollClient(instance);
-  } catch (error) {
-    sys.close(init.value);
-    throw error;
-  }
+  startPolling(instance);
   return instance;
 }
 
@@ -99,13 +95,10 @@ function readNumber(file: string): number | null {
   }
 }
 
-type State = 'open' | 'closing' | 'closed';
-
 class Instance implements InotifyInstance, PollClient {
-  private state: State = 'open';
+  private readonly polled = new PolledFd(this);
   private readonly listeners: ((events: readonly RawInotifyEvent[]) => void)[] = [];
   private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
-  private closing: Promise<void> | null = null;
 
   constructor(
     readonly fd: number,
@@ -139,30 +132,16 @@ class Instance implements InotifyInstance, PollClient {
   }
 
   close(): Promise<void> {
-    this.closing ??= this.shutDown();
-    return this.closing;
-  }
-
-  private async shutDown(): Promise<void> {
-    this.state = 'closing';
-    await removePollClient(this); // closing an fd a poll(2) still holds would race with fd reuse
-    this.state = 'closed';
-    sys.close(this.fd);
+    return this.polled.close();
   }
 
   /** Called by the poller: reads until EAGAIN (or READS_PER_ROUND reads), one batch per read. */
   onReadable(): void {
     traceStage('read', this.fd);
-    for (let i = 0; i < READS_PER_ROUND && this.state === 'open'; i++) {
-      const result = sys.read(this.fd, this.readBuffer, this.readBuffer.length);
-      if (result.value < 0) {
-        if (result.errno === EAGAIN) return;
-        if (result.errno === EINTR) continue;
-        throw this.bug('read', result.errno);
-      }
-      if (result.value === 0) return;
-      this.deliver(decodeEvents(this.readBuffer, result.value));
-    }
+    const errno = this.polled.drain(this.readBuffer, READS_PER_ROUND, (length) =>
+      this.deliver(decodeEvents(this.readBuffer, length)),
+    );
+    if (errno !== null) throw this.bug('read', errno);
   }
 
   private deliver(events: readonly RawInotifyEvent[]): void {
@@ -176,7 +155,7 @@ class Instance implements InotifyInstance, PollClient {
   }
 
   private assertOpen(call: string): void {
-    if (this.state !== 'open') throw new Error(`${call} on a closed inotify instance (fd ${this.fd})`);
+    if (!this.polled.isOpen) throw new Error(`${call} on a closed inotify instance (fd ${this.fd})`);
   }
 
   private bug(call: string, errno: number): SystemCallError {

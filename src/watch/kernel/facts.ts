@@ -60,6 +60,27 @@ export interface WatchHow {
 /** Pairs of (kernel bit, core bit) for a back-end's translation; `translate` applies them. */
 export type BitMap = readonly (readonly [number, number])[];
 
+/** The event facts inotify and fanotify both name as the core does (IN_CREATE and FAN_CREATE are CREATE). */
+export const EVENT_FACT_NAMES = [
+  'CREATE',
+  'DELETE',
+  'MOVED_FROM',
+  'MOVED_TO',
+  'DELETE_SELF',
+  'MOVE_SELF',
+  'MODIFY',
+  'ATTRIB',
+  'CLOSE_WRITE',
+  'CLOSE_NOWRITE',
+  'OPEN',
+  'ACCESS',
+] as const;
+
+/** The (kernel bit, core bit) pairs of every event fact, from a kernel's bits by the same names. */
+export function bitsByName(kernel: { readonly [N in (typeof EVENT_FACT_NAMES)[number]]: number }): BitMap {
+  return EVENT_FACT_NAMES.map((name) => [kernel[name], FACT[name]] as const);
+}
+
 /** The bits of `mask` under `map`, from the left column to the right. */
 export function translate(mask: number, map: BitMap): number {
   let out = 0;

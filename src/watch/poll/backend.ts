@@ -7,31 +7,23 @@
 // overlap; `close()` clears them all so the process can exit.
 import type { Logger } from '../../log/logger.js';
 import { msgPoll } from '../../log/messages/watch-poll.js';
-import type { Armed, BackendCapabilities, EventListener, WatchBackend, WatchTarget } from '../backend.js';
-import { compileScope, type Scope } from '../match.js';
+import type { BackendCapabilities, WatchBackend } from '../backend.js';
 import type { PathState } from '../path-state.js';
 import { diffStates, reportChanges, snapshotScope } from '../kernel/scan.js';
-import { backendOfIndependentTargets } from '../kernel/independent-targets.js';
+import {
+  backendOfIndependentTargets,
+  STATE_COMPARING_CAN,
+  IndependentTarget,
+} from '../kernel/independent-targets.js';
 
 export interface PollBackendDeps {
   readonly logger: Logger;
 }
 
-class PolledTarget implements Armed {
-  private readonly scope: Scope;
-  private readonly events: ReadonlySet<string>;
+class PolledTarget extends IndependentTarget {
   private state = new Map<string, PathState>();
   private timer: NodeJS.Timeout | null = null;
   private isDisarmed = false;
-
-  constructor(
-    private readonly target: WatchTarget,
-    private readonly onEvent: EventListener,
-    private readonly logger: Logger,
-  ) {
-    this.scope = compileScope(target.path, target.exclude);
-    this.events = new Set(target.events);
-  }
 
   /** Resolves once the first scan is done. */
   async start(): Promise<void> {
@@ -71,18 +63,15 @@ class PolledTarget implements Armed {
 }
 
 export const POLL_CAN: BackendCapabilities = {
-  reportsPid: false,
+  ...STATE_COMPARING_CAN,
   needsPolling: true,
-  pairsRenames: false,
-  seesShortLived: false,
-  seesQuickSuccessions: true,
-  seesOtherNames: true,
+  seesQuickSuccessions: true, // every scan compares all it sees, however soon after a change
 };
 
 export function createPollBackend(deps: PollBackendDeps): WatchBackend {
-  return backendOfIndependentTargets('poll', POLL_CAN, async (target, onEvent) => {
-    const polled = new PolledTarget(target, onEvent, deps.logger);
-    await polled.start();
-    return polled;
-  });
+  return backendOfIndependentTargets(
+    'poll',
+    POLL_CAN,
+    (target, onEvent) => new PolledTarget(target, onEvent, deps.logger),
+  );
 }
