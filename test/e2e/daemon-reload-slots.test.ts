@@ -1,10 +1,11 @@
 // One process per entry across reloads, with the real daemon: a changed entry never overlaps itself (edits and SIGHUPs), its held events run the new definition, a reload resumes a paused entry, a stop reaches removed entries' commands, and a storm of edits still reloads.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tempDir } from '../helpers/temp.js';
+import { saveTable, table, type YamlEntry } from '../helpers/watchtab-file.js';
 import { waitFor } from '../helpers/wait.js';
 import { isRunning, readLines, readPid, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
 import { groupsRunning } from '../helpers/proc-groups.js';
@@ -13,19 +14,6 @@ interface Fixture {
   readonly dir: string;
   readonly tab: string;
   readonly daemon: RunningDaemon;
-}
-
-type YamlEntry = Readonly<Record<string, unknown>>;
-
-/** A YAML watchtab (JSON is YAML; `---` marks it so without a .yaml name). */
-function table(entries: readonly YamlEntry[]): string {
-  return `---\n${JSON.stringify({ entries })}\n`;
-}
-
-/** Replaces the watchtab as an editor does (write beside, rename over): a reload never reads half a file. */
-async function saveTable(f: Pick<Fixture, 'tab'>, entries: readonly YamlEntry[]): Promise<void> {
-  await writeFile(`${f.tab}.new`, table(entries));
-  await rename(`${f.tab}.new`, f.tab);
 }
 
 async function start(
@@ -108,7 +96,7 @@ test('a changed entry never runs beside itself under a stream of edits and SIGHU
       await writeFile(join(f.dir, 'in', `f${step}`), '');
       if (step % 3 === 0) {
         version += 1;
-        await saveTable(f, [entry(f.dir)]);
+        await saveTable(f.tab, [entry(f.dir)]);
       }
       if (step % 9 === 0) f.daemon.child.kill('SIGHUP');
       await sleep(30);
@@ -167,7 +155,7 @@ test('events held while the old command runs are run by the new definition, afte
   await writeFile(two, '');
   await f.daemon.waitForLine(new RegExp(`\\btrigger\\b.*${two}`), { fromLine: from });
   from = f.daemon.lines.length;
-  await saveTable(f, [define(f.dir, 'v2', 'true')]);
+  await saveTable(f.tab, [define(f.dir, 'v2', 'true')]);
   await f.daemon.waitForLine(/\breloaded\b.*changed=\["e"\]/, { fromLine: from });
   await writeFile(release(f.dir), '');
   const lines = await waitFor(
@@ -217,7 +205,7 @@ test('a reload resumes an entry the runaway guard paused, kept or changed', asyn
   );
   await pause('three');
   // An edit that changes it: resumed, and the held events run the new definition.
-  await saveTable(f, [define(f.dir, 'v2')]);
+  await saveTable(f.tab, [define(f.dir, 'v2')]);
   await waitFor(
     () => readLines(out),
     (l) => l.some((x) => x.startsWith('v2 ')),
@@ -243,7 +231,7 @@ test('SIGTERM after a reload stops the commands of removed and changed entries, 
   const removedPid = await readPid(join(f.dir, 'r.pid'));
   const changedPid = await readPid(join(f.dir, 'c.pid'));
   const from = f.daemon.lines.length;
-  await saveTable(f, [define(f.dir, 'c', 'v2')]);
+  await saveTable(f.tab, [define(f.dir, 'c', 'v2')]);
   await f.daemon.waitForLine(/\breloaded\b.*removed=\["r"\].*changed=\["c"\]/, { fromLine: from });
   assert.ok(await isRunning(removedPid), "the removed entry's command was stopped by the reload");
   assert.ok(await isRunning(changedPid), "the changed entry's command was stopped by the reload");
@@ -281,7 +269,7 @@ test('a storm of edits is reloaded while it lasts: every edit is in force soon a
   const writes: number[] = [];
   // Three seconds of edits, 10 ms apart: each one restarts the settle time, not the bound on it.
   while (writes.length === 0 || Date.now() - (writes[0] ?? 0) < 3000) {
-    await saveTable(f, [define(f.dir, writes.length + 1)]);
+    await saveTable(f.tab, [define(f.dir, writes.length + 1)]);
     writes.push(Date.now());
     await sleep(10);
   }

@@ -3,11 +3,12 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { symlinkSync } from 'node:fs';
-import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tempDir } from '../helpers/temp.js';
+import { saveTable, table, type YamlEntry } from '../helpers/watchtab-file.js';
 import { waitFor } from '../helpers/wait.js';
 import { WATCHTAB_BIN } from '../helpers/paths.js';
 import { readLines, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
@@ -17,24 +18,11 @@ import { groupsRunning } from '../helpers/proc-groups.js';
 const run = promisify(execFile);
 const isRoot = process.getuid?.() === 0;
 
-type YamlEntry = Readonly<Record<string, unknown>>;
-
 interface Fixture {
   readonly dir: string;
   readonly tab: string;
   readonly socket: string;
   readonly daemon: RunningDaemon;
-}
-
-/** A YAML watchtab (JSON is YAML; `---` marks it so without a .yaml name). */
-function table(entries: readonly YamlEntry[]): string {
-  return `---\n${JSON.stringify({ entries })}\n`;
-}
-
-/** Replaces the watchtab as an editor does (write beside, rename over). */
-async function saveTable(f: Fixture, entries: readonly YamlEntry[]): Promise<void> {
-  await writeFile(`${f.tab}.new`, table(entries));
-  await rename(`${f.tab}.new`, f.tab);
 }
 
 /** A temp folder with `a/`, `b/` and `out/`, and a daemon on a watchtab made from it. */
@@ -283,7 +271,7 @@ test('a reload that adds a path arms only it, one that removes a path stops only
   assert.equal(armedLines('a').length, 1);
 
   let fromLine = f.daemon.lines.length;
-  await saveTable(f, [entry(f.dir, ['a', 'b'])]);
+  await saveTable(f.tab, [entry(f.dir, ['a', 'b'])]);
   await f.daemon.waitForLine(/\breloaded\b.*changed=\["grow"\]/, { fromLine });
   assert.equal(armedLines('b').length, 1, 'the added path is armed');
   assert.equal(armedLines('a').length, 1, 'the path that stayed keeps its watch (it is not armed again)');
@@ -296,7 +284,7 @@ test('a reload that adds a path arms only it, one that removes a path stops only
   );
 
   fromLine = f.daemon.lines.length;
-  await saveTable(f, [entry(f.dir, ['b'])]);
+  await saveTable(f.tab, [entry(f.dir, ['b'])]);
   await f.daemon.waitForLine(/\breloaded\b.*changed=\["grow"\]/, { fromLine });
   assert.equal(armedLines('b').length, 1, 'the path that stayed keeps its watch');
   await writeFile(join(f.dir, 'a', 'after-removal'), 'x');

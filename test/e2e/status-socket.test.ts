@@ -7,6 +7,7 @@ import { chmod, lstat, readdir, readlink, writeFile } from 'node:fs/promises';
 import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/temp.js';
+import { table } from '../helpers/watchtab-file.js';
 import { startDaemon } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
 import { readStatus } from '../../src/daemon/status-server.js';
@@ -97,7 +98,7 @@ test('clients that connect and never read nor send are dropped, at most 16 held 
     events: ['create'],
     command: 'true',
   }));
-  await writeFile(tab, JSON.stringify({ entries }), { mode: 0o644 });
+  await writeFile(tab, table(entries), { mode: 0o644 });
   const daemon = startDaemon(t, { args: ['--watchtab', tab, '--socket', socket] });
   await daemon.waitForLine(/\bready\b/, { withinMs: 30_000 });
   const pid = daemon.child.pid ?? 0;

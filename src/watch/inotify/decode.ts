@@ -21,8 +21,6 @@ export interface RawInotifyEvent {
    * kernel's bytes back for every fs call.
    */
   readonly name: string;
-  /** Present only when the name is not valid UTF-8: the exact name bytes, without NULs. */
-  readonly nameBytes?: Buffer;
 }
 
 /**
@@ -53,18 +51,7 @@ export function decodeEvents(buf: Buffer, length: number): RawInotifyEvent[] {
     }
     const nul = buf.indexOf(0, start);
     const nameEnd = nul === -1 || nul > end ? end : nul;
-    const bytes = buf.subarray(start, nameEnd);
-    const name = decodeFsBytes(bytes);
-    if (!isValidUtf8(bytes, name)) {
-      events.push({ wd, mask, cookie, name, nameBytes: Buffer.from(bytes) });
-    } else {
-      events.push({ wd, mask, cookie, name });
-    }
+    events.push({ wd, mask, cookie, name: decodeFsBytes(buf.subarray(start, nameEnd)) });
   }
   return events;
-}
-
-// Escaped bytes never encode back to themselves as UTF-8; a valid name always does.
-function isValidUtf8(bytes: Buffer, name: string): boolean {
-  return Buffer.byteLength(name, 'utf8') === bytes.length && Buffer.from(name, 'utf8').equals(bytes);
 }
