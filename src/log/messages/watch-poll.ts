@@ -2,6 +2,8 @@
 
 export const msgPoll = {
   changesFound: (): string => 'poll: changes found',
+  /** chokidar failed at a path (its error, or a look at what it reported). */
+  chokidarFailed: (detail: string): string => `chokidar: ${detail}`,
   chosen: (): string => 'back-end chosen',
   /** Why `auto` polls: shown once per entry at arm, with the interval. */
   autoPolls: (path: string, fsName: string) =>

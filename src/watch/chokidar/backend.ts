@@ -21,6 +21,7 @@
 import { statSync } from 'node:fs';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../../log/logger.js';
+import { msgPoll } from '../../log/messages/watch-poll.js';
 import type { BackendCapabilities, WatchBackend } from '../backend.js';
 import { parentOf } from '../match.js';
 import { isWithin } from '../../watchtab/path-pattern.js';
@@ -102,9 +103,7 @@ class ChokidarTarget extends IndependentTarget {
   }
 
   private warn(error: unknown): void {
-    this.logger.warn(`chokidar: ${error instanceof Error ? error.message : String(error)}`, {
-      entry: this.target.id,
-    });
+    this.failedAt(error, msgPoll.chokidarFailed);
   }
 
   /** Watch the anchor's tree; once chokidar is ready, scan, so what changed meanwhile is reported. */
@@ -122,11 +121,7 @@ class ChokidarTarget extends IndependentTarget {
         path !== anchor && !this.scope.isReported(path) && !this.scope.isWatchedDir(path),
     });
     watcher.on('all', (event: string, path: string) => this.changed(event as ChokidarEvent, path));
-    watcher.on('error', (error: unknown) =>
-      this.logger.warn(`chokidar: ${error instanceof Error ? error.message : String(error)}`, {
-        entry: this.target.id,
-      }),
-    );
+    watcher.on('error', (error: unknown) => this.warn(error));
     this.watcher = watcher;
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
     this.anchorIno = inodeAt(anchor);
@@ -237,7 +232,7 @@ class ChokidarTarget extends IndependentTarget {
   private async rescan(isReporting: boolean): Promise<void> {
     const { anchor } = this.scope;
     const now = isDir(anchor)
-      ? await snapshotScope(this.scope, this.target.contentOnly, this.state)
+      ? await snapshotScope(this.scope, this.target.contentOnly, this.state, this.cannotOpen)
       : new Map<string, PathState>();
     if (this.isClosed) return;
     if (isReporting) this.apply(new Map(this.state), now);
@@ -258,9 +253,5 @@ export const CHOKIDAR_CAN: BackendCapabilities = {
 };
 
 export function createChokidarBackend(deps: ChokidarBackendDeps): WatchBackend {
-  return backendOfIndependentTargets(
-    'chokidar',
-    CHOKIDAR_CAN,
-    (target, onEvent) => new ChokidarTarget(target, onEvent, deps.logger),
-  );
+  return backendOfIndependentTargets('chokidar', CHOKIDAR_CAN, deps.logger, ChokidarTarget);
 }

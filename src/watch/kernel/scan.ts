@@ -161,6 +161,7 @@ export async function snapshotScope(
   scope: Scope,
   isContentOnly: boolean,
   prev: ReadonlyMap<string, PathState>,
+  leftOut: (dir: string, errno: string) => void,
 ): Promise<Map<string, PathState>> {
   const now = new Map<string, PathState>();
   const hashing: Promise<void>[] = [];
@@ -171,6 +172,7 @@ export async function snapshotScope(
       isReported: scope.isReported,
       isWatchedDir: scope.isWatchedDir,
       namesIn: scope.namesIn,
+      leftOut,
     },
     (path, state, isReported) => {
       if (!isReported) return;

@@ -28,7 +28,7 @@ class PolledTarget extends IndependentTarget {
   /** Resolves once the first scan is done. */
   async start(): Promise<void> {
     // Content-only keeps hashes from the start, so the first change after arming is judged by content.
-    this.state = await snapshotScope(this.scope, this.target.contentOnly, new Map());
+    this.state = await snapshotScope(this.scope, this.target.contentOnly, new Map(), this.cannotOpen);
     if (!this.isDisarmed) this.schedule();
   }
 
@@ -51,7 +51,7 @@ class PolledTarget extends IndependentTarget {
   }
 
   private async poll(): Promise<void> {
-    const now = await snapshotScope(this.scope, this.target.contentOnly, this.state);
+    const now = await snapshotScope(this.scope, this.target.contentOnly, this.state, this.cannotOpen);
     if (this.isDisarmed) return;
     const changes = diffStates(this.state, now);
     this.state = now;
@@ -69,9 +69,5 @@ export const POLL_CAN: BackendCapabilities = {
 };
 
 export function createPollBackend(deps: PollBackendDeps): WatchBackend {
-  return backendOfIndependentTargets(
-    'poll',
-    POLL_CAN,
-    (target, onEvent) => new PolledTarget(target, onEvent, deps.logger),
-  );
+  return backendOfIndependentTargets('poll', POLL_CAN, deps.logger, PolledTarget);
 }
