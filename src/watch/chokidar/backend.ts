@@ -249,7 +249,7 @@ class ChokidarTarget extends IndependentTarget {
 export const CHOKIDAR_CAN: BackendCapabilities = {
   ...STATE_COMPARING_CAN,
   needsPolling: false,
-  seesQuickSuccessions: false, // a change soon after another can fall in the same look
+  seesQuickSuccessions: false, // chokidar drops a file's events that follow soon after others
 };
 
 export function createChokidarBackend(deps: ChokidarBackendDeps): WatchBackend {
