@@ -4,6 +4,7 @@
 // watch below it. Placing a watch is the back-end's (WatchKernel); meaning is the targets'.
 import { PLACE, type Interest, type WatchHandle, type WatchKernel } from './facts.js';
 import { isWithin } from '../../watchtab/path-pattern.js';
+import { SmallMap } from './small-map.js';
 
 /** Whoever holds watches: a target. Only its identity matters here. */
 export interface WatchUser {
@@ -20,13 +21,15 @@ export interface WatchRecord<U extends WatchUser> {
   readonly handle: WatchHandle;
   /** The union of the subscriptions' interests, as the back-end has it placed. */
   interest: Interest;
-  readonly subs: Map<U, Subscription>;
+  /** Its users (one, almost always: see small-map.ts). */
+  readonly subs: SmallMap<U, Subscription>;
 }
 
 export class WatchTable<U extends WatchUser> {
   private readonly byHandle = new Map<WatchHandle, WatchRecord<U>>();
   private readonly byPath = new Map<string, WatchRecord<U>>();
-  private readonly counts = new Map<U, number>();
+  /** Each user's records: releaseAll and pathsWithin look at one target's watches, not all. */
+  private readonly held = new Map<U, Set<WatchRecord<U>>>();
 
   constructor(private readonly kernel: WatchKernel) {}
 
@@ -37,12 +40,14 @@ export class WatchTable<U extends WatchUser> {
 
   /** Watches `user` holds now. */
   countFor(user: U): number {
-    return this.counts.get(user) ?? 0;
+    return this.held.get(user)?.size ?? 0;
   }
 
   /** Every user and its count, most watches first (for the watch budget warning). */
   holders(): { id: string; watches: number }[] {
-    return [...this.counts].map(([u, n]) => ({ id: u.id, watches: n })).sort((a, b) => b.watches - a.watches);
+    return [...this.held]
+      .map(([u, recs]) => ({ id: u.id, watches: recs.size }))
+      .sort((a, b) => b.watches - a.watches);
   }
 
   record(handle: WatchHandle): WatchRecord<U> | undefined {
@@ -69,14 +74,16 @@ export class WatchTable<U extends WatchUser> {
     if (known !== undefined && known.handle !== handle) this.unindex(known, path); // replaced folder
     let rec = this.byHandle.get(handle);
     if (rec === undefined) {
-      rec = { handle, interest: 0, subs: new Map() };
+      rec = { handle, interest: 0, subs: new SmallMap() };
       this.byHandle.set(handle, rec);
     }
     rec.interest = (rec.interest | interest) >>> 0;
     const mine = rec.subs.get(user);
     if (mine === undefined) {
       rec.subs.set(user, { path, interest });
-      this.counts.set(user, this.countFor(user) + 1);
+      let recs = this.held.get(user);
+      if (recs === undefined) this.held.set(user, (recs = new Set()));
+      recs.add(rec);
     } else {
       const old = mine.path;
       mine.path = path;
@@ -118,7 +125,7 @@ export class WatchTable<U extends WatchUser> {
 
   /** Releases every watch `user` holds. */
   releaseAll(user: U): void {
-    for (const rec of [...this.byHandle.values()]) {
+    for (const rec of [...(this.held.get(user) ?? [])]) {
       const sub = rec.subs.get(user);
       if (sub !== undefined) this.release(user, sub.path);
     }
@@ -155,7 +162,7 @@ export class WatchTable<U extends WatchUser> {
   /** Paths `user` watches at or below `dir`. */
   pathsWithin(user: U, dir: string): string[] {
     const paths: string[] = [];
-    for (const rec of this.byHandle.values()) {
+    for (const rec of this.held.get(user) ?? []) {
       const sub = rec.subs.get(user);
       if (sub !== undefined && isWithin(sub.path, dir)) paths.push(sub.path);
     }
@@ -164,8 +171,9 @@ export class WatchTable<U extends WatchUser> {
 
   private dropSub(rec: WatchRecord<U>, user: U, sub: Subscription): void {
     rec.subs.delete(user);
-    this.counts.set(user, this.countFor(user) - 1);
-    if (this.counts.get(user) === 0) this.counts.delete(user);
+    const mine = this.held.get(user);
+    mine?.delete(rec);
+    if (mine?.size === 0) this.held.delete(user);
     this.unindex(rec, sub.path);
   }
 
