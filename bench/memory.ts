@@ -30,6 +30,17 @@ const SNAPSHOT = !process.argv.includes('--no-snapshot');
 const ROOT = option('--root') ?? fileURLToPath(new URL('../../', import.meta.url));
 const WATCHTABD = join(ROOT, 'dist/src/cli/watchtabd.js');
 const QUIET_MS = 2_000;
+/**
+ * The node flags the daemon ships with (its `#!/usr/bin/env -S node FLAGS` line, which systemd and
+ * a shell honour), or those given with --node-flags (e.g. '' for none): the daemon runs with them.
+ */
+function shippedFlags(): string[] {
+  const given = option('--node-flags');
+  if (given !== undefined) return given.split(' ').filter((f) => f !== '');
+  const shebang = readFileSync(WATCHTABD, 'utf8').split('\n', 1)[0] ?? '';
+  return /^#!\/usr\/bin\/env -S node(?<flags>( \S+)*)$/.exec(shebang)?.groups?.flags?.trim().split(' ') ?? [];
+}
+const NODE_FLAGS = shippedFlags();
 
 /** `count` folders, 3 levels of cube-root fan-out, under `root`. */
 function makeTree(root: string, count: number): number {
@@ -126,6 +137,8 @@ interface Measured {
   readonly anonKiB: number;
   readonly fileKiB: number;
   readonly heapBytes: number | null;
+  /** Spawn to the ready line. */
+  readonly readyMs: number;
   readonly top: [string, number, number][];
 }
 
@@ -134,14 +147,17 @@ async function measure(
   args: readonly string[],
   scratch: string,
   ready: RegExp,
+  flags: readonly string[] = NODE_FLAGS,
 ): Promise<Measured> {
   const cwd = mkdtempSync(join(scratch, 'run-'));
-  const child = spawn(process.execPath, ['--heapsnapshot-signal=SIGUSR2', ...args], {
+  const started = performance.now();
+  const child = spawn(process.execPath, [...flags, '--heapsnapshot-signal=SIGUSR2', ...args], {
     cwd,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   try {
     await untilLine(child, ready, 600_000);
+    const readyMs = performance.now() - started;
     await sleep(QUIET_MS);
     const pid = child.pid ?? 0;
     const m = {
@@ -149,9 +165,9 @@ async function measure(
       anonKiB: statusKiB(pid, 'RssAnon'),
       fileKiB: statusKiB(pid, 'RssFile'),
     };
-    if (!SNAPSHOT) return { name, ...m, heapBytes: null, top: [] };
+    if (!SNAPSHOT) return { name, ...m, readyMs, heapBytes: null, top: [] };
     const { total, top } = summarize(await takeSnapshot(child, cwd));
-    return { name, ...m, heapBytes: total, top };
+    return { name, ...m, readyMs, heapBytes: total, top };
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
@@ -191,15 +207,24 @@ async function main(): Promise<void> {
       return file;
     };
     const rows: Measured[] = [];
+    const aims: [string, number, number][] = [];
     rows.push(
       await measure(
         'bare node, idle',
         ['-e', 'console.error("ready"); setInterval(() => {}, 1e9)'],
         scratch,
         /ready/,
+        [],
       ),
     );
-    rows.push(await measure('watchtabd, watchtab.example', daemon(tab, 'example'), scratch, /\bready\b/));
+    const example = await measure(
+      'watchtabd, watchtab.example',
+      daemon(tab, 'example'),
+      scratch,
+      /\bready\b/,
+    );
+    rows.push(example);
+    aims.push(['idle, watchtab.example', example.rssKiB, 50]);
     for (const backend of ['inotify', 'fanotify']) {
       const none = await measure(
         `watchtabd, ${backend}, empty folder`,
@@ -214,6 +239,7 @@ async function main(): Promise<void> {
         /\bready\b/,
       );
       rows.push(none, full);
+      aims.push([`${backend}, ${FOLDERS} folders`, full.rssKiB, 64]);
       const perPathRss = ((full.rssKiB - none.rssKiB) * 1024) / paths;
       const perPathHeap =
         full.heapBytes !== null && none.heapBytes !== null ? (full.heapBytes - none.heapBytes) / paths : NaN;
@@ -222,13 +248,16 @@ async function main(): Promise<void> {
       );
     }
     console.log(
-      `# ${new Date().toISOString()} node ${process.version}, ${cpus().length}× ${cpus()[0]?.model ?? '?'}, Linux ${release()}`,
+      `# ${new Date().toISOString()} node ${process.version}, ${cpus().length}× ${cpus()[0]?.model ?? '?'}, Linux ${release()}; daemon's node flags: ${NODE_FLAGS.join(' ') || '(none)'}`,
     );
-    console.log('| daemon | RSS (MiB) | anon (MiB) | file (MiB) | JS heap in snapshot (MiB) |');
-    console.log('| --- | ---: | ---: | ---: | ---: |');
+    console.log('| aim | RSS (MiB) | aim (MiB) | |\n| --- | ---: | ---: | --- |');
+    for (const [what, kib, aim] of aims)
+      console.log(`| ${what} | ${mib(kib)} | ${aim} | ${kib / 1024 <= aim ? 'met' : 'missed'} |`);
+    console.log('| daemon | RSS (MiB) | anon (MiB) | file (MiB) | JS heap in snapshot (MiB) | ready (ms) |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
     for (const r of rows)
       console.log(
-        `| ${r.name} | ${mib(r.rssKiB)} | ${mib(r.anonKiB)} | ${mib(r.fileKiB)} | ${r.heapBytes === null ? '—' : (r.heapBytes / 2 ** 20).toFixed(1)} |`,
+        `| ${r.name} | ${mib(r.rssKiB)} | ${mib(r.anonKiB)} | ${mib(r.fileKiB)} | ${r.heapBytes === null ? '—' : (r.heapBytes / 2 ** 20).toFixed(1)} | ${r.readyMs.toFixed(0)} |`,
       );
     for (const r of rows.filter((x) => x.top.length > 0)) {
       console.log(`\n${r.name}: the heap by constructor, largest first (self size MiB, count)`);

@@ -20,6 +20,7 @@ import { msgKernel } from '../../log/messages/watch-kernel.js';
 import { compileScope, parentOf, type Scope } from '../match.js';
 import { isWithin } from '../../watchtab/path-pattern.js';
 import { isReplaced, readState, type PathState } from '../path-state.js';
+import { PathStore } from '../path-store.js';
 import { isRealDir, isSymlink, nearestArmable } from './no-follow.js';
 import { diffStates, scanTree } from './scan.js';
 import { hashContent, isUntouched, withContentHash } from './content-hash.js';
@@ -70,8 +71,8 @@ export class TargetWatch implements WatchUser {
   readonly scope: Scope;
   readonly events: ReadonlySet<EventName>;
   readonly dirInterest: Interest;
-  /** Per reported path and per watched folder. */
-  state = new Map<string, PathState>();
+  /** Per reported path and per watched folder (typed arrays: see path-store.ts). */
+  state = new PathStore();
   /** The ancestor watched while the anchor does not exist, else null. */
   waitingOn: string | null = null;
   isArmed = false;
@@ -371,8 +372,8 @@ export class TargetWatch implements WatchUser {
 
   /** The anchor went away: report what it held as deleted, then wait for it again. */
   private lost(): void {
-    for (const [path, kept] of this.state)
-      if (this.scope.isReported(path)) this.emit('delete', path, kept.type === 'dir');
+    for (const path of this.state.keys())
+      if (this.scope.isReported(path)) this.emit('delete', path, this.state.typeOf(path) === 'dir');
     this.state.clear();
     this.releaseWatches();
     this.settle(true);
@@ -402,16 +403,16 @@ export class TargetWatch implements WatchUser {
   /** A new name for an existing inode (a hard link): `link` on it and on the names already known. */
   private linked(path: string, now: PathState): void {
     this.emit('link', path, false);
-    for (const [other, kept] of this.state) {
-      if (other === path || kept.ino !== now.ino) continue;
+    for (const other of this.state.pathsWithIno(now.ino)) {
+      const kept = this.state.get(other);
+      if (other === path || kept === undefined) continue;
       this.state.set(other, { ...kept, nlink: now.nlink });
       if (this.scope.isReported(other)) this.emit('link', other, false);
     }
   }
 
   private deleted(path: string, isDir: boolean): void {
-    const kept = this.state.get(path);
-    this.forgetWithin(path, isDir || kept?.type === 'dir');
+    this.forgetWithin(path, isDir || this.state.typeOf(path) === 'dir');
     if (path === this.file?.path) this.file.drop(); // another name may keep the inode alive
     if (this.scope.isReported(path)) this.emit('delete', path, isDir);
   }
@@ -491,7 +492,7 @@ export class TargetWatch implements WatchUser {
 
   private movedInOrder(from: string | null, to: string | null, isDir: boolean): void | Promise<void> {
     const wasReported = from !== null && this.scope.isReported(from);
-    const isFolder = isDir || (from !== null && this.state.get(from)?.type === 'dir');
+    const isFolder = isDir || (from !== null && this.state.typeOf(from) === 'dir');
     const carried = from === null ? new Map<string, PathState>() : this.takeWithin(from, isFolder);
     if (from === this.file?.path) this.file.drop();
     if (to === null) {
@@ -542,7 +543,10 @@ export class TargetWatch implements WatchUser {
     if (own !== undefined) taken.set(path, own);
     this.state.delete(path);
     if (!isFolder) return taken;
-    for (const [p, s] of this.state) if (isWithin(p, path)) taken.set(p, s);
+    for (const p of this.state.keys()) {
+      const s = isWithin(p, path) ? this.state.get(p) : undefined;
+      if (s !== undefined) taken.set(p, s);
+    }
     for (const p of taken.keys()) this.state.delete(p);
     return taken;
   }
@@ -564,7 +568,7 @@ export class TargetWatch implements WatchUser {
    */
   rescan(): number {
     const before = this.state;
-    this.state = new Map();
+    this.state = new PathStore();
     this.leftOut.clear();
     if (nearestArmable(this.scope.anchor) !== this.scope.anchor) {
       this.releaseWatches();

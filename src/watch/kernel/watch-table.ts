@@ -4,6 +4,7 @@
 // watch below it. Placing a watch is the back-end's (WatchKernel); meaning is the targets'.
 import { PLACE, type Interest, type WatchHandle, type WatchKernel } from './facts.js';
 import { isWithin } from '../../watchtab/path-pattern.js';
+import { SmallMap } from './small-map.js';
 
 /** Whoever holds watches: a target. Only its identity matters here. */
 export interface WatchUser {
@@ -20,13 +21,22 @@ export interface WatchRecord<U extends WatchUser> {
   readonly handle: WatchHandle;
   /** The union of the subscriptions' interests, as the back-end has it placed. */
   interest: Interest;
-  readonly subs: Map<U, Subscription>;
+  /** Its users (one, almost always: see small-map.ts). */
+  readonly subs: SmallMap<U, Subscription>;
+  /**
+   * How many users ask for each interest, once TALLY_FROM_USERS share the watch (10,000 file
+   * entries in one folder): a release then finds the new union without visiting every user.
+   */
+  tally: Map<Interest, number> | null;
 }
+
+const TALLY_FROM_USERS = 8;
 
 export class WatchTable<U extends WatchUser> {
   private readonly byHandle = new Map<WatchHandle, WatchRecord<U>>();
   private readonly byPath = new Map<string, WatchRecord<U>>();
-  private readonly counts = new Map<U, number>();
+  /** Each user's records: releaseAll and pathsWithin look at one target's watches, not all. */
+  private readonly held = new Map<U, Set<WatchRecord<U>>>();
 
   constructor(private readonly kernel: WatchKernel) {}
 
@@ -37,12 +47,14 @@ export class WatchTable<U extends WatchUser> {
 
   /** Watches `user` holds now. */
   countFor(user: U): number {
-    return this.counts.get(user) ?? 0;
+    return this.held.get(user)?.size ?? 0;
   }
 
   /** Every user and its count, most watches first (for the watch budget warning). */
   holders(): { id: string; watches: number }[] {
-    return [...this.counts].map(([u, n]) => ({ id: u.id, watches: n })).sort((a, b) => b.watches - a.watches);
+    return [...this.held]
+      .map(([u, recs]) => ({ id: u.id, watches: recs.size }))
+      .sort((a, b) => b.watches - a.watches);
   }
 
   record(handle: WatchHandle): WatchRecord<U> | undefined {
@@ -69,19 +81,24 @@ export class WatchTable<U extends WatchUser> {
     if (known !== undefined && known.handle !== handle) this.unindex(known, path); // replaced folder
     let rec = this.byHandle.get(handle);
     if (rec === undefined) {
-      rec = { handle, interest: 0, subs: new Map() };
+      rec = { handle, interest: 0, subs: new SmallMap(), tally: null };
       this.byHandle.set(handle, rec);
     }
     rec.interest = (rec.interest | interest) >>> 0;
     const mine = rec.subs.get(user);
     if (mine === undefined) {
       rec.subs.set(user, { path, interest });
-      this.counts.set(user, this.countFor(user) + 1);
+      this.count(rec, interest, 1);
+      let recs = this.held.get(user);
+      if (recs === undefined) this.held.set(user, (recs = new Set()));
+      recs.add(rec);
     } else {
       const old = mine.path;
       mine.path = path;
       if (old !== path) this.unindex(rec, old);
+      this.count(rec, mine.interest, -1);
       mine.interest = (mine.interest | interest) >>> 0;
+      this.count(rec, mine.interest, 1);
     }
     this.byPath.set(path, rec);
     return handle;
@@ -98,7 +115,7 @@ export class WatchTable<U extends WatchUser> {
       this.kernel.unwatch(rec.handle);
       return;
     }
-    const union = [...rec.subs.values()].reduce((m, s) => m | s.interest, 0) >>> 0;
+    const union = this.unionOf(rec);
     if (union !== rec.interest) this.narrow(rec, path, union);
   }
 
@@ -118,7 +135,7 @@ export class WatchTable<U extends WatchUser> {
 
   /** Releases every watch `user` holds. */
   releaseAll(user: U): void {
-    for (const rec of [...this.byHandle.values()]) {
+    for (const rec of [...(this.held.get(user) ?? [])]) {
       const sub = rec.subs.get(user);
       if (sub !== undefined) this.release(user, sub.path);
     }
@@ -155,17 +172,39 @@ export class WatchTable<U extends WatchUser> {
   /** Paths `user` watches at or below `dir`. */
   pathsWithin(user: U, dir: string): string[] {
     const paths: string[] = [];
-    for (const rec of this.byHandle.values()) {
+    for (const rec of this.held.get(user) ?? []) {
       const sub = rec.subs.get(user);
       if (sub !== undefined && isWithin(sub.path, dir)) paths.push(sub.path);
     }
     return paths;
   }
 
+  private unionOf(rec: WatchRecord<U>): Interest {
+    let union = 0;
+    if (rec.tally !== null) for (const interest of rec.tally.keys()) union |= interest;
+    else for (const [, s] of rec.subs) union |= s.interest;
+    return union >>> 0;
+  }
+
+  // Keeps the tally of a shared watch (made when its users reach TALLY_FROM_USERS) up to date.
+  private count(rec: WatchRecord<U>, interest: Interest, by: 1 | -1): void {
+    if (rec.tally === null) {
+      if (rec.subs.size < TALLY_FROM_USERS) return;
+      rec.tally = new Map();
+      for (const [, s] of rec.subs) rec.tally.set(s.interest, (rec.tally.get(s.interest) ?? 0) + 1);
+      if (by === 1) return; // the new user's subscription is already in subs
+    }
+    const n = (rec.tally.get(interest) ?? 0) + by;
+    if (n > 0) rec.tally.set(interest, n);
+    else rec.tally.delete(interest);
+  }
+
   private dropSub(rec: WatchRecord<U>, user: U, sub: Subscription): void {
+    this.count(rec, sub.interest, -1); // before the delete: a tally made now counts it, then drops it
     rec.subs.delete(user);
-    this.counts.set(user, this.countFor(user) - 1);
-    if (this.counts.get(user) === 0) this.counts.delete(user);
+    const mine = this.held.get(user);
+    mine?.delete(rec);
+    if (mine?.size === 0) this.held.delete(user);
     this.unindex(rec, sub.path);
   }
 
