@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
-const DAEMON = fileURLToPath(new URL('../src/cli/watchtabd.js', import.meta.url));
+const DAEMON = fileURLToPath(new URL('../bin/watchtabd.js', import.meta.url));
 const SIZES = process.argv.slice(2).map(Number);
 const FOLDERS = 100;
 

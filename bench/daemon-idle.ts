@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
-const WATCHTABD = fileURLToPath(new URL('../src/cli/watchtabd.js', import.meta.url));
+const WATCHTABD = fileURLToPath(new URL('../bin/watchtabd.js', import.meta.url));
 const ENTRIES = 50;
 const IDLE_MS = 10_000;
 const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
-const OWN = fileURLToPath(new URL('../src/cli/watchtabd.js', import.meta.url));
+const OWN = fileURLToPath(new URL('../bin/watchtabd.js', import.meta.url));
 const START_ENTRIES = Number(process.env['BENCH_START_ENTRIES'] ?? 10_000);
 const SPAWN_ENTRIES = Number(process.env['BENCH_SPAWN_ENTRIES'] ?? 1_000);
 const BACKENDS = (process.env['BENCH_BACKENDS'] ?? 'inotify,fanotify').split(',');

@@ -27,7 +27,7 @@ function option(name: string): string | undefined {
 }
 const WRITES = Number(option('--writes') ?? 100);
 const ROUNDS = Number(option('--rounds') ?? 2);
-const WATCHTABD = option('--watchtabd') ?? fileURLToPath(new URL('../src/cli/watchtabd.js', import.meta.url));
+const WATCHTABD = option('--watchtabd') ?? fileURLToPath(new URL('../bin/watchtabd.js', import.meta.url));
 const ONLY = option('--only')?.split(',');
 
 // ---------------------------------------------------------------- clocks

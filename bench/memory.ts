@@ -28,7 +28,12 @@ function option(name: string): string | undefined {
 const FOLDERS = Number(option('--folders') ?? 20_000);
 const SNAPSHOT = !process.argv.includes('--no-snapshot');
 const ROOT = option('--root') ?? fileURLToPath(new URL('../../', import.meta.url));
-const WATCHTABD = join(ROOT, 'dist/src/cli/watchtabd.js');
+// The daemon that tree ships: the file its package.json's `bin` names.
+const WATCHTABD = join(
+  ROOT,
+  (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: { watchtabd: string } }).bin
+    .watchtabd,
+);
 const QUIET_MS = 2_000;
 /**
  * The node flags the daemon ships with (its `#!/usr/bin/env -S node FLAGS` line, which systemd and

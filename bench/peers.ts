@@ -48,7 +48,7 @@ const ONLY = option('--only')?.split(',');
 const SCENARIOS = (option('--scenarios') ?? 'latency,burst,scale').split(',');
 const SKIP_100K = process.argv.includes('--skip-100k');
 const NODE_100K = process.argv.includes('--with-100k-node');
-const WATCHTABD = option('--watchtabd') ?? join(REPO, 'dist/src/cli/watchtabd.js');
+const WATCHTABD = option('--watchtabd') ?? join(REPO, 'dist/bin/watchtabd.js');
 const JSON_OUT = option('--json') ?? join(REPO, 'bench/results-peers.json');
 
 // ---------------------------------------------------------------- clocks and /proc
@@ -203,7 +203,7 @@ function watchtabAdapter(backend: 'inotify' | 'fanotify', delay = 0): Adapter {
     name: `watchtab ${backend}${delay > 0 ? `, delay ${delay}` : ''}`,
     ...(delay > 0 ? { cannot: { latency: only, scale: only } } : {}),
     version: () => (existsSync(WATCHTABD) ? quiet(process.execPath, [WATCHTABD, '--version']) : null),
-    install: 'npm run build (dist/src/cli/watchtabd.js)',
+    install: 'npm run build (dist/bin/watchtabd.js)',
     ready: /\bready\b/,
     launch(job) {
       const path = job.recursive ? `${job.dir}/**` : job.dir;

@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
-const WATCHTABD =
-  process.env['WATCHTABD'] ?? fileURLToPath(new URL('../src/cli/watchtabd.js', import.meta.url));
+const WATCHTABD = process.env['WATCHTABD'] ?? fileURLToPath(new URL('../bin/watchtabd.js', import.meta.url));
 const FILES = Number(process.argv[2] ?? 5000);
 const EDITS = Number(process.argv[3] ?? 5);
 const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux

@@ -2,10 +2,12 @@
 // spawn to its `ready` log line with watchtab.example, beside `node -e 0` in the same run (the
 // commands interleaved round by round, the median of the rounds). The aims (issue 14): the daemon
 // ready within 150 ms; every sub-command within 1.3× `node -e 0`. By hand or from `npm run bench`:
-//   npm run build && node dist/bench/start.js [--rounds 20] [--json FILE] [--root DIR]
-// (--root: another checkout's built tree, e.g. to compare with main; its watchtab.example is used.)
+//   npm run build && node dist/bench/start.js [--rounds 20] [--json FILE] [--root DIR] [--before DIR]
+// (--before: a second built tree, e.g. main's, timed in the same rounds: its rows are marked [before].)
+// (--root: another checkout's built tree, e.g. to compare with main; its watchtab.example is used,
+// and its programs are the files its package.json's `bin` names: what that tree ships.)
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,8 +19,21 @@ function option(name: string): string | undefined {
 const ROUNDS = Number(option('--rounds') ?? 20);
 const JSON_OUT = option('--json');
 const ROOT = option('--root') ?? fileURLToPath(new URL('../../', import.meta.url));
-const WATCHTAB = join(ROOT, 'dist/src/cli/watchtab.js');
-const WATCHTABD = join(ROOT, 'dist/src/cli/watchtabd.js');
+/** Another built tree (e.g. main's) timed in the same rounds, interleaved command by command. */
+const BEFORE = option('--before');
+
+/** The programs a built tree ships: the files its package.json's `bin` names. */
+function programsOf(root: string): { readonly watchtab: string; readonly watchtabd: string } {
+  const bin = (
+    JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string> }
+  ).bin;
+  const program = (name: string): string => {
+    const file = bin[name];
+    if (file === undefined) throw new Error(`${root}/package.json has no bin named ${name}`);
+    return join(root, file);
+  };
+  return { watchtab: program('watchtab'), watchtabd: program('watchtabd') };
+}
 
 interface Probe {
   readonly name: string;
@@ -73,20 +88,39 @@ async function main(): Promise<void> {
     cpSync(join(ROOT, 'demo'), join(scratch, 'demo'), { recursive: true });
     const editCopy = join(scratch, 'edit-me');
     writeFileSync(editCopy, '/tmp\tclose_write\ttrue\n');
-    const daemonArgs = (n: number): string[] => [
-      WATCHTABD,
-      '--watchtab',
-      tab,
-      '--state-dir',
-      join(scratch, `state-${n}`),
-      '--socket',
-      join(scratch, `d-${n}.sock`),
-    ];
-    // A daemon for `watchtab status` to ask (its own socket).
+    const trees =
+      BEFORE === undefined
+        ? [{ tag: '', root: ROOT }]
+        : [
+            { tag: ' [before]', root: BEFORE },
+            { tag: '', root: ROOT },
+          ];
+    let n = 0;
+    const daemonArgs = (watchtabd: string): string[] => {
+      n += 1;
+      return [
+        watchtabd,
+        '--watchtab',
+        tab,
+        '--state-dir',
+        join(scratch, `state-${n}`),
+        '--socket',
+        join(scratch, `d-${n}.sock`),
+      ];
+    };
+    // A daemon for `watchtab status` to ask (its own socket; this tree's daemon for both trees).
     const statusSocket = join(scratch, 'status.sock');
     const server = spawn(
       process.execPath,
-      [WATCHTABD, '--watchtab', tab, '--state-dir', join(scratch, 'state-s'), '--socket', statusSocket],
+      [
+        programsOf(ROOT).watchtabd,
+        '--watchtab',
+        tab,
+        '--state-dir',
+        join(scratch, 'state-s'),
+        '--socket',
+        statusSocket,
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     await new Promise<void>((resolve) => {
@@ -96,23 +130,29 @@ async function main(): Promise<void> {
         if (/\bready\b/.test(text)) resolve();
       });
     });
-    let n = 0;
-    const probes: readonly (Probe | (() => Probe))[] = [
-      { name: 'node -e 0', args: ['-e', '0'] },
-      { name: 'watchtab --version', args: [WATCHTAB, '--version'] },
-      { name: 'watchtab --help', args: [WATCHTAB, '--help'] },
-      { name: 'watchtab check', args: [WATCHTAB, 'check', tab] },
-      { name: 'watchtab list', args: [WATCHTAB, 'list', tab] },
-      { name: 'watchtab events (to watching)', args: [WATCHTAB, 'events', scratch], until: /watching/i },
-      {
-        name: 'watchtab edit (EDITOR=true)',
-        args: [WATCHTAB, 'edit', editCopy],
-        env: { ...process.env, VISUAL: 'true', EDITOR: 'true' },
-      },
-      { name: 'watchtab status', args: [WATCHTAB, 'status', '--socket', statusSocket] },
-      { name: 'watchtabd --version', args: [WATCHTABD, '--version'] },
-      () => ({ name: 'watchtabd (to ready)', args: daemonArgs((n += 1)), until: /\bready\b/ }),
-    ];
+    const probes: (Probe | (() => Probe))[] = [{ name: 'node -e 0', args: ['-e', '0'] }];
+    for (const { tag, root } of trees) {
+      const { watchtab, watchtabd } = programsOf(root);
+      probes.push(
+        { name: `watchtab --version${tag}`, args: [watchtab, '--version'] },
+        { name: `watchtab --help${tag}`, args: [watchtab, '--help'] },
+        { name: `watchtab check${tag}`, args: [watchtab, 'check', tab] },
+        { name: `watchtab list${tag}`, args: [watchtab, 'list', tab] },
+        {
+          name: `watchtab events (to watching)${tag}`,
+          args: [watchtab, 'events', scratch],
+          until: /watching/i,
+        },
+        {
+          name: `watchtab edit (EDITOR=true)${tag}`,
+          args: [watchtab, 'edit', editCopy],
+          env: { ...process.env, VISUAL: 'true', EDITOR: 'true' },
+        },
+        { name: `watchtab status${tag}`, args: [watchtab, 'status', '--socket', statusSocket] },
+        { name: `watchtabd --version${tag}`, args: [watchtabd, '--version'] },
+        () => ({ name: `watchtabd (to ready)${tag}`, args: daemonArgs(watchtabd), until: /\bready\b/ }),
+      );
+    }
     const times = new Map<string, number[]>();
     try {
       for (let round = 0; round < ROUNDS; round += 1) {
@@ -135,7 +175,7 @@ async function main(): Promise<void> {
     });
     console.log(
       `# ${new Date().toISOString()} node ${process.version}, ${cpus().length}× ${cpus()[0]?.model ?? '?'}, ` +
-        `Linux ${release()}, load ${loadavg()
+        `Linux ${release()}${BEFORE === undefined ? '' : `, [before] = ${BEFORE}`}, load ${loadavg()
           .map((l) => l.toFixed(1))
           .join(' ')}, ${ROUNDS} rounds`,
     );

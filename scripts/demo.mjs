@@ -12,7 +12,7 @@ const dir = await mkdtemp(join(tmpdir(), 'watchtab-demo-'));
 for (const name of ['watchtab.example', 'watchtab.example.d', 'demo']) {
   await cp(join(root, name), join(dir, name), { recursive: true });
 }
-const watchtab = join(root, 'dist/src/cli/watchtab.js');
+const watchtab = join(root, 'dist/bin/watchtab.js');
 process.stderr.write(
   [
     `demo: watching a copy of demo/ in ${dir} (removed when watchtabd stops)`,
@@ -28,7 +28,7 @@ process.stderr.write(
 const daemon = spawn(
   process.execPath,
   [
-    join(root, 'dist/src/cli/watchtabd.js'),
+    join(root, 'dist/bin/watchtabd.js'),
     '--watchtab',
     join(dir, 'watchtab.example'),
     // The demo's state stays in its copy, not in the system's state folder.

@@ -4,6 +4,7 @@
 import { DataType, load } from './ffi.js';
 import { ERRNO, errnoName } from './errno.js';
 import { libc } from './libc.js';
+import { MAX_ID } from './account-id.js';
 
 const { ERANGE } = ERRNO;
 /** Codes getpwnam_r(3) and friends may return for "no such entry". */
@@ -131,11 +132,6 @@ function decodeGroup(record: Buffer, strings: Buffer, at: bigint): GroupRecord {
 
 const isNumeric = (text: string): boolean => /^[0-9]+$/.test(text);
 
-/**
- * A uid or gid C can hold: 0 to 2^32-2 (2^32-1 is (uid_t)-1, "no id"). Anything else would be
- * truncated to 32 bits on its way to C (4294967296 would become 0, root), so it is never passed.
- */
-export const MAX_ID = 4_294_967_294;
 const isValidId = (id: number): boolean => Number.isInteger(id) && id >= 0 && id <= MAX_ID;
 
 /** A user by name, or by uid when `nameOrId` is all digits (as filewatcherd does). */

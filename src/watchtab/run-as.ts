@@ -2,7 +2,8 @@
 // UserResolver (the NSS one in system/nss.ts for real, so LDAP and sssd users work). Also the rule
 // for a daemon that is not root: it cannot switch users, so only its own user and group are allowed.
 import { assertNever } from '../errors.js';
-import { MAX_ID, type AccountResolution, type AccountResolver } from '../system/nss.js';
+import { MAX_ID } from '../system/account-id.js';
+import type { AccountResolution, AccountResolver } from '../system/nss.js';
 import { watchtabMessages as msg } from '../log/messages/watchtab.js';
 import type { RunAs } from './entry.js';
 import { problemAt, type Place, type Problem, type ProblemCode } from './problem.js';

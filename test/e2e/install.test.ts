@@ -34,7 +34,7 @@ test('npm pack, then npm install -g of the tarball, works with the checkout gone
     recursive: true,
     filter: (source) => !NOT_COPIED.has(source.slice(REPO_ROOT.length).split('/')[0] ?? ''),
   });
-  // The development tools `npm ci` would install (tsc, for prepare).
+  // The development tools `npm ci` would install (esbuild, for prepare).
   await symlink(join(REPO_ROOT, 'node_modules'), join(checkout, 'node_modules'));
   const pack = run('npm', ['pack', '--json', '--pack-destination', dir], checkout);
   assert.equal(pack.status, 0, pack.stderr);
@@ -43,12 +43,13 @@ test('npm pack, then npm install -g of the tarball, works with the checkout gone
   const files = packed.files.map((f) => f.path);
   // Only what runs, and what an administrator installs beside it.
   assert.deepEqual(
-    files.filter((f) => f.startsWith('dist/') && (!f.startsWith('dist/src/') || !f.endsWith('.js'))),
+    files.filter((f) => f.startsWith('dist/') && !/^dist\/bin\/[\w-]+\.js(\.map)?$/.test(f)),
     [],
   );
   for (const wanted of [
     'LICENSE',
-    'dist/src/cli/watchtabd.js',
+    'dist/bin/watchtabd.js',
+    'dist/bin/watchtab.js',
     'man/watchtabd.8',
     'systemd/watchtabd.service',
     'systemd/user/watchtabd.service',
@@ -76,10 +77,7 @@ test('npm pack, then npm install -g of the tarball, works with the checkout gone
   assert.equal(install.status, 0, install.stderr);
   const installed = join(prefix, 'lib', 'node_modules', 'watchtab');
   // A copy, not a link to a checkout.
-  assert.equal(
-    await realpath(join(prefix, 'bin', 'watchtabd')),
-    join(installed, 'dist/src/cli/watchtabd.js'),
-  );
+  assert.equal(await realpath(join(prefix, 'bin', 'watchtabd')), join(installed, 'dist/bin/watchtabd.js'));
 
   const check = run(
     join(prefix, 'bin', 'watchtabd'),
@@ -106,5 +104,5 @@ test('npm pack, then npm install -g of the tarball, works with the checkout gone
     assert.match(shown.stdout, /^NAME\n/m, page);
     assert.match(shown.stdout, /^SEE ALSO\n/m, page);
   }
-  assert.deepEqual(await readdir(join(installed, 'dist')), ['src']);
+  assert.deepEqual(await readdir(join(installed, 'dist')), ['bin']);
 });

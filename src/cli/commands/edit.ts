@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError, WatchtabError } from '../../errors.js';
 import { loadWatchtab } from '../../watchtab/load.js';
-import { createNssResolver } from '../../system/nss.js';
+import { createNssResolverOnUse } from '../../system/nss-on-use.js';
 import { formatProblem, msgEdit } from '../../log/messages.js';
 import { toolHelpMessages as help, toolLine } from '../../log/messages/cli.js';
 import { errnoOf } from '../../system/errno.js';
@@ -33,7 +33,7 @@ function runEditor(path: string): number {
 async function problemsIn(copy: string, shownAs: string): Promise<string[]> {
   const result = await loadWatchtab(copy, {
     isRoot: process.getuid?.() === 0,
-    resolver: createNssResolver(),
+    resolver: createNssResolverOnUse(),
   });
   const main = result.files[0];
   if (main === undefined) return [];

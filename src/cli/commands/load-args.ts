@@ -1,7 +1,7 @@
 // What `check` and `list` share: reading a watchtab the way the daemon would (as the current user,
 // with the system's user database, the file made absolute as watchtabd makes it).
 import { resolve } from 'node:path';
-import { createNssResolver } from '../../system/nss.js';
+import { createNssResolverOnUse } from '../../system/nss-on-use.js';
 import { loadWatchtab, type LoadResult } from '../../watchtab/load.js';
 
 /**
@@ -9,5 +9,5 @@ import { loadWatchtab, type LoadResult } from '../../watchtab/load.js';
  * file is made absolute first, so entries get the default names (FILE:LINE) the daemon gives them.
  */
 export function loadAsDaemon(file: string): Promise<LoadResult> {
-  return loadWatchtab(resolve(file), { isRoot: process.geteuid?.() === 0, resolver: createNssResolver() });
+  return loadWatchtab(resolve(file), { isRoot: process.geteuid?.() === 0, resolver: createNssResolverOnUse() });
 }
