@@ -9,5 +9,8 @@ import { loadWatchtab, type LoadResult } from '../../watchtab/load.js';
  * file is made absolute first, so entries get the default names (FILE:LINE) the daemon gives them.
  */
 export function loadAsDaemon(file: string): Promise<LoadResult> {
-  return loadWatchtab(resolve(file), { isRoot: process.geteuid?.() === 0, resolver: createNssResolverOnUse() });
+  return loadWatchtab(resolve(file), {
+    isRoot: process.geteuid?.() === 0,
+    resolver: createNssResolverOnUse(),
+  });
 }
