@@ -87,7 +87,7 @@ const PLANS: readonly AttackPlan[] = [
       attackAsNobody(p.watched, [
         'bash',
         '-c',
-        `while :; do d=$(mktemp -d -p .) || exit 1; (cd "$d" && ${DEEP_PATH}); rm -rf "$d"; done`,
+        `exec 2>/dev/null; while :; do d=$(mktemp -d -p .) || exit 1; (cd "$d" && ${DEEP_PATH}); rm -rf "$d"; done`,
       ]),
     ],
   },
