@@ -45,6 +45,11 @@ export function compileGlob(pattern: string): Glob {
   // made by a user must cost next to nothing; see bench/RESULTS-attacks.md).
   const head = literalHead(items);
   const tail = literalTail(items);
+  if (isFolderAndAllBelow(items, head)) {
+    // `/base/**`, the commonest pattern: the folder, or anything below it (a trailing `/` too).
+    const below = `${head}/`;
+    return { source: pattern, matches: (path) => path === head || path.startsWith(below) };
+  }
   return {
     source: pattern,
     matches: (path) => path.startsWith(head) && path.endsWith(tail) && run(program, path),
@@ -58,6 +63,19 @@ function literalHead(items: readonly Item[]): string {
   const last = items[end - 1];
   if (items[end]?.kind === 'globstar' && last?.kind === 'char' && last.code === SLASH) end--;
   return literalText(items.slice(0, end));
+}
+
+/** Whether `items` are `head` (literal, not empty), then `/**` and nothing more. */
+function isFolderAndAllBelow(items: readonly Item[], head: string): boolean {
+  const headLength = Array.from(head).length;
+  const [slash, globstar, ...rest] = items.slice(headLength);
+  return (
+    headLength > 0 &&
+    slash?.kind === 'char' &&
+    slash.code === SLASH &&
+    globstar?.kind === 'globstar' &&
+    rest.length === 0
+  );
 }
 
 /** The characters every match ends with: the trailing literals (emitted last, just before `match`). */
