@@ -32,6 +32,10 @@ function run(bin: string, args: readonly string[]): Promise<Ran> {
 // The old backtracking matcher spent 48-53 s on one such name (the flood makes thousands); a healthy
 // daemon answers in about a second. Two cores at load 15 shared with parallel tests starve it for up
 // to ~10 s under the flood (seen), so the deadline is 30 s: still far below one unbounded match.
+// Canary runs 14-27 s late under load (and a few timeouts) were slowness, not a lost event: the
+// daemon was still working through the flood's queue, 16 of 21 s of its CPU in the bounded matcher,
+// three times per event; names that cannot end as the pattern does are now refused first
+// (bench/RESULTS-attacks.md).
 const LIVENESS_MS = 30_000;
 
 /** The text a command appended to `file` so far ('' before it exists). */
