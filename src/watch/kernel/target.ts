@@ -64,6 +64,12 @@ export interface TargetHost {
   failed(target: TargetWatch, error: unknown): void;
   /** The process behind the kernel event being handled now, where the back-end knows it. */
   originNow?(): number | null;
+  /**
+   * Whether the kernel already reported `path` removed after the event being handled (later in the
+   * batch read, or in the same merged mask): what is at `path` now is not that event's object, so
+   * it is not looked at (an lstat per event was the largest cost of a create/remove flood).
+   */
+  isGoneAfter?(path: string): boolean;
 }
 
 export class TargetWatch implements WatchUser {
@@ -305,16 +311,21 @@ export class TargetWatch implements WatchUser {
     // change follows this one immediately (file-watch.ts), whatever waits on the path.
     if (path === this.file?.path) this.file.heardFromFolder(facts);
     else this.file?.heardOther();
-    this.inOrder([path], () => this.childInOrder(path, facts));
+    // Facts only other targets sharing the folder asked for are not this one's business (a close
+    // of a file whose entry asks only for create costs no lstat).
+    const wanted = facts & (this.dirInterest | FACT.IS_DIR);
+    const isGone = this.host.isGoneAfter?.(path) === true;
+    this.inOrder([path], () => this.childInOrder(path, wanted, isGone));
   }
 
-  private childInOrder(path: string, facts: Facts): void | Promise<void> {
+  /** `isGone`: the path was removed after these facts (TargetHost.isGoneAfter), so is not looked at. */
+  private childInOrder(path: string, facts: Facts, isGone: boolean): void | Promise<void> {
     const isDir = (facts & FACT.IS_DIR) !== 0;
-    if (facts & FACT.CREATE) this.created(path, isDir);
+    if (facts & FACT.CREATE) this.created(path, isDir, isGone);
     if (facts & FACT.DELETE) this.deleted(path, isDir);
     if (!this.scope.isReported(path)) return;
-    if (facts & FACT.MODIFY) this.modified(path);
-    if (facts & FACT.ATTRIB) this.attribChanged(path, isDir);
+    if (facts & FACT.MODIFY) this.modified(path, isGone);
+    if (facts & FACT.ATTRIB) this.attribChanged(path, isDir, isGone);
     // The read-side events follow the close_write, also while it is judged.
     const pid = this.stepOrigin;
     const reads = (): void => {
@@ -322,7 +333,7 @@ export class TargetWatch implements WatchUser {
       if (facts & FACT.OPEN) this.emitNow('open', path, isDir, undefined, pid);
       if (facts & FACT.CLOSE_NOWRITE) this.emitNow('close_nowrite', path, isDir, undefined, pid);
     };
-    const judged = facts & FACT.CLOSE_WRITE ? this.closedWrite(path) : undefined;
+    const judged = facts & FACT.CLOSE_WRITE ? this.closedWrite(path, isGone) : undefined;
     if (judged === undefined) return reads();
     return judged.then(reads);
   }
@@ -379,24 +390,29 @@ export class TargetWatch implements WatchUser {
     this.settle(true);
   }
 
-  private created(path: string, isDir: boolean): void {
+  private created(path: string, isDir: boolean, isGone: boolean): void {
     if (isDir && this.scope.isWatchedDir(path)) {
       this.armTree(path, true); // watched first, then read: `mkdir -p a/b/c && touch a/b/c/f` is seen whole
-      if (this.scope.isReported(path)) this.createdReported(path);
+      if (this.scope.isReported(path)) this.createdReported(path, isGone, isDir);
       return;
     }
-    if (this.scope.isReported(path)) this.createdReported(path);
+    if (this.scope.isReported(path)) this.createdReported(path, isGone, isDir);
   }
 
-  private createdReported(path: string): void {
+  /** The state of `path` now, unless the kernel said it was removed since the fact being handled. */
+  private stateNow(path: string, isGone: boolean): PathState | null {
+    return isGone ? null : readState(path);
+  }
+
+  private createdReported(path: string, isGone: boolean, isDir: boolean): void {
     const before = this.state.get(path);
-    const now = readState(path); // no hash: a new file's first close_write always counts
+    const now = this.stateNow(path, isGone); // no hash: a new file's first close_write always counts
     if (now !== null) this.state.set(path, now);
     if (path === this.file?.path) this.file.sync(now ?? undefined);
     // Already known with the same inode: a scan found it first (the folder was read after it
     // was watched); the kernel's CREATE is the same fact, not a second one.
     if (before !== undefined && now !== null && !isReplaced(before, now)) return;
-    this.emit('create', path, now?.type === 'dir');
+    this.emit('create', path, now === null ? isDir : now.type === 'dir');
     if (now !== null && now.type !== 'dir' && now.nlink > 1) this.linked(path, now);
   }
 
@@ -425,12 +441,12 @@ export class TargetWatch implements WatchUser {
     for (const p of [...this.state.keys()]) if (isWithin(p, path)) this.state.delete(p);
   }
 
-  private modified(path: string): void {
+  private modified(path: string, isGone: boolean): void {
     // content-only: whether the content changed (and grew) is known at close_write
     if (this.target.contentOnly) return;
     if (this.events.has('extend')) {
       const kept = this.state.get(path);
-      const now = readState(path);
+      const now = this.stateNow(path, isGone);
       if (now !== null) {
         if (kept !== undefined && now.size > kept.size) this.emit('extend', path, false);
         this.state.set(path, { ...now, hash: kept?.hash ?? null });
@@ -440,9 +456,9 @@ export class TargetWatch implements WatchUser {
   }
 
   /** Reports a close_write; for content-only, a promise while its content is judged. */
-  private closedWrite(path: string): Promise<void> | undefined {
+  private closedWrite(path: string, isGone: boolean): Promise<void> | undefined {
     const kept = this.state.get(path);
-    const now = readState(path);
+    const now = this.stateNow(path, isGone);
     if (now !== null) this.state.set(path, now);
     if (!this.target.contentOnly) return void this.emitNow('close_write', path, false);
     const pid = this.stepOrigin;
@@ -465,9 +481,9 @@ export class TargetWatch implements WatchUser {
     });
   }
 
-  private attribChanged(path: string, isDir: boolean): void {
+  private attribChanged(path: string, isDir: boolean, isGone = false): void {
     const kept = this.state.get(path);
-    const now = readState(path);
+    const now = this.stateNow(path, isGone);
     if (now !== null) this.state.set(path, { ...now, hash: kept?.hash ?? null });
     if (kept !== undefined && now !== null && !isDir) {
       if (now.nlink !== kept.nlink) this.emit('link', path, false);
@@ -487,10 +503,16 @@ export class TargetWatch implements WatchUser {
       return;
     }
     const paths = [from, to].filter((p): p is string => p !== null);
-    this.inOrder(paths, () => this.movedInOrder(from, to, isDir));
+    const isToGone = to !== null && this.host.isGoneAfter?.(to) === true;
+    this.inOrder(paths, () => this.movedInOrder(from, to, isDir, isToGone));
   }
 
-  private movedInOrder(from: string | null, to: string | null, isDir: boolean): void | Promise<void> {
+  private movedInOrder(
+    from: string | null,
+    to: string | null,
+    isDir: boolean,
+    isToGone: boolean,
+  ): void | Promise<void> {
     const wasReported = from !== null && this.scope.isReported(from);
     const isFolder = isDir || (from !== null && this.state.typeOf(from) === 'dir');
     const carried = from === null ? new Map<string, PathState>() : this.takeWithin(from, isFolder);
@@ -502,7 +524,7 @@ export class TargetWatch implements WatchUser {
     }
     const before = this.state.get(to);
     if (isFolder) this.carry(carried, from ?? to, to);
-    const now = readState(to);
+    const now = this.stateNow(to, isToGone);
     if (now !== null) this.state.set(to, now);
     if (to === this.file?.path) this.file.sync(now ?? undefined);
     if (isFolder && this.scope.isWatchedDir(to)) this.armTree(to, true);
