@@ -30,7 +30,10 @@ export interface LiveWatch {
 function knownStatesOf(live: LiveEntry): WatchedStates | null {
   const armed = live.watches.map((w) => w.pooled.armed);
   if (armed.length === 0 || armed.some((a) => a === null)) return null;
-  return { knownStates: () => armed.flatMap((a) => (a === null ? [] : [...a.knownStates()])) };
+  return {
+    knownStates: () => armed.flatMap((a) => (a === null ? [] : [...a.knownStates()])),
+    walked: async () => (await Promise.all(armed.map((a) => a?.walked?.() ?? true))).every(Boolean),
+  };
 }
 
 export interface LiveEntry {
