@@ -250,9 +250,12 @@ export class TargetWatch implements WatchUser {
     return this.walk?.progress() ?? null;
   }
 
-  /** Resolves once the state covers the whole scope (true), or the walk was given up (false). */
+  /** Resolves once the state covers the whole scope, hashes included (true), or the walk was given up (false). */
   walked(): Promise<boolean> {
-    return this.walk?.done() ?? Promise.resolve(true);
+    const walk = this.walk;
+    if (walk === null) return Promise.resolve(true);
+    // Content-only: the hashes the walk asked for are part of the state.
+    return walk.done().then((isComplete) => (isComplete ? this.idle().then(() => true) : false));
   }
 
   /** An event about `path` came: state the walk read after the change it tells of is forgotten. */
