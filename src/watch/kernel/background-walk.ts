@@ -171,7 +171,7 @@ export class BackgroundWalk {
     const startedAt = performance.now();
     while (this.stack.length > 0 && performance.now() - startedAt < ms) {
       if (this.isCancelled || this.hold?.(this.folders) === true) return;
-      this.read(FOLDERS_PER_LOOK);
+      this.read(this.hold === null ? FOLDERS_PER_LOOK : 1); // held: stop at the folder it says
     }
   }
 
