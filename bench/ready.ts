@@ -58,20 +58,9 @@ async function stopped(child: ChildProcess): Promise<void> {
 
 async function inotifywait(root: string): Promise<number> {
   const startedAt = performance.now();
-  const child = spawn('inotifywait', ['-r', '-m', '-q', root], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('inotifywait', ['-r', '-m', root], { stdio: ['ignore', 'ignore', 'pipe'] });
   try {
-    // -q still prints "Watches established." on stderr once every watch is placed.
     return await untilLine(child, /Watches established/, startedAt);
-  } catch {
-    // Older versions stay silent with -q: fall back to an unquiet run.
-    await stopped(child);
-    const again = performance.now();
-    const loud = spawn('inotifywait', ['-r', '-m', root], { stdio: ['ignore', 'ignore', 'pipe'] });
-    try {
-      return await untilLine(loud, /Watches established/, again);
-    } finally {
-      await stopped(loud);
-    }
   } finally {
     await stopped(child);
   }
@@ -110,7 +99,14 @@ async function daemon(bin: string, backend: string, root: string, isThis: boolea
     if (isThis) {
       for (;;) {
         const asked = performance.now();
-        const doc = (await readStatus(socket, 60_000)) as { entries: { walking?: boolean }[] };
+        // The socket is bound just after the ready line: a refused first try is asked again.
+        const doc = (await readStatus(socket, 60_000).catch(() => null)) as {
+          entries: { walking?: boolean }[];
+        } | null;
+        if (doc === null) {
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          continue;
+        }
         roundTripsMs.push(performance.now() - asked);
         if (doc.entries.every((e) => e.walking !== true)) {
           walkedMs = roundTripsMs.length > 1 ? performance.now() - startedAt : null;
