@@ -75,7 +75,7 @@ interface DaemonSample {
 }
 
 async function daemon(bin: string, backend: string, root: string, isThis: boolean): Promise<DaemonSample> {
-  const dir = mkdtempSync(join(tmpdir(), 'watchtab-bench-ready-'));
+  const dir = mkdtempSync(join(tmpdir(), 'watchtab-bench-rdy-'));
   const tab = join(dir, 'watchtab');
   const socket = join(dir, 'sock');
   writeFileSync(tab, `${root}/**\t*\t0\ttrue\n`, { mode: 0o644 });
@@ -93,7 +93,7 @@ async function daemon(bin: string, backend: string, root: string, isThis: boolea
   const startedAt = performance.now();
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   try {
-    const readyMs = await untilLine(child, /\bready\b/, startedAt);
+    const readyMs = await untilLine(child, / info: ready /, startedAt);
     const roundTripsMs: number[] = [];
     let walkedMs: number | null = null;
     if (isThis) {
