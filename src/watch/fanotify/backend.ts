@@ -10,6 +10,10 @@
 // events on one name (FAN_CREATE|FAN_DELETE), whose order is told by whether the path exists
 // now; and folders have no watch to lose, so a removed or moved folder above a target's anchor
 // is told to the target as the loss of its watch (gone) or a MOVE_SELF fact.
+//
+// Ready at the mark: a target is armed once the mark is placed and its anchor's folder read; the
+// folders below are read in the background (kernel/background-walk.ts) and the events in those
+// not read yet go to it as well (TargetWatch.covers), so none is lost while the state is built.
 import { lstatSync } from 'node:fs';
 import { toFsPath } from '../../system/path-bytes.js';
 import type { Armed, BackendCapabilities, EventListener, WatchBackend, WatchTarget } from '../backend.js';
@@ -28,10 +32,16 @@ import { openFanotify, type FanotifyEvent, type FanotifyInstance, type FanotifyO
 import { FAN, fanMaskNames } from './mask.js';
 import { factsOf } from './edge.js';
 import { FACT } from '../kernel/facts.js';
+import type { WalkHold } from '../kernel/background-walk.js';
 
 export interface FanotifyBackendDeps {
   readonly logger: Logger;
   readonly fanotify?: FanotifyOptions;
+  /**
+   * Holds the background walk of each target while it says so (tests act during the walk);
+   * `WATCHTAB_TEST_WALK_HOLD` gives one to the daemon.
+   */
+  readonly walkHold?: WalkHold;
 }
 
 type Change = Extract<FanotifyEvent, { kind: 'change' }>;
@@ -102,7 +112,7 @@ class FanotifyBackend implements WatchBackend, TargetHost {
   arm(target: WatchTarget, onEvent: EventListener): Promise<Armed> {
     const withOrigin: EventListener = (event) =>
       onEvent(this.origin === null ? event : { ...event, pid: this.origin });
-    const watch = new TargetWatch(target, this, withOrigin);
+    const watch = new TargetWatch(target, this, withOrigin, { hold: this.deps.walkHold ?? null });
     // The mark: on the file system of the anchor, or of its nearest existing folder while it is
     // missing; the root stays that path (it is a filter on paths, and the mark outlives it).
     const root = nearestArmable(watch.scope.anchor);
@@ -131,6 +141,8 @@ class FanotifyBackend implements WatchBackend, TargetHost {
       watchCount: () => (this.targets.has(watch) ? 1 : 0),
       leftOut: () => leftOutOf(watch.leftOut, this.faults.pending(watch)),
       knownStates: () => watch.reportedStates(),
+      walk: () => watch.walkProgress(),
+      walked: () => watch.walked(),
       disarm: async () => this.disarm(watch),
     }));
   }
@@ -265,7 +277,7 @@ class FanotifyBackend implements WatchBackend, TargetHost {
     const facts = factsOf(mask);
     for (const watch of this.targets.keys()) {
       this.faults.run(watch, () => {
-        if (this.table.isHeld(watch, dir)) watch.child(dir, e.path, facts);
+        if (watch.covers(dir)) watch.child(dir, e.path, facts);
         else if (e.isSelf && this.table.isHeld(watch, e.path)) watch.self(e.path, facts);
       });
     }
@@ -276,8 +288,7 @@ class FanotifyBackend implements WatchBackend, TargetHost {
   // covers either folder, or holds folders below the moved one (re-pathed here, as inotify's
   // back-end does when it sees both halves).
   private moved(from: string | null, to: string | null, isDir: boolean): void {
-    const holds = (watch: TargetWatch, path: string | null) =>
-      path !== null && this.table.isHeld(watch, parentOf(path));
+    const holds = (watch: TargetWatch, path: string | null) => path !== null && watch.covers(parentOf(path));
     const watches = [...this.targets.keys()];
     const seesFrom = watches.filter((w) => holds(w, from));
     const seesTo = watches.filter((w) => holds(w, to));
