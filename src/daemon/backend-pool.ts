@@ -4,6 +4,7 @@
 // back-off of a path no back-end could arm (pool-watch.ts), the same for every back-end. The rest
 // of the daemon asks for a watch and reads the back-end's declared capabilities, never its name.
 // One instance of each back-end is made on first use and shared by every entry that uses it.
+import { existsSync } from 'node:fs';
 import {
   type BackendChoice,
   describePathSpec,
@@ -45,11 +46,20 @@ interface Maker {
   readonly refused?: (reason: string) => string;
 }
 
+/**
+ * WATCHTAB_TEST_WALK_HOLD=FILE (tests only, watchtabd(8)): the background walk of fanotify
+ * entries waits while FILE exists after its first folders, so a test can act during the walk.
+ */
+function walkHoldFromEnv(): { walkHold?: (folders: number) => boolean } {
+  const file = process.env['WATCHTAB_TEST_WALK_HOLD'] ?? '';
+  return file === '' ? {} : { walkHold: (folders) => folders >= 2 && existsSync(file) };
+}
+
 /** Every back-end the pool can make: a new back-end is one line here and one in select.ts's rule. */
 const MAKERS: { readonly [N in BackendName]: Maker } = {
   inotify: { make: (logger) => createInotifyBackend({ logger }), chosenLevel: 'debug' },
   fanotify: {
-    make: (logger) => createFanotifyBackend({ logger }),
+    make: (logger) => createFanotifyBackend({ logger, ...walkHoldFromEnv() }),
     chosenLevel: 'info',
     refused: (reason) => msgDaemon.fanotifyRefused(reason),
   },

@@ -30,7 +30,11 @@ export interface LiveWatch {
 function knownStatesOf(live: LiveEntry): WatchedStates | null {
   const armed = live.watches.map((w) => w.pooled.armed);
   if (armed.length === 0 || armed.some((a) => a === null)) return null;
-  return { knownStates: () => armed.flatMap((a) => (a === null ? [] : [...a.knownStates()])) };
+  const knownStates = () => armed.flatMap((a) => (a === null ? [] : [...a.knownStates()]));
+  // A state still built in the background (fanotify's walk): the catch-up compares after it.
+  if (!armed.some((a) => a?.walk?.()?.isWalking === true)) return { knownStates };
+  const walked = async () => (await Promise.all(armed.map((a) => a?.walked?.() ?? true))).every(Boolean);
+  return { knownStates, walked };
 }
 
 export interface LiveEntry {

@@ -39,6 +39,10 @@ export interface StatusWatch {
   readonly backend: string | null;
   readonly armed: boolean;
   readonly watches: number;
+  /** Its kept state is still being built after arming (fanotify's background walk). */
+  readonly walking: boolean;
+  /** Folders that walk has read so far; null when the state was built before it was armed. */
+  readonly walkedFolders: number | null;
   /** Folders left out of this watch (or the whole path, while it is retried), with the errno. */
   readonly leftOut: readonly LeftOut[];
 }
@@ -55,6 +59,8 @@ export interface StatusEntry extends Pick<
   readonly armed: boolean;
   /** Kernel watches of all its paths. */
   readonly watches: number;
+  /** Whether any path's kept state is still being built (armed and ready meanwhile). */
+  readonly walking: boolean;
   /** Every path's left-out folders together. */
   readonly leftOut: readonly LeftOut[];
   /** Each path as watched now, in the order of `path`. */

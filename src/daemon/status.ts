@@ -50,13 +50,18 @@ function slotJson(
 
 /** Each path of the entry with its own back-end and watches (a list may mix fanotify and inotify). */
 function watchingJson(live: LiveEntry): StatusWatch[] {
-  return live.watches.map((w) => ({
-    path: pathJson(w.spec),
-    backend: w.pooled.backendName,
-    armed: w.pooled.armed !== null,
-    watches: w.pooled.armed?.watchCount() ?? 0,
-    leftOut: [...w.pooled.leftOut()],
-  }));
+  return live.watches.map((w) => {
+    const walk = w.pooled.armed?.walk?.() ?? null;
+    return {
+      path: pathJson(w.spec),
+      backend: w.pooled.backendName,
+      armed: w.pooled.armed !== null,
+      watches: w.pooled.armed?.watchCount() ?? 0,
+      walking: walk?.isWalking ?? false,
+      walkedFolders: walk?.folders ?? null,
+      leftOut: [...w.pooled.leftOut()],
+    };
+  });
 }
 
 /** What the entry is (its settings as the watchtab names them) and how its paths are watched. */
@@ -77,6 +82,7 @@ function entryJson(live: LiveEntry): Omit<StatusEntry, keyof ReturnType<typeof s
     backend: backends.length === 0 ? null : backends.join(','),
     armed: isArmed(live),
     watches: watching.reduce((sum, w) => sum + w.watches, 0),
+    walking: watching.some((w) => w.walking),
     leftOut: watching.flatMap((w) => w.leftOut),
     watching,
   };

@@ -48,8 +48,27 @@ export interface Armed {
    * links, the content hash of content-only files); read synchronously, so it is one moment's.
    */
   knownStates(): Iterable<readonly [string, PathState]>;
+  /**
+   * While the kept state is built after arming (fanotify: the mark sees every change at once, the
+   * folders are read in the background), how far that walk is; absent or null when it was built
+   * before `arm` resolved.
+   */
+  walk?(): WalkProgress | null;
+  /**
+   * Resolves once `knownStates()` covers every watched path (true), or never will (false: the
+   * target was disarmed first). Absent: it always does.
+   */
+  walked?(): Promise<boolean>;
   /** Stop reporting for this target and release what only it used. */
   disarm(): Promise<void>;
+}
+
+/** The walk that builds a target's kept state after it is armed. */
+export interface WalkProgress {
+  /** The state is still being built. */
+  readonly isWalking: boolean;
+  /** Folders read so far. */
+  readonly folders: number;
 }
 
 /** A folder a target does not watch now, and the errno name saying why (ELOOP: a symbolic link). */

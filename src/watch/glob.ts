@@ -40,7 +40,53 @@ export function compileGlob(pattern: string): Glob {
   const program: Op[] = [];
   emitSequence(items, program, true, true, true);
   program.push({ op: 'match' });
-  return { source: pattern, matches: (path) => run(program, path) };
+  // Checked first: a name that cannot end (or a path that cannot start) as the pattern's literal
+  // text does is refused in constant time, before the automaton walks it (a flood of such names
+  // made by a user must cost next to nothing; see bench/RESULTS-attacks.md).
+  const head = literalHead(items);
+  const tail = literalTail(items);
+  if (isFolderAndAllBelow(items, head)) {
+    // `/base/**`, the commonest pattern: the folder, or anything below it (a trailing `/` too).
+    const below = `${head}/`;
+    return { source: pattern, matches: (path) => path === head || path.startsWith(below) };
+  }
+  return {
+    source: pattern,
+    matches: (path) => path.startsWith(head) && path.endsWith(tail) && run(program, path),
+  };
+}
+
+/** The characters every match starts with: the leading literals (a `/` that begins `/**` is optional). */
+function literalHead(items: readonly Item[]): string {
+  let end = 0;
+  while (items[end]?.kind === 'char') end++;
+  const last = items[end - 1];
+  if (items[end]?.kind === 'globstar' && last?.kind === 'char' && last.code === SLASH) end--;
+  return literalText(items.slice(0, end));
+}
+
+/** Whether `items` are `head` (literal, not empty), then `/**` and nothing more. */
+function isFolderAndAllBelow(items: readonly Item[], head: string): boolean {
+  const headLength = Array.from(head).length;
+  const [slash, globstar, ...rest] = items.slice(headLength);
+  return (
+    headLength > 0 &&
+    slash?.kind === 'char' &&
+    slash.code === SLASH &&
+    globstar?.kind === 'globstar' &&
+    rest.length === 0
+  );
+}
+
+/** The characters every match ends with: the trailing literals (emitted last, just before `match`). */
+function literalTail(items: readonly Item[]): string {
+  let start = items.length;
+  while (start > 0 && items[start - 1]?.kind === 'char') start--;
+  return literalText(items.slice(start));
+}
+
+function literalText(items: readonly Item[]): string {
+  return items.map((item) => (item.kind === 'char' ? String.fromCodePoint(item.code) : '')).join('');
 }
 
 /** The code points of the characters the glob syntax gives a meaning to. */

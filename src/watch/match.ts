@@ -76,10 +76,20 @@ export function compileScope(spec: PathSpec, exclude: readonly string[]): Scope 
   const glob = compileGlob(spec.pattern);
   const matches = (path: string): boolean => glob.matches(path);
   const { base, maxDepth } = spec;
+  // One event asks about its path several times (created, deleted, then its other facts): the last
+  // answer is kept, so a flood of long names is matched once per event, not three times.
+  let lastPath: string | null = null;
+  let isLastReported = false;
   return {
     anchor: base,
     named: base,
-    isReported: (path) => isWithin(path, base) && matches(path) && !isExcluded(path),
+    isReported: (path) => {
+      if (path !== lastPath) {
+        isLastReported = isWithin(path, base) && matches(path) && !isExcluded(path);
+        lastPath = path;
+      }
+      return isLastReported;
+    },
     namesIn: () => null,
     isWatchedDir: (dir) => {
       const depth = depthBelow(dir, base);

@@ -2,7 +2,7 @@
 // judged file for a FIFO (or a symlink to one) and planting a 20 GB sparse file, with every back-end.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmod, chown, mkdir, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
@@ -11,9 +11,8 @@ import { tempDir } from '../helpers/temp.js';
 import { waitFor } from '../helpers/wait.js';
 import { readLines, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
 import { FIXTURES } from '../helpers/paths.js';
+import { AS_NOBODY, FIFO_SWAP, NOBODY, attackAsNobody } from '../helpers/attacks.js';
 
-const NOBODY = 65534;
-const AS_NOBODY = ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--'];
 const NO_FFI = pathToFileURL(join(FIXTURES, 'no-ffi', 'register.mjs')).href;
 /**
  * A daemon under attack must answer status and run another entry; this deadline is generous (two
@@ -21,20 +20,6 @@ const NO_FFI = pathToFileURL(join(FIXTURES, 'no-ffi', 'register.mjs')).href;
  * as test diagnostics, so they can be read off every run.
  */
 const RESPONSIVE_MS = 10_000;
-/** Attack loops still running when this process exits (a runner's force-exit skips t.after). */
-const ATTACKS = new Set<number>();
-process.on('exit', () => {
-  for (const pid of ATTACKS) killGroup(pid);
-});
-
-function killGroup(pid: number): void {
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
-
 const BACKENDS = ['inotify', 'fanotify', 'poll', 'chokidar'] as const;
 type Backend = (typeof BACKENDS)[number];
 
@@ -138,39 +123,12 @@ function report(t: TestContext, latencies: readonly { statusMs: number; runMs: n
 }
 
 /** Runs `argv` as nobody in `cwd` until the returned stop() (killed in t.after at worst). */
-function attackAsNobody(t: TestContext, cwd: string, argv: readonly string[]): () => Promise<void> {
-  const child = spawn(AS_NOBODY[0] as string, [...AS_NOBODY.slice(1), ...argv], {
-    cwd,
-    stdio: 'ignore',
-    detached: true,
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const pid = child.pid;
-  if (pid !== undefined) ATTACKS.add(pid);
-  const stop = async (): Promise<void> => {
-    // The whole group, whether or not its leader is still there: what it started dies with it.
-    if (pid !== undefined) killGroup(pid);
-    await exited;
-    if (pid !== undefined) ATTACKS.delete(pid);
-  };
-  t.after(stop);
-  return stop;
+function attackUntilStopped(t: TestContext, cwd: string, argv: readonly string[]): () => Promise<void> {
+  const attack = attackAsNobody(cwd, argv);
+  t.after(attack.stop);
+  return attack.stop;
 }
 
-// Each turn makes `f` a new regular file (its close_write is judged), then renames a symlink to a
-// FIFO onto it, tens of microseconds apart: an open by path after the lstat blocks for good. A
-// pause of 1 ms per turn keeps this a race, not a flood of events (a separate matter).
-const FIFO_SWAP = `
-  const fs = require('node:fs');
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  require('node:child_process').execFileSync('mkfifo', ['pipe']);
-  for (;;) {
-    fs.rmSync('f', { force: true });
-    fs.writeFileSync('f', 'x');
-    fs.symlinkSync('pipe', 'l');
-    fs.renameSync('l', 'f');
-    Atomics.wait(pause, 0, 0, 1);
-  }`;
 /** How long the swap runs: the old daemon lost this race within 1 to 2 s. */
 const ATTACK_MS = 4000;
 
@@ -179,7 +137,7 @@ for (const backend of BACKENDS) {
     const why = skipReason();
     if (why !== null) return t.skip(why);
     const s = await startWith(t, backend);
-    const stop = attackAsNobody(t, s.watched, [process.execPath, '-e', FIFO_SWAP]);
+    const stop = attackUntilStopped(t, s.watched, [process.execPath, '-e', FIFO_SWAP]);
     await waitFor(
       () => readLines(s.out),
       (l) => l.length >= 1,

@@ -2,7 +2,7 @@
 // root daemon's queue, and another entry's single write, elsewhere on that file system, still runs.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { chmod, chown, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,8 +13,8 @@ import { readLines, startDaemon } from '../helpers/daemon.js';
 import { readStatus } from '../../src/daemon/status-server.js';
 import { renderStatus } from '../../src/cli/commands/status.js';
 import { probeFanotify } from '../../src/watch/fanotify/instance.js';
+import { NOBODY, RENAME_FLOOD, attackAsNobody, type Attack } from '../helpers/attacks.js';
 
-const NOBODY = 65534;
 const OVERFLOW = /warn: .*fanotify event queue overflowed/;
 /**
  * A generous but finite answer time for the status socket under the flood (the diagnostic prints
@@ -24,32 +24,11 @@ const OVERFLOW = /warn: .*fanotify event queue overflowed/;
  */
 const STATUS_DEADLINE_MS = 10_000;
 
-/** Creates, renames and removes files in `dir` as fast as it can, as nobody, until killed. */
-function flood(t: TestContext, dir: string, tag: string): ChildProcess {
-  const script =
-    'my $n=shift; while (1) { open(my $f, ">", "a$n") or die; close $f; rename("a$n", "b$n"); unlink("b$n"); }';
-  const setpriv = ['--reuid=65534', '--regid=65534', '--clear-groups', '--'];
-  // Its own process group, so that the kill below reaches everything it started.
-  const child = spawn('setpriv', [...setpriv, 'perl', '-e', script, tag], {
-    cwd: dir,
-    stdio: 'ignore',
-    detached: true,
-  });
-  t.after(() => killGroup(child));
-  // And if the runner force-exits before t.after (a timed-out file): no flood outlives the test.
-  const killAtExit = (): void => killGroup(child);
-  process.on('exit', killAtExit);
-  child.once('exit', () => process.off('exit', killAtExit));
-  return child;
-}
-
-function killGroup(child: ChildProcess): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
+/** Creates, renames and removes files in `dir` as fast as it can, as nobody, until the test ends. */
+function flood(t: TestContext, dir: string, tag: string): Attack {
+  const attack = attackAsNobody(dir, ['perl', '-e', RENAME_FLOOD, tag]);
+  t.after(attack.stop);
+  return attack;
 }
 
 // `fanotify` puts both entries on the one group (the rescan after the overflows must find the
@@ -100,7 +79,7 @@ for (const backend of ['fanotify', 'auto'] as const) {
     const started = performance.now();
     const shown = renderStatus(await readStatus(socket, STATUS_DEADLINE_MS));
     const statusMs = performance.now() - started;
-    for (const loop of loops) killGroup(loop);
+    await Promise.all(loops.map((loop) => loop.stop()));
     const stopped = performance.now();
     await waitFor(
       () => readLines(log).catch(() => []),

@@ -11,17 +11,16 @@ import { waitFor } from '../helpers/wait.js';
 import { readLines, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
 import { readStatus } from '../../src/daemon/status-server.js';
 import { renderStatus } from '../../src/cli/commands/status.js';
+import { AS_NOBODY, DEEP_PATH, NOBODY } from '../helpers/attacks.js';
 
 const run = promisify(execFile);
-const NOBODY = 65534;
 const BACKENDS = ['inotify', 'fanotify'] as const;
 const STATUS_DEADLINE_MS = 10_000;
 
 /** Runs a shell script as nobody (no groups), in `cwd`; the arguments are $1, $2... */
 async function asNobody(cwd: string, script: string, ...args: string[]): Promise<void> {
-  const setpriv = ['--reuid=65534', '--regid=65534', '--clear-groups', '--'];
   // bash: dash's cd fails once $PWD passes PATH_MAX, bash's falls back to the relative name.
-  await run('setpriv', [...setpriv, 'bash', '-c', script, 'bash', ...args], { cwd });
+  await run(AS_NOBODY[0], [...AS_NOBODY.slice(1), 'bash', '-c', script, 'bash', ...args], { cwd });
 }
 
 /**
@@ -100,10 +99,7 @@ for (const backend of BACKENDS) {
     await daemon.waitForLine(/\bready\b.*entries=2/);
     try {
       // 25 levels of 200-byte names: 5,000 bytes below the base, made with relative paths.
-      await asNobody(
-        join(s.dir, 'w'),
-        'n=$(printf "%0200d" 0); for i in $(seq 25); do mkdir "$n" && cd "$n" || exit 1; done; touch f',
-      );
+      await asNobody(join(s.dir, 'w'), DEEP_PATH);
       await daemon.waitForLine(/warn: .*longer than the kernel accepts.*said once per entry/);
       const shown = await assertStillServes(t, daemon, s);
       assert.match(shown, /entry deep: left out \/.* \(ENAMETOOLONG\)/);

@@ -36,7 +36,11 @@ export interface DaemonOptions {
  */
 export function startDaemon(t: TestContext, options: DaemonOptions): RunningDaemon {
   const [file, ...prefix] = options.wrap ?? [process.execPath];
-  const argv = options.wrap === undefined ? [WATCHTABD_BIN] : [...prefix, process.execPath, WATCHTABD_BIN];
+  const node = daemonNodeArgs();
+  const argv =
+    options.wrap === undefined
+      ? [...node, WATCHTABD_BIN]
+      : [...prefix, process.execPath, ...node, WATCHTABD_BIN];
   const hasStateDir = options.args.some((a) => a === '--state-dir' || a.startsWith('--state-dir='));
   const stateDir = hasStateDir ? null : mkdtempSync(join(tmpdir(), 'watchtabd-state-'));
   const stateArgs = stateDir === null ? [] : ['--state-dir', join(stateDir, 'state')];
@@ -96,6 +100,14 @@ export function startDaemon(t: TestContext, options: DaemonOptions): RunningDaem
       return Promise.race([exited, timeout]);
     },
   };
+}
+
+/**
+ * Node options for test daemons only, for a local run (e.g. `--cpu-prof --cpu-prof-dir=DIR`, which
+ * NODE_OPTIONS refuses): `WATCHTAB_TEST_DAEMON_NODE_ARGS`, split on spaces.
+ */
+export function daemonNodeArgs(): string[] {
+  return (process.env['WATCHTAB_TEST_DAEMON_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
 }
 
 function testRunMark(): NodeJS.ProcessEnv {

@@ -161,6 +161,16 @@ test('globstar, star and classes as the watchtab means them', () => {
     ['/a/\\*', '/a/x', false],
     ['/a/{b', '/a/{b', true],
     ['/a/[b', '/a/[b', true],
+    // The literal head and tail checked before the automaton runs.
+    ['/srv/**/*.log', '/srv/a.log', true],
+    ['/srv/**/*.log', '/srv/a.lo', false],
+    ['/srv/**/*.log', '/sr', false],
+    ['/srv/*.{log,txt}', '/srv/a.txt', true],
+    ['/srv/a', '/srv/a', true],
+    ['/srv/a', '/srv/ab', false],
+    ['/srv/**/', '/srv/', true],
+    ['/srv/x/**', '/srv/x', true],
+    ['/srv/x/**', '/srv/xy', false],
   ];
   for (const [pattern, path, expected] of cases)
     assert.equal(compileGlob(pattern).matches(path), expected, `${pattern} on ${JSON.stringify(path)}`);

@@ -122,6 +122,15 @@ export function renderStatus(doc: unknown): string {
         `entry ${text(field<StatusEntry>(e, 'name'))}: left out ${text(field<LeftOut>(l, 'path'))} (${text(field<LeftOut>(l, 'errno'))})`,
     );
   });
+  const walkingLines = (Array.isArray(entries) ? entries : []).flatMap((e: unknown) => {
+    const watching = field<StatusEntry>(e, 'watching');
+    return (Array.isArray(watching) ? watching : [])
+      .filter((w: unknown) => field<StatusWatch>(w, 'walking') === true)
+      .map(
+        (w: unknown) =>
+          `entry ${text(field<StatusEntry>(e, 'name'))}: ready, still reading ${pathText(field<StatusWatch>(w, 'path'))} (${walkText(w)})`,
+      );
+  });
   const header = `watchtabd ${text(field<StatusDaemon>(daemon, 'version'))}, pid ${text(field<StatusDaemon>(daemon, 'pid'))}, since ${text(field<StatusDaemon>(daemon, 'startedAt'))}, watchtab ${text(field<StatusDaemon>(daemon, 'watchtab'))}`;
   return [
     header,
@@ -131,6 +140,7 @@ export function renderStatus(doc: unknown): string {
       rows,
     ),
     ...leftOutLines,
+    ...walkingLines,
   ].join('\n');
 }
 
@@ -140,8 +150,13 @@ function pathFacts(entry: unknown): [string, string][] {
   if (!Array.isArray(watching)) return pathsOf(entry).map((p) => ['path', p]);
   return watching.map((w: unknown) => [
     'path',
-    `${pathText(field<StatusWatch>(w, 'path'))} (${text(field<StatusWatch>(w, 'backend'))}, ${text(field<StatusWatch>(w, 'watches'))} watches)`,
+    `${pathText(field<StatusWatch>(w, 'path'))} (${text(field<StatusWatch>(w, 'backend'))}, ${text(field<StatusWatch>(w, 'watches'))} watches${field<StatusWatch>(w, 'walking') === true ? `, walking: ${walkText(w)}` : ''})`,
   ]);
+}
+
+/** How far the background walk of one watched path is. */
+function walkText(watch: unknown): string {
+  return `${text(field<StatusWatch>(watch, 'walkedFolders'))} folders read so far`;
 }
 
 /** One entry as a human reads it: what it is, then its latest runs, newest first. */

@@ -7,6 +7,8 @@
 // counted a second later (a back-end may report a change a moment after its state moved), and it
 // is written as soon as they are covered. A stop writes the picture of the moment it began, if
 // every trigger before it ran and none was refused during the stop.
+// A watch whose state is built after arming (fanotify's background walk) is compared, and its
+// first picture taken, once that walk is over (Armed.walked): never against a partial state.
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../log/logger.js';
 import { msgState } from '../../log/messages/state.js';
@@ -20,7 +22,7 @@ import { reasonOf, type StateDir } from '../../system/state-dir.js';
 import { decodeKnown, encodeKnown, type KnownStates } from './state-file.js';
 
 /** What the keeper reads of an entry's watches: the states they keep, all paths together. */
-export type WatchedStates = Pick<Armed, 'knownStates'>;
+export type WatchedStates = Pick<Armed, 'knownStates' | 'walked'>;
 
 const FILE_PREFIX = 'catch-up.';
 const TICK_MS = 1000;
@@ -64,6 +66,8 @@ export class CatchUpKeeper {
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
   private hasFailed = false;
+  /** The latest arrival of each entry still waiting for its walk: a newer one supersedes it. */
+  private readonly arriving = new Map<string, object>();
 
   constructor(
     private readonly dir: StateDir | null,
@@ -77,7 +81,20 @@ export class CatchUpKeeper {
    */
   async arrived(entry: Entry, armed: WatchedStates | null, slot: Slot, isStart: boolean): Promise<void> {
     this.tracked.delete(entry.name);
+    this.arriving.delete(entry.name);
     if (this.dir === null || !entry.catchUp || armed === null) return;
+    if (armed.walked === undefined) return this.track(entry, armed, slot, isStart);
+    // The walk goes on after ready: the comparison waits for it, the daemon does not.
+    const token = {};
+    this.arriving.set(entry.name, token);
+    void armed.walked().then(async (isComplete) => {
+      if (!isComplete || this.arriving.get(entry.name) !== token) return;
+      this.arriving.delete(entry.name);
+      await this.track(entry, armed, slot, isStart);
+    });
+  }
+
+  private async track(entry: Entry, armed: WatchedStates, slot: Slot, isStart: boolean): Promise<void> {
     const key = catchUpKey(entry);
     const file = catchUpFile(key);
     const now = new Map(armed.knownStates());
@@ -119,11 +136,13 @@ export class CatchUpKeeper {
   /** The entry is gone or no longer armed here; its file stays until pruned. */
   forget(name: string): void {
     this.tracked.delete(name);
+    this.arriving.delete(name);
   }
 
   /** The stop begins: the picture of this moment, and the triggers it needs, are taken. */
   freeze(): void {
     this.sleep();
+    this.arriving.clear(); // a walk not over by the stop leaves the kept knowledge as it was
     for (const t of this.tracked.values())
       t.final = {
         states: new Map(t.armed.knownStates()),

@@ -10,6 +10,10 @@
 // events on one name (FAN_CREATE|FAN_DELETE), whose order is told by whether the path exists
 // now; and folders have no watch to lose, so a removed or moved folder above a target's anchor
 // is told to the target as the loss of its watch (gone) or a MOVE_SELF fact.
+//
+// Ready at the mark: a target is armed once the mark is placed and its anchor's folder read; the
+// folders below are read in the background (kernel/background-walk.ts) and the events in those
+// not read yet go to it as well (TargetWatch.covers), so none is lost while the state is built.
 import { lstatSync } from 'node:fs';
 import { toFsPath } from '../../system/path-bytes.js';
 import type { Armed, BackendCapabilities, EventListener, WatchBackend, WatchTarget } from '../backend.js';
@@ -28,10 +32,16 @@ import { openFanotify, type FanotifyEvent, type FanotifyInstance, type FanotifyO
 import { FAN, fanMaskNames } from './mask.js';
 import { factsOf } from './edge.js';
 import { FACT } from '../kernel/facts.js';
+import type { WalkHold } from '../kernel/background-walk.js';
 
 export interface FanotifyBackendDeps {
   readonly logger: Logger;
   readonly fanotify?: FanotifyOptions;
+  /**
+   * Holds the background walk of each target while it says so (tests act during the walk);
+   * `WATCHTAB_TEST_WALK_HOLD` gives one to the daemon.
+   */
+  readonly walkHold?: WalkHold;
 }
 
 type Change = Extract<FanotifyEvent, { kind: 'change' }>;
@@ -85,6 +95,11 @@ class FanotifyBackend implements WatchBackend, TargetHost {
   /** The rescan waiting for its turn (RESCAN_GAP_MS after the last one), if any. */
   private rescanTimer: NodeJS.Timeout | null = null;
   private lastRescanAt = -Infinity;
+  /** The batch being handled: each path's last removal in it, and the index of the event handled now. */
+  private removedAt = new Map<string, number>();
+  private batchIndex = -1;
+  /** The path whose merged mask, being handled, ends with its removal (see onChange). */
+  private removedInMask: string | null = null;
 
   constructor(private readonly deps: FanotifyBackendDeps) {
     this.fanotify = openFanotify(deps.fanotify);
@@ -97,7 +112,7 @@ class FanotifyBackend implements WatchBackend, TargetHost {
   arm(target: WatchTarget, onEvent: EventListener): Promise<Armed> {
     const withOrigin: EventListener = (event) =>
       onEvent(this.origin === null ? event : { ...event, pid: this.origin });
-    const watch = new TargetWatch(target, this, withOrigin);
+    const watch = new TargetWatch(target, this, withOrigin, { hold: this.deps.walkHold ?? null });
     // The mark: on the file system of the anchor, or of its nearest existing folder while it is
     // missing; the root stays that path (it is a filter on paths, and the mark outlives it).
     const root = nearestArmable(watch.scope.anchor);
@@ -126,6 +141,8 @@ class FanotifyBackend implements WatchBackend, TargetHost {
       watchCount: () => (this.targets.has(watch) ? 1 : 0),
       leftOut: () => leftOutOf(watch.leftOut, this.faults.pending(watch)),
       knownStates: () => watch.reportedStates(),
+      walk: () => watch.walkProgress(),
+      walked: () => watch.walked(),
       disarm: async () => this.disarm(watch),
     }));
   }
@@ -181,19 +198,43 @@ class FanotifyBackend implements WatchBackend, TargetHost {
 
   private onBatch(batch: readonly FanotifyEvent[]): void {
     let isOverflow = false;
-    for (const e of batch) {
-      if (e.kind === 'overflow') {
-        isOverflow = true;
-        continue;
+    this.removedAt = lastRemovals(batch);
+    try {
+      for (const [index, e] of batch.entries()) {
+        if (e.kind === 'overflow') {
+          isOverflow = true;
+          continue;
+        }
+        this.origin = e.pid;
+        this.batchIndex = index;
+        try {
+          this.onChange(e);
+        } finally {
+          this.origin = null;
+          this.removedInMask = null;
+        }
       }
-      this.origin = e.pid;
-      try {
-        this.onChange(e);
-      } finally {
-        this.origin = null;
-      }
+    } finally {
+      this.batchIndex = -1;
+      this.removedAt = new Map();
     }
     if (isOverflow) this.overflowed();
+  }
+
+  isGoneAfter(path: string): boolean {
+    if (this.batchIndex < 0) return false;
+    return path === this.removedInMask || (this.removedAt.get(path) ?? -1) > this.batchIndex;
+  }
+
+  // Whether the order of a merged create and remove of `e` matters to a target: one whose folder
+  // holds it, and that reports it or watches it as a folder. Matching comes before any lstat.
+  private isOrderWanted(e: Change): boolean {
+    const dir = parentOf(e.path);
+    for (const watch of this.targets.keys()) {
+      if (!this.table.isHeld(watch, dir)) continue;
+      if (watch.scope.isReported(e.path) || (e.isDir && watch.scope.isWatchedDir(e.path))) return true;
+    }
+    return false;
   }
 
   private onChange(e: Change): void {
@@ -208,7 +249,12 @@ class FanotifyBackend implements WatchBackend, TargetHost {
     if (e.oldPath !== undefined) return this.moved(e.oldPath, e.path, e.isDir);
     if (e.mask & FAN.MOVED_FROM) return this.moved(e.path, null, e.isDir);
     if (e.mask & FAN.MOVED_TO) return this.moved(null, e.path, e.isDir);
-    for (const mask of unmerge(e.mask, e.path)) {
+    const steps = unmerge(e.mask, e.path, () => this.isOrderWanted(e) && exists(e.path));
+    // Made, then removed in the same mask: the steps before the removal are about an object gone.
+    const last = steps[steps.length - 1] ?? 0;
+    if (steps.length > 1 && (last & FAN.DELETE) !== 0) this.removedInMask = e.path;
+    for (const mask of steps) {
+      if ((mask & FAN.DELETE) !== 0) this.removedInMask = null;
       this.child(e, mask);
       if ((mask & FAN.CREATE) !== 0 && !e.isDir) this.markNew(e.path);
     }
@@ -231,7 +277,7 @@ class FanotifyBackend implements WatchBackend, TargetHost {
     const facts = factsOf(mask);
     for (const watch of this.targets.keys()) {
       this.faults.run(watch, () => {
-        if (this.table.isHeld(watch, dir)) watch.child(dir, e.path, facts);
+        if (watch.covers(dir)) watch.child(dir, e.path, facts);
         else if (e.isSelf && this.table.isHeld(watch, e.path)) watch.self(e.path, facts);
       });
     }
@@ -242,8 +288,7 @@ class FanotifyBackend implements WatchBackend, TargetHost {
   // covers either folder, or holds folders below the moved one (re-pathed here, as inotify's
   // back-end does when it sees both halves).
   private moved(from: string | null, to: string | null, isDir: boolean): void {
-    const holds = (watch: TargetWatch, path: string | null) =>
-      path !== null && this.table.isHeld(watch, parentOf(path));
+    const holds = (watch: TargetWatch, path: string | null) => path !== null && watch.covers(parentOf(path));
     const watches = [...this.targets.keys()];
     const seesFrom = watches.filter((w) => holds(w, from));
     const seesTo = watches.filter((w) => holds(w, to));
@@ -313,7 +358,7 @@ class FanotifyBackend implements WatchBackend, TargetHost {
  * into steps as they happened: a creation first, then the rest; with a removal too,
  * removed then made again if the path exists now, else made then removed.
  */
-export function unmerge(mask: number, path: string): number[] {
+export function unmerge(mask: number, path: string, isThere = (): boolean => exists(path)): number[] {
   const ondir = mask & FAN.ONDIR;
   const rest = mask & ~(FAN.CREATE | FAN.DELETE | FAN.ONDIR);
   const create = FAN.CREATE | ondir;
@@ -322,11 +367,22 @@ export function unmerge(mask: number, path: string): number[] {
   const hasCreate = (mask & FAN.CREATE) !== 0;
   const hasDelete = (mask & FAN.DELETE) !== 0;
   if (!hasCreate) return [mask];
-  if (hasDelete && exists(path)) steps.push(remove);
+  if (hasDelete && isThere()) steps.push(remove);
   steps.push(create);
   if (rest !== 0) steps.push(rest | ondir);
   if (hasDelete && steps[0] !== remove) steps.push(remove);
   return steps;
+}
+
+/** Per path, the index in `batch` of its last removal (deleted, moved away, or renamed from). */
+function lastRemovals(batch: readonly FanotifyEvent[]): Map<string, number> {
+  const removedAt = new Map<string, number>();
+  for (const [index, e] of batch.entries()) {
+    if (e.kind !== 'change') continue;
+    if (e.oldPath !== undefined) removedAt.set(e.oldPath, index);
+    else if ((e.mask & (FAN.DELETE | FAN.MOVED_FROM)) !== 0) removedAt.set(e.path, index);
+  }
+  return removedAt;
 }
 
 function exists(path: string): boolean {

@@ -55,6 +55,8 @@ class InotifyBackend implements WatchBackend, TargetHost {
   private readonly faults: TargetFaults<TargetWatch>;
   private readonly moves: MovePairer<MoveFrom>;
   private isBudgetWarned = false;
+  /** `/name` of the entry of the event handled now when the batch removes it later, else null. */
+  private goneName: string | null = null;
   private readonly limit: SysctlLimit | null;
 
   constructor(private readonly deps: InotifyBackendDeps) {
@@ -137,15 +139,26 @@ class InotifyBackend implements WatchBackend, TargetHost {
 
   private onBatch(batch: readonly RawInotifyEvent[]): void {
     let isOverflow = false;
-    for (const e of batch) {
+    const removedAt = lastRemovals(batch);
+    for (const [index, e] of batch.entries()) {
       if (e.mask & IN.Q_OVERFLOW) {
         isOverflow = true;
         continue;
       }
-      this.onEvent(e);
+      const removed = removedAt.get(entryKey(e)) ?? -1;
+      this.goneName = e.name !== '' && removed > index ? `/${e.name}` : null;
+      try {
+        this.onEvent(e);
+      } finally {
+        this.goneName = null;
+      }
     }
     if (isOverflow) this.overflowed();
     else this.moves.endOfBatch();
+  }
+
+  isGoneAfter(path: string): boolean {
+    return this.goneName !== null && path.endsWith(this.goneName);
   }
 
   private onEvent(e: RawInotifyEvent): void {
@@ -212,6 +225,19 @@ class InotifyBackend implements WatchBackend, TargetHost {
       watches: this.table.size,
     });
   }
+}
+
+/** An entry of a watched folder as the kernel names it: the watch and the name. */
+function entryKey(e: RawInotifyEvent): string {
+  return `${e.wd}/${e.name}`;
+}
+
+/** Per entry, the index in `batch` of its last removal (deleted or moved away). */
+function lastRemovals(batch: readonly RawInotifyEvent[]): Map<string, number> {
+  const removedAt = new Map<string, number>();
+  for (const [index, e] of batch.entries())
+    if (e.name !== '' && (e.mask & (IN.DELETE | IN.MOVED_FROM)) !== 0) removedAt.set(entryKey(e), index);
+  return removedAt;
 }
 
 function union<T>(a: Set<T>, b: Set<T>): Set<T> {

@@ -30,7 +30,8 @@ export interface ScanHooks {
   leftOut?(dir: string, errno: string): void;
 }
 
-interface Pending {
+/** A folder still to be read, as its parent's listing saw it. */
+export interface Pending {
   readonly path: string;
   /** The inode the parent's listing saw; null for the root (its caller looked at it). */
   readonly ino: number | null;
@@ -42,8 +43,23 @@ export function scanTree(
   hooks: ScanHooks,
   found: (path: string, state: PathState, isReported: boolean) => void,
 ): void {
-  const stack: Pending[] = [{ path: root, ino: null }];
-  for (let dir = stack.pop(); dir !== undefined; dir = stack.pop()) {
+  scanFolders([{ path: root, ino: null }], hooks, found, Infinity);
+}
+
+/**
+ * Reads folders off `stack` (their sub-folders pushed on it) until it is empty or `maxFolders`
+ * were read; a walk done in slices (background-walk.ts) calls it again with the same stack.
+ * Returns how many it took off the stack.
+ */
+export function scanFolders(
+  stack: Pending[],
+  hooks: ScanHooks,
+  found: (path: string, state: PathState, isReported: boolean) => void,
+  maxFolders: number,
+): number {
+  let folders = 0;
+  for (let dir = stack.pop(); dir !== undefined; dir = folders < maxFolders ? stack.pop() : undefined) {
+    folders += 1;
     const opened = openFolder(dir.path, dir.ino);
     if (opened.kind === 'gone') continue;
     if (opened.kind === 'failed') {
@@ -56,6 +72,7 @@ export function scanTree(
       closeSync(opened.fd);
     }
   }
+  return folders;
 }
 
 function scanFolder(

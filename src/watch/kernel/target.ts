@@ -10,21 +10,26 @@
 // and its contents reported as `create`; a folder moved out is one `delete` (its own), its watches
 // released; a folder moved within the scope is one `rename`, its entries keep their state under
 // new names.
+// Armed in the background (fanotify): the anchor's folder is read at arm, the rest by a walk in
+// slices (background-walk.ts); events in folders it has not read yet are this target's (covers())
+// and are judged as about entries not read yet: their first change counts (create, extend when not
+// empty, write; content-only: counts), as for a file whose hash is not known.
 // Content-only: a file's hash is taken off the event loop (content-hash.ts). A fact whose report
 // waits for it holds its path (path-order.ts): later facts and reports about that path queue
 // behind it, so a `delete` never overtakes the `close_write` being judged; other paths go on.
-import type { EventListener, WatchEvent, WatchTarget } from '../backend.js';
+import type { EventListener, WalkProgress, WatchEvent, WatchTarget } from '../backend.js';
 import type { EventName } from '../../watchtab/entry.js';
 import { SystemCallError } from '../../errors.js';
 import { msgKernel } from '../../log/messages/watch-kernel.js';
 import { compileScope, parentOf, type Scope } from '../match.js';
 import { isWithin } from '../../watchtab/path-pattern.js';
-import { isReplaced, readState, type PathState } from '../path-state.js';
+import { isReplaced, isSameState, readState, type PathState } from '../path-state.js';
 import { PathStore } from '../path-store.js';
 import { isRealDir, isSymlink, nearestArmable } from './no-follow.js';
 import { diffStates, scanTree } from './scan.js';
 import { hashContent, isUntouched, withContentHash } from './content-hash.js';
 import { PathOrder, type Step } from './path-order.js';
+import { BackgroundWalk, type WalkHold } from './background-walk.js';
 import { FACT, PLACE, type Facts, type Interest } from './facts.js';
 import { FileWatch } from './file-watch.js';
 import type { WatchTable, WatchUser } from './watch-table.js';
@@ -50,6 +55,12 @@ export function dirInterestFor(events: ReadonlySet<EventName>, contentOnly: bool
   return interest >>> 0;
 }
 
+/** A target armed in the background: its mark sees every change before its folders are read. */
+export interface BackgroundArm {
+  /** Holds the walk (tests); null in the daemon. */
+  readonly hold: WalkHold | null;
+}
+
 /** What a target tells the back-end: failures to log and retry, and counts after a rescan. */
 export interface TargetHost {
   readonly table: WatchTable<TargetWatch>;
@@ -64,6 +75,12 @@ export interface TargetHost {
   failed(target: TargetWatch, error: unknown): void;
   /** The process behind the kernel event being handled now, where the back-end knows it. */
   originNow?(): number | null;
+  /**
+   * Whether the kernel already reported `path` removed after the event being handled (later in the
+   * batch read, or in the same merged mask): what is at `path` now is not that event's object, so
+   * it is not looked at (an lstat per event was the largest cost of a create/remove flood).
+   */
+  isGoneAfter?(path: string): boolean;
 }
 
 export class TargetWatch implements WatchUser {
@@ -86,11 +103,14 @@ export class TargetWatch implements WatchUser {
   private epoch = 0;
   /** The origin (pid) of the fact whose step runs now: a report made later still carries it. */
   private stepOrigin: number | null = null;
+  /** The walk building the state after a background arm; null when armed by a whole walk. */
+  private walk: BackgroundWalk | null = null;
 
   constructor(
     readonly target: WatchTarget,
     private readonly host: TargetHost,
     private readonly listener: EventListener,
+    private readonly background: BackgroundArm | null = null,
   ) {
     this.id = target.id;
     this.scope = compileScope(target.path, target.exclude);
@@ -126,7 +146,8 @@ export class TargetWatch implements WatchUser {
       if (ancestor === this.scope.anchor) {
         this.stopWaiting();
         this.leftOut.delete(this.scope.anchor); // a real folder again
-        this.armTree(this.scope.anchor, isReporting);
+        if (!isReporting && this.background !== null && this.walk === null) this.armInBackground();
+        else this.armTree(this.scope.anchor, isReporting);
         this.isArmed = this.table.isHeld(this, this.scope.anchor);
         if (this.isArmed) return;
         continue;
@@ -177,6 +198,82 @@ export class TargetWatch implements WatchUser {
     );
     this.file?.sync(this.state.get(this.scope.named));
     this.host.grew();
+  }
+
+  /**
+   * Reads the anchor's folder now, the folders below it in the background. What the walk finds
+   * never replaces what an event told since (the event is newer than its look).
+   */
+  private armInBackground(): void {
+    const anchor = this.scope.anchor;
+    if (!this.state.has(anchor)) this.found(anchor, false);
+    const hooks = {
+      watchDir: (dir: string, via: string) =>
+        (dir === anchor || (!this.table.isHeld(this, dir) && this.scope.isWatchedDir(dir))) &&
+        this.watchDir(dir, via),
+      leftOut: (dir: string, errno: string) => this.cannotOpen(dir, errno),
+      isReported: (p: string) => this.scope.isReported(p),
+      isWatchedDir: (d: string) => this.scope.isWatchedDir(d),
+      namesIn: (d: string) => this.scope.namesIn(d),
+    };
+    const walk: BackgroundWalk = new BackgroundWalk(
+      anchor,
+      hooks,
+      (path, now, isReported) => this.walkFound(walk, path, now, isReported),
+      this.background?.hold ?? null,
+      Date.now(),
+    );
+    this.walk = walk;
+    walk.start();
+    this.file?.sync(this.state.get(this.scope.named));
+  }
+
+  private walkFound(walk: BackgroundWalk, path: string, now: PathState, isReported: boolean): void {
+    if (this.state.has(path)) return;
+    this.state.set(path, now);
+    // Another name of an inode linked during the walk: its link count changed after the mark.
+    if (isReported && now.type === 'file' && walk.wasLinked(now.ino)) this.emit('link', path, false);
+    if (walk.markFresh(path, now) || !isReported || !this.target.contentOnly || now.type !== 'file') return;
+    this.inOrder([path], () =>
+      hashContent(path, now.ino, true).then((hash) => {
+        // Kept only if nothing moved since the walk's look: a write in between must count.
+        const kept = this.state.get(path);
+        if (kept !== undefined && isSameState(kept, now) && isSameState(readState(path) ?? undefined, now))
+          this.state.set(path, { ...kept, hash });
+      }),
+    );
+  }
+
+  /** Whether events in the folder `dir` are this target's: watched, or not read by the walk yet. */
+  covers(dir: string): boolean {
+    if (this.table.isHeld(this, dir)) return true;
+    const walk = this.walk;
+    if (walk === null || !walk.isWalking || !this.isArmed || this.leftOut.has(dir)) return false;
+    return isWithin(dir, this.scope.anchor) && this.scope.isWatchedDir(dir);
+  }
+
+  /** The background walk's progress; null when the target was armed by a whole walk. */
+  walkProgress(): WalkProgress | null {
+    return this.walk?.progress() ?? null;
+  }
+
+  /** Resolves once the state covers the whole scope, hashes included (true), or the walk was given up (false). */
+  walked(): Promise<boolean> {
+    const walk = this.walk;
+    if (walk === null) return Promise.resolve(true);
+    // Content-only: the hashes the walk asked for are part of the state.
+    return walk.done().then((isComplete) => (isComplete ? this.idle().then(() => true) : false));
+  }
+
+  /** An event about `path` came: state the walk read after the change it tells of is forgotten. */
+  private forgetFresh(path: string | null): void {
+    if (path === null || this.walk === null) return;
+    for (const p of this.walk.takeFresh(path)) this.state.delete(p);
+  }
+
+  /** Whether a file whose state is not kept was not read yet (armed in the background): its change counts. */
+  private isUnread(kept: PathState | undefined): boolean {
+    return kept === undefined && this.walk !== null;
   }
 
   private found(path: string, isReporting: boolean): void {
@@ -263,6 +360,7 @@ export class TargetWatch implements WatchUser {
   }
 
   private releaseWatches(): void {
+    this.walk?.cancel(false);
     this.leftOut.clear();
     this.table.releaseAll(this);
     this.file?.forget();
@@ -305,16 +403,22 @@ export class TargetWatch implements WatchUser {
     // change follows this one immediately (file-watch.ts), whatever waits on the path.
     if (path === this.file?.path) this.file.heardFromFolder(facts);
     else this.file?.heardOther();
-    this.inOrder([path], () => this.childInOrder(path, facts));
+    this.forgetFresh(path);
+    // Facts only other targets sharing the folder asked for are not this one's business (a close
+    // of a file whose entry asks only for create costs no lstat).
+    const wanted = facts & (this.dirInterest | FACT.IS_DIR);
+    const isGone = this.host.isGoneAfter?.(path) === true;
+    this.inOrder([path], () => this.childInOrder(path, wanted, isGone));
   }
 
-  private childInOrder(path: string, facts: Facts): void | Promise<void> {
+  /** `isGone`: the path was removed after these facts (TargetHost.isGoneAfter), so is not looked at. */
+  private childInOrder(path: string, facts: Facts, isGone: boolean): void | Promise<void> {
     const isDir = (facts & FACT.IS_DIR) !== 0;
-    if (facts & FACT.CREATE) this.created(path, isDir);
+    if (facts & FACT.CREATE) this.created(path, isDir, isGone);
     if (facts & FACT.DELETE) this.deleted(path, isDir);
     if (!this.scope.isReported(path)) return;
-    if (facts & FACT.MODIFY) this.modified(path);
-    if (facts & FACT.ATTRIB) this.attribChanged(path, isDir);
+    if (facts & FACT.MODIFY) this.modified(path, isGone);
+    if (facts & FACT.ATTRIB) this.attribChanged(path, isDir, isGone);
     // The read-side events follow the close_write, also while it is judged.
     const pid = this.stepOrigin;
     const reads = (): void => {
@@ -322,7 +426,7 @@ export class TargetWatch implements WatchUser {
       if (facts & FACT.OPEN) this.emitNow('open', path, isDir, undefined, pid);
       if (facts & FACT.CLOSE_NOWRITE) this.emitNow('close_nowrite', path, isDir, undefined, pid);
     };
-    const judged = facts & FACT.CLOSE_WRITE ? this.closedWrite(path) : undefined;
+    const judged = facts & FACT.CLOSE_WRITE ? this.closedWrite(path, isGone) : undefined;
     if (judged === undefined) return reads();
     return judged.then(reads);
   }
@@ -379,30 +483,36 @@ export class TargetWatch implements WatchUser {
     this.settle(true);
   }
 
-  private created(path: string, isDir: boolean): void {
+  private created(path: string, isDir: boolean, isGone: boolean): void {
     if (isDir && this.scope.isWatchedDir(path)) {
       this.armTree(path, true); // watched first, then read: `mkdir -p a/b/c && touch a/b/c/f` is seen whole
-      if (this.scope.isReported(path)) this.createdReported(path);
+      if (this.scope.isReported(path)) this.createdReported(path, isGone, isDir);
       return;
     }
-    if (this.scope.isReported(path)) this.createdReported(path);
+    if (this.scope.isReported(path)) this.createdReported(path, isGone, isDir);
   }
 
-  private createdReported(path: string): void {
+  /** The state of `path` now, unless the kernel said it was removed since the fact being handled. */
+  private stateNow(path: string, isGone: boolean): PathState | null {
+    return isGone ? null : readState(path);
+  }
+
+  private createdReported(path: string, isGone: boolean, isDir: boolean): void {
     const before = this.state.get(path);
-    const now = readState(path); // no hash: a new file's first close_write always counts
+    const now = this.stateNow(path, isGone); // no hash: a new file's first close_write always counts
     if (now !== null) this.state.set(path, now);
     if (path === this.file?.path) this.file.sync(now ?? undefined);
     // Already known with the same inode: a scan found it first (the folder was read after it
     // was watched); the kernel's CREATE is the same fact, not a second one.
     if (before !== undefined && now !== null && !isReplaced(before, now)) return;
-    this.emit('create', path, now?.type === 'dir');
+    this.emit('create', path, now === null ? isDir : now.type === 'dir');
     if (now !== null && now.type !== 'dir' && now.nlink > 1) this.linked(path, now);
   }
 
   /** A new name for an existing inode (a hard link): `link` on it and on the names already known. */
   private linked(path: string, now: PathState): void {
     this.emit('link', path, false);
+    this.walk?.linked(now.ino); // names the walk finds later get theirs
     for (const other of this.state.pathsWithIno(now.ino)) {
       const kept = this.state.get(other);
       if (other === path || kept === undefined) continue;
@@ -425,14 +535,15 @@ export class TargetWatch implements WatchUser {
     for (const p of [...this.state.keys()]) if (isWithin(p, path)) this.state.delete(p);
   }
 
-  private modified(path: string): void {
+  private modified(path: string, isGone: boolean): void {
     // content-only: whether the content changed (and grew) is known at close_write
     if (this.target.contentOnly) return;
     if (this.events.has('extend')) {
       const kept = this.state.get(path);
-      const now = readState(path);
+      const now = this.stateNow(path, isGone);
       if (now !== null) {
-        if (kept !== undefined && now.size > kept.size) this.emit('extend', path, false);
+        const grew = kept === undefined ? this.isUnread(kept) && now.size > 0 : now.size > kept.size;
+        if (grew) this.emit('extend', path, false);
         this.state.set(path, { ...now, hash: kept?.hash ?? null });
       }
     }
@@ -440,15 +551,16 @@ export class TargetWatch implements WatchUser {
   }
 
   /** Reports a close_write; for content-only, a promise while its content is judged. */
-  private closedWrite(path: string): Promise<void> | undefined {
+  private closedWrite(path: string, isGone: boolean): Promise<void> | undefined {
     const kept = this.state.get(path);
-    const now = readState(path);
+    const now = this.stateNow(path, isGone);
     if (now !== null) this.state.set(path, now);
     if (!this.target.contentOnly) return void this.emitNow('close_write', path, false);
     const pid = this.stepOrigin;
+    const grew =
+      now !== null && (kept === undefined ? this.isUnread(kept) && now.size > 0 : now.size > kept.size);
     const report = (): void => {
-      if (now !== null && kept !== undefined && now.size > kept.size)
-        this.emitNow('extend', path, false, undefined, pid);
+      if (grew) this.emitNow('extend', path, false, undefined, pid);
       this.emitNow('write', path, false, undefined, pid);
       this.emitNow('close_write', path, false, undefined, pid);
     };
@@ -465,9 +577,9 @@ export class TargetWatch implements WatchUser {
     });
   }
 
-  private attribChanged(path: string, isDir: boolean): void {
+  private attribChanged(path: string, isDir: boolean, isGone = false): void {
     const kept = this.state.get(path);
-    const now = readState(path);
+    const now = this.stateNow(path, isGone);
     if (now !== null) this.state.set(path, { ...now, hash: kept?.hash ?? null });
     if (kept !== undefined && now !== null && !isDir) {
       if (now.nlink !== kept.nlink) this.emit('link', path, false);
@@ -487,10 +599,18 @@ export class TargetWatch implements WatchUser {
       return;
     }
     const paths = [from, to].filter((p): p is string => p !== null);
-    this.inOrder(paths, () => this.movedInOrder(from, to, isDir));
+    this.forgetFresh(from);
+    this.forgetFresh(to);
+    const isToGone = to !== null && this.host.isGoneAfter?.(to) === true;
+    this.inOrder(paths, () => this.movedInOrder(from, to, isDir, isToGone));
   }
 
-  private movedInOrder(from: string | null, to: string | null, isDir: boolean): void | Promise<void> {
+  private movedInOrder(
+    from: string | null,
+    to: string | null,
+    isDir: boolean,
+    isToGone: boolean,
+  ): void | Promise<void> {
     const wasReported = from !== null && this.scope.isReported(from);
     const isFolder = isDir || (from !== null && this.state.typeOf(from) === 'dir');
     const carried = from === null ? new Map<string, PathState>() : this.takeWithin(from, isFolder);
@@ -502,10 +622,10 @@ export class TargetWatch implements WatchUser {
     }
     const before = this.state.get(to);
     if (isFolder) this.carry(carried, from ?? to, to);
-    const now = readState(to);
+    const now = this.stateNow(to, isToGone);
     if (now !== null) this.state.set(to, now);
     if (to === this.file?.path) this.file.sync(now ?? undefined);
-    if (isFolder && this.scope.isWatchedDir(to)) this.armTree(to, true);
+    if (isFolder && this.scope.isWatchedDir(to)) this.armMoved(from, to, now);
     else if (isFolder) this.forgetWithin(to, true); // re-pathed watches, now out of reach
     if (!this.scope.isReported(to)) {
       if (!this.scope.isWatchedDir(to)) this.state.delete(to);
@@ -534,6 +654,18 @@ export class TargetWatch implements WatchUser {
       this.storeHash(to, now.ino, hash);
       if (hash === null || hash !== beforeHash) report();
     });
+  }
+
+  /**
+   * Watches and reads a folder moved to `to`. During the background walk one moved within the
+   * scope is left to the walk, silently: the mark saw every change in it, and where the walk had
+   * not read it yet what it held is unknown (reporting it would invent creates).
+   */
+  private armMoved(from: string | null, to: string, now: PathState | null): void {
+    const walk = this.walk;
+    if (walk === null || !walk.isWalking || from === null) return this.armTree(to, true);
+    walk.repath(from, to);
+    if (!this.table.isHeld(this, to) && now !== null) walk.add(to, now.ino);
   }
 
   /** Removes and returns the state of `path` and, for a folder, of everything below it. */
@@ -567,6 +699,10 @@ export class TargetWatch implements WatchUser {
    * files whose times moved are judged by their hash once read, and reported then if changed).
    */
   rescan(): number {
+    // During the background walk only the folders it read have a "before" to compare with.
+    const walked =
+      this.walk?.isWalking === true ? new Set(this.table.pathsWithin(this, this.scope.anchor)) : null;
+    this.walk?.cancel(true); // this rescan reads the rest
     const before = this.state;
     this.state = new PathStore();
     this.leftOut.clear();
@@ -582,7 +718,10 @@ export class TargetWatch implements WatchUser {
     }
     const judgedLater = this.judgeByHashLater(before);
     const changes = diffStates(before, this.state).filter(
-      (c) => this.scope.isReported(c.path) && !judgedLater.has(c.path),
+      (c) =>
+        this.scope.isReported(c.path) &&
+        !judgedLater.has(c.path) &&
+        (walked === null || before.has(c.path) || walked.has(parentOf(c.path))),
     );
     for (const c of changes) this.emit(c.event, c.path, c.isDir);
     return changes.length;

@@ -1,0 +1,167 @@
+// Ready time of the real daemon for one recursive entry over trees of 20,000 and 100,000 folders:
+// `watchtabd` with fanotify and with inotify (this build, and optionally another build such as
+// main's, for before/after), beside `inotifywait -r -m` in the same run; spawn to the `ready` line
+// (inotifywait: to "Watches established."). For fanotify, the status round trip while the
+// background walk goes on (status requests one after the other until `walking` is false), and
+// when the walk ended. By hand, as root, not in npm test:
+//   npx tsc -p . && node dist/bench/ready.js [--other DIST/src/cli/watchtabd.js] [--rounds N]
+// Results go to bench/RESULTS-ready.md.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readStatus } from '../src/daemon/status-server.js';
+
+const THIS_DAEMON = fileURLToPath(new URL('../src/cli/watchtabd.js', import.meta.url));
+const SIZES = [20_000, 100_000];
+
+/** A tree of `count` folders, 3 levels of ~cube-root fan-out; reused when already made. */
+function makeTree(count: number): string {
+  const root = `/tmp/watchtab-bench-${count}`;
+  const marker = join(root, '.complete');
+  if (existsSync(marker)) return root;
+  const fan = Math.ceil(Math.cbrt(count));
+  let made = 0;
+  for (let a = 0; a < fan && made < count; a++)
+    for (let b = 0; b < fan && made < count; b++)
+      for (let c = 0; c < fan && made < count; c++) {
+        mkdirSync(join(root, `a${a}`, `b${b}`, `c${c}`), { recursive: true });
+        made++;
+      }
+  writeFileSync(marker, '');
+  return root;
+}
+
+/** Spawns `argv`, resolves with ms from spawn to the first stderr line matching `ready`. */
+function untilLine(child: ChildProcess, ready: RegExp, startedAt: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => reject(new Error('not ready within 120 s')), 120_000);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      if (!ready.test(buffered)) return;
+      clearTimeout(timer);
+      resolve(performance.now() - startedAt);
+      buffered = '';
+    });
+    child.once('exit', (code) => reject(new Error(`exited with ${String(code)} before ready`)));
+  });
+}
+
+async function stopped(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function inotifywait(root: string): Promise<number> {
+  const startedAt = performance.now();
+  const child = spawn('inotifywait', ['-r', '-m', root], { stdio: ['ignore', 'ignore', 'pipe'] });
+  try {
+    return await untilLine(child, /Watches established/, startedAt);
+  } finally {
+    await stopped(child);
+  }
+}
+
+interface DaemonSample {
+  readyMs: number;
+  /** Status round trips during the walk (fanotify of this build). */
+  roundTripsMs: number[];
+  /** Spawn to the first status answer saying the walk is over; null when never walking. */
+  walkedMs: number | null;
+}
+
+async function daemon(bin: string, backend: string, root: string, isThis: boolean): Promise<DaemonSample> {
+  const dir = mkdtempSync(join(tmpdir(), 'watchtab-bench-rdy-'));
+  const tab = join(dir, 'watchtab');
+  const socket = join(dir, 'sock');
+  writeFileSync(tab, `${root}/**\t*\t0\ttrue\n`, { mode: 0o644 });
+  const args = [
+    bin,
+    '--watchtab',
+    tab,
+    '--backend',
+    backend,
+    '--socket',
+    socket,
+    '--state-dir',
+    join(dir, 'state'),
+  ];
+  const startedAt = performance.now();
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  try {
+    const readyMs = await untilLine(child, / info: ready /, startedAt);
+    const roundTripsMs: number[] = [];
+    let walkedMs: number | null = null;
+    if (isThis) {
+      for (;;) {
+        const asked = performance.now();
+        // The socket is bound just after the ready line: a refused first try is asked again.
+        const doc = (await readStatus(socket, 60_000).catch(() => null)) as {
+          entries: { walking?: boolean }[];
+        } | null;
+        if (doc === null) {
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          continue;
+        }
+        roundTripsMs.push(performance.now() - asked);
+        if (doc.entries.every((e) => e.walking !== true)) {
+          walkedMs = roundTripsMs.length > 1 ? performance.now() - startedAt : null;
+          break;
+        }
+      }
+    }
+    return { readyMs, roundTripsMs, walkedMs };
+  } finally {
+    await stopped(child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : (s[Math.floor((s.length - 1) / 2)] as number);
+};
+const ms = (x: number | null): string => (x === null || Number.isNaN(x) ? '—' : x.toFixed(0));
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const otherAt = argv.indexOf('--other');
+  const other = otherAt >= 0 ? argv[otherAt + 1] : undefined;
+  const roundsAt = argv.indexOf('--rounds');
+  const rounds = roundsAt >= 0 ? Number(argv[roundsAt + 1]) : 3;
+  console.log(
+    '| folders | what | ready (ms), median | each round | status round trip during the walk, median / max (ms) | walk over (ms from spawn) |',
+  );
+  console.log('| ---: | --- | ---: | --- | --- | ---: |');
+  for (const size of SIZES) {
+    const root = makeTree(size);
+    const rows = new Map<string, DaemonSample[]>();
+    const add = (name: string, s: DaemonSample) => rows.set(name, [...(rows.get(name) ?? []), s]);
+    for (let round = 0; round < rounds; round++) {
+      add('inotifywait -r -m', { readyMs: await inotifywait(root), roundTripsMs: [], walkedMs: null });
+      add('watchtabd fanotify (this build)', await daemon(THIS_DAEMON, 'fanotify', root, true));
+      add('watchtabd inotify (this build)', await daemon(THIS_DAEMON, 'inotify', root, false));
+      if (other !== undefined) {
+        add('watchtabd fanotify (other build)', await daemon(other, 'fanotify', root, false));
+        add('watchtabd inotify (other build)', await daemon(other, 'inotify', root, false));
+      }
+    }
+    for (const [name, samples] of rows) {
+      const trips = samples.flatMap((s) => s.roundTripsMs);
+      const walked = samples.flatMap((s) => (s.walkedMs === null ? [] : [s.walkedMs]));
+      const tripText =
+        trips.length === 0
+          ? '—'
+          : `${median(trips).toFixed(1)} / ${Math.max(...trips).toFixed(1)} (${trips.length})`;
+      console.log(
+        `| ${size.toLocaleString('en')} | ${name} | ${ms(median(samples.map((s) => s.readyMs)))} | ${samples.map((s) => ms(s.readyMs)).join(', ')} | ${tripText} | ${walked.length === 0 ? '—' : ms(median(walked))} |`,
+      );
+    }
+  }
+}
+
+await main();
