@@ -22,7 +22,7 @@ import {
   type Attack,
 } from '../test/helpers/attacks.js';
 
-const DAEMON_JS = fileURLToPath(new URL('../src/cli/watchtabd.js', import.meta.url));
+const DAEMON_JS = fileURLToPath(new URL('../bin/watchtabd.js', import.meta.url));
 const ATTACK_MS = Number(process.env['BENCH_SECONDS'] ?? 5) * 1000;
 const BACKENDS = (process.env['BENCH_BACKENDS'] ?? 'inotify,fanotify,poll').split(',');
 const NODE_ARGS = (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');

@@ -4,7 +4,7 @@
 // (inotifywait: to "Watches established."). For fanotify, the status round trip while the
 // background walk goes on (status requests one after the other until `walking` is false), and
 // when the walk ended. By hand, as root, not in npm test:
-//   npx tsc -p . && node dist/bench/ready.js [--other DIST/src/cli/watchtabd.js] [--rounds N]
+//   npm run build && node dist/bench/ready.js [--other DIST/bin/watchtabd.js] [--rounds N]
 // Results go to bench/RESULTS-ready.md.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readStatus } from '../src/daemon/status-server.js';
 
-const THIS_DAEMON = fileURLToPath(new URL('../src/cli/watchtabd.js', import.meta.url));
+const THIS_DAEMON = fileURLToPath(new URL('../bin/watchtabd.js', import.meta.url));
 const SIZES = [20_000, 100_000];
 
 /** A tree of `count` folders, 3 levels of ~cube-root fan-out; reused when already made. */
