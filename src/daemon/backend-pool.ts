@@ -66,7 +66,10 @@ function rescanHoldFromEnv(): { rescanHold?: (folders: number) => boolean } {
 
 /** Every back-end the pool can make: a new back-end is one line here and one in select.ts's rule. */
 const MAKERS: { readonly [N in BackendName]: Maker } = {
-  inotify: { make: (logger) => createInotifyBackend({ logger, ...rescanHoldFromEnv() }), chosenLevel: 'debug' },
+  inotify: {
+    make: (logger) => createInotifyBackend({ logger, ...rescanHoldFromEnv() }),
+    chosenLevel: 'debug',
+  },
   fanotify: {
     make: (logger) => createFanotifyBackend({ logger, ...walkHoldFromEnv(), ...rescanHoldFromEnv() }),
     chosenLevel: 'info',

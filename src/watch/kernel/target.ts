@@ -736,7 +736,8 @@ export class TargetWatch implements WatchUser {
     unseen.delete(anchor);
     const rootNow = readState(anchor);
     if (rootNow !== null) this.rescanFound(anchor, rootNow, this.scope.isReported(anchor), count);
-    const isWalked = (dir: string): boolean => !(this.walk?.isWalking === true) || this.table.isHeld(this, dir);
+    const isWalked = (dir: string): boolean =>
+      !(this.walk?.isWalking === true) || this.table.isHeld(this, dir);
     const hooks = {
       watchDir: (dir: string, via: string) => this.watchDir(dir, via),
       leftOut: (dir: string, errno: string) => this.cannotOpen(dir, errno),
