@@ -185,7 +185,7 @@ export class TargetWatch implements WatchUser {
     scanTree(
       root,
       {
-        watchDir: (dir, via) => this.watchDir(dir, via),
+        watchDir: (dir, via, identity) => this.watchDir(dir, via, identity),
         leftOut: (dir, errno) => this.cannotOpen(dir, errno),
         isReported: (p) => this.scope.isReported(p),
         isWatchedDir: (d) => this.scope.isWatchedDir(d),
@@ -213,9 +213,9 @@ export class TargetWatch implements WatchUser {
     const anchor = this.scope.anchor;
     if (!this.state.has(anchor)) this.found(anchor, false);
     const hooks = {
-      watchDir: (dir: string, via: string) =>
+      watchDir: (dir: string, via: string, identity: string) =>
         (dir === anchor || (!this.table.isHeld(this, dir) && this.scope.isWatchedDir(dir))) &&
-        this.watchDir(dir, via),
+        this.watchDir(dir, via, identity),
       leftOut: (dir: string, errno: string) => this.cannotOpen(dir, errno),
       isReported: (p: string) => this.scope.isReported(p),
       isWatchedDir: (d: string) => this.scope.isWatchedDir(d),
@@ -337,9 +337,9 @@ export class TargetWatch implements WatchUser {
     return this.order.idle();
   }
 
-  private watchDir(dir: string, via: string): boolean {
+  private watchDir(dir: string, via: string, identity: string): boolean {
     try {
-      this.table.acquire(this, dir, this.dirInterest, via);
+      this.table.acquire(this, dir, this.dirInterest, via, identity);
       return true;
     } catch (error) {
       if (!(error instanceof SystemCallError)) throw error;
@@ -739,7 +739,7 @@ export class TargetWatch implements WatchUser {
     const isWalked = (dir: string): boolean =>
       !(this.walk?.isWalking === true) || this.table.isHeld(this, dir);
     const hooks = {
-      watchDir: (dir: string, via: string) => this.watchDir(dir, via),
+      watchDir: (dir: string, via: string, identity: string) => this.watchDir(dir, via, identity),
       leftOut: (dir: string, errno: string) => this.cannotOpen(dir, errno),
       isReported: (p: string) => this.scope.isReported(p),
       // A folder the background walk found and has not read yet is its to read.
