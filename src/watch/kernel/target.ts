@@ -227,6 +227,7 @@ export class TargetWatch implements WatchUser {
       (path, now, isReported) => this.walkFound(walk, path, now, isReported),
       this.background?.hold ?? null,
       Date.now(),
+      (error) => this.host.failed(this, error),
     );
     this.walk = walk;
     walk.start();
