@@ -820,13 +820,15 @@ export class TargetWatch implements WatchUser {
 
   /**
    * The end of a rescan: entries kept but not found by it are gone, unless an event told of them
-   * since (then they are there now); a folder's go with it, and its watches.
+   * since (then they are there now). The entries of a gone folder are in `unseen` too: each is
+   * dropped on its own turn (no search of the whole state per folder), its watch released.
    */
   private sweep(unseen: ReadonlySet<string>, count: { changes: number }): void {
     for (const path of unseen) {
       const type = this.state.typeOf(path);
       if (type === undefined || readState(path) !== null) continue;
-      this.forgetWithin(path, type === 'dir');
+      this.state.delete(path);
+      if (type === 'dir') this.table.release(this, path);
       if (!this.scope.isReported(path)) continue;
       if (this.events.has('delete')) count.changes += 1;
       this.emit('delete', path, type === 'dir');
