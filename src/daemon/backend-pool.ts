@@ -55,11 +55,23 @@ function walkHoldFromEnv(): { walkHold?: (folders: number) => boolean } {
   return file === '' ? {} : { walkHold: (folders) => folders >= 2 && existsSync(file) };
 }
 
+/**
+ * WATCHTAB_TEST_RESCAN_HOLD=FILE (tests only, watchtabd(8)): each overflow rescan of the kernel
+ * back-ends waits while FILE exists after its first folders, so a test can act during a rescan.
+ */
+function rescanHoldFromEnv(): { rescanHold?: (folders: number) => boolean } {
+  const file = process.env['WATCHTAB_TEST_RESCAN_HOLD'] ?? '';
+  return file === '' ? {} : { rescanHold: (folders) => folders >= 2 && existsSync(file) };
+}
+
 /** Every back-end the pool can make: a new back-end is one line here and one in select.ts's rule. */
 const MAKERS: { readonly [N in BackendName]: Maker } = {
-  inotify: { make: (logger) => createInotifyBackend({ logger }), chosenLevel: 'debug' },
+  inotify: {
+    make: (logger) => createInotifyBackend({ logger, ...rescanHoldFromEnv() }),
+    chosenLevel: 'debug',
+  },
   fanotify: {
-    make: (logger) => createFanotifyBackend({ logger, ...walkHoldFromEnv() }),
+    make: (logger) => createFanotifyBackend({ logger, ...walkHoldFromEnv(), ...rescanHoldFromEnv() }),
     chosenLevel: 'info',
     refused: (reason) => msgDaemon.fanotifyRefused(reason),
   },

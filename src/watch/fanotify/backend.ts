@@ -2,8 +2,8 @@
 // file system (however large the tree), resolved events turned into the core's facts (edge.ts)
 // and handed to the same per-target logic as inotify's (kernel/target.ts: matching, per-path
 // state, moves, rescans), so both back-ends report the contract's events the same way. Overflow
-// rescans every target, coalesced: one rescan per RESCAN_GAP_MS at most while overflows repeat,
-// and always one after the last, so a flood cannot keep the event loop in rescans.
+// rescans every target, paced (kernel/rescan-pacer.ts): one at a time, in slices that yield,
+// begun RESCAN_GAP_MS apart at least, and always one after the last overflow.
 //
 // What differs from inotify, and is handled here: the kernel reports whole paths instead of
 // watch descriptors, so an event goes to each target that covers its folder; it merges queued
@@ -26,6 +26,7 @@ import { TargetWatch, type TargetHost } from '../kernel/target.js';
 import { leftOutOf, TargetFaults } from '../kernel/target-faults.js';
 import { isDebug } from '../kernel/is-debug.js';
 import { WatchTable } from '../kernel/watch-table.js';
+import { RescanPacer } from '../kernel/rescan-pacer.js';
 import { FolderBook } from './folders.js';
 import { nearestArmable } from '../kernel/no-follow.js';
 import { openFanotify, type FanotifyEvent, type FanotifyInstance, type FanotifyOptions } from './instance.js';
@@ -42,15 +43,17 @@ export interface FanotifyBackendDeps {
    * `WATCHTAB_TEST_WALK_HOLD` gives one to the daemon.
    */
   readonly walkHold?: WalkHold;
+  /** Holds each overflow rescan while it says so (tests; `WATCHTAB_TEST_RESCAN_HOLD`). */
+  readonly rescanHold?: WalkHold;
 }
 
 type Change = Extract<FanotifyEvent, { kind: 'change' }>;
 
 /**
- * The least time between two overflow rescans. A user flooding the file system overflows the
- * queue again and again; every rescan reads every target's folders on the main thread, so they
+ * The least time between the starts of two overflow rescans. A user flooding the file system
+ * overflows the queue again and again; a rescan reads every target's folders (in slices), so they
  * are paced, and the last overflow is always followed by one (no change is lost, only reported
- * up to this much later).
+ * later).
  */
 const RESCAN_GAP_MS = 250;
 
@@ -90,11 +93,8 @@ class FanotifyBackend implements WatchBackend, TargetHost {
   private readonly faults: TargetFaults<TargetWatch>;
   /** The process behind the kernel event being handed to the targets now (null in a rescan). */
   private origin: number | null = null;
-  /** An overflow is not yet followed by a rescan. */
-  private isRescanDue = false;
-  /** The rescan waiting for its turn (RESCAN_GAP_MS after the last one), if any. */
-  private rescanTimer: NodeJS.Timeout | null = null;
-  private lastRescanAt = -Infinity;
+  private readonly pacer = new RescanPacer(RESCAN_GAP_MS, () => this.rescanAll());
+  readonly rescanHold: WalkHold | null;
   /** The batch being handled: each path's last removal in it, and the index of the event handled now. */
   private removedAt = new Map<string, number>();
   private batchIndex = -1;
@@ -105,6 +105,7 @@ class FanotifyBackend implements WatchBackend, TargetHost {
     this.fanotify = openFanotify(deps.fanotify);
     this.table = new WatchTable(this.book);
     this.isTracing = isDebug(deps.logger);
+    this.rescanHold = deps.rescanHold ?? null;
     this.faults = new TargetFaults(deps.logger, (watch) => this.rearm(watch));
     this.fanotify.onEvents((batch) => this.onBatch(batch));
   }
@@ -148,8 +149,7 @@ class FanotifyBackend implements WatchBackend, TargetHost {
   }
 
   async close(): Promise<void> {
-    if (this.rescanTimer !== null) clearTimeout(this.rescanTimer);
-    this.rescanTimer = null;
+    this.pacer.close();
     for (const watch of [...this.targets.keys()]) this.disarm(watch);
     await this.fanotify.close();
   }
@@ -186,7 +186,7 @@ class FanotifyBackend implements WatchBackend, TargetHost {
   private rearm(watch: TargetWatch): void {
     if (!this.targets.has(watch)) return;
     const isDone = this.faults.run(watch, () => {
-      if (watch.state.size > 0) watch.rescan();
+      if (watch.state.size > 0) void watch.rescan();
       else watch.settle(false);
     });
     if (isDone) this.faults.recovered(watch);
@@ -327,25 +327,18 @@ class FanotifyBackend implements WatchBackend, TargetHost {
     }
   }
 
-  // Events were dropped: a rescan is due. It runs after this read round (a timer, so status
-  // requests and runs get their turn first), and no sooner than RESCAN_GAP_MS after the last one;
-  // overflows meanwhile are covered by it, since it reads the folders after they happened.
+  // Events were dropped: a rescan is due, paced (kernel/rescan-pacer.ts): it reads the folders
+  // after the overflows happened, so those meanwhile are covered by it.
   private overflowed(): void {
-    this.isRescanDue = true;
-    if (this.rescanTimer !== null) return;
-    const wait = Math.max(0, this.lastRescanAt + RESCAN_GAP_MS - performance.now());
-    this.rescanTimer = setTimeout(() => {
-      this.rescanTimer = null;
-      if (!this.isRescanDue) return;
-      this.isRescanDue = false;
-      this.lastRescanAt = performance.now();
-      this.rescanAll();
-    }, wait);
+    this.pacer.overflowed();
   }
 
-  private rescanAll(): void {
+  private async rescanAll(): Promise<void> {
     let changes = 0;
-    for (const watch of this.targets.keys()) this.faults.run(watch, () => (changes += watch.rescan()));
+    const rescans: Promise<void>[] = [];
+    for (const watch of this.targets.keys())
+      this.faults.run(watch, () => void rescans.push(watch.rescan().then((n) => void (changes += n))));
+    await Promise.all(rescans);
     this.deps.logger.warn(msg.overflowRescanned(this.targets.size, changes), {
       changes,
       entries: this.targets.size,

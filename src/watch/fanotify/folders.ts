@@ -17,6 +17,7 @@ export class FolderBook implements WatchKernel {
   watch(path: string | Buffer, interest: Interest, how: WatchHow): WatchHandle {
     const shownAs = how.shownAs;
     let key: string;
+    if (how.identity !== undefined) return this.book(how.identity);
     try {
       const fsPath = typeof path === 'string' ? toFsPath(path) : path;
       const stats = (interest & PLACE.NO_FOLLOW) !== 0 ? lstatSync(fsPath) : statSync(fsPath);
@@ -29,6 +30,10 @@ export class FolderBook implements WatchKernel {
         cause: error,
       });
     }
+    return this.book(key);
+  }
+
+  private book(key: string): WatchHandle {
     const known = this.handleByInode.get(key);
     if (known !== undefined) return known;
     const handle = this.nextHandle++;

@@ -1,7 +1,7 @@
 // The inotify WatchBackend: one instance for the whole daemon, its watches shared by targets
 // through the core's WatchTable, kernel batches turned into paths and facts (edge.ts) and moves
 // paired by cookie, then handed to each target that uses the watch (kernel/target.ts). Overflow
-// rescans every target. Every piece of a target's
+// rescans every target, paced (kernel/rescan-pacer.ts) and in slices. Every piece of a target's
 // work runs through TargetFaults (kernel/target-faults.ts): a target that cannot be armed, or whose
 // event fails, is logged once and retried with back-off while the others go on.
 import type { Armed, BackendCapabilities, EventListener, WatchBackend, WatchTarget } from '../backend.js';
@@ -18,6 +18,8 @@ import { WatchTable } from '../kernel/watch-table.js';
 import { factsOf, inotifyWatches } from './edge.js';
 import { leftOutOf, TargetFaults } from '../kernel/target-faults.js';
 import { isDebug } from '../kernel/is-debug.js';
+import { RescanPacer } from '../kernel/rescan-pacer.js';
+import type { WalkHold } from '../kernel/background-walk.js';
 
 export interface InotifyBackendDeps {
   readonly logger: Logger;
@@ -25,7 +27,12 @@ export interface InotifyBackendDeps {
   readonly moveHoldMs?: number;
   /** The watch limit to budget against; by default the one in force (read once, at creation). */
   readonly watchLimit?: SysctlLimit | null;
+  /** Holds each overflow rescan while it says so (tests; `WATCHTAB_TEST_RESCAN_HOLD`). */
+  readonly rescanHold?: WalkHold;
 }
+
+/** The least time between the starts of two overflow rescans (see kernel/rescan-pacer.ts). */
+const RESCAN_GAP_MS = 250;
 
 /** The first half of a move: each user of the watch, with the path it knows the entry by. */
 interface MoveFrom {
@@ -58,8 +65,11 @@ class InotifyBackend implements WatchBackend, TargetHost {
   /** `/name` of the entry of the event handled now when the batch removes it later, else null. */
   private goneName: string | null = null;
   private readonly limit: SysctlLimit | null;
+  private readonly pacer = new RescanPacer(RESCAN_GAP_MS, () => this.rescanAll());
+  readonly rescanHold: WalkHold | null;
 
   constructor(private readonly deps: InotifyBackendDeps) {
+    this.rescanHold = deps.rescanHold ?? null;
     this.limit = deps.watchLimit === undefined ? inotifyLimit('watches') : deps.watchLimit;
     this.inotify = openInotify(isDebug(deps.logger) ? { trace: deps.logger } : {});
     this.table = new WatchTable(inotifyWatches(this.inotify));
@@ -79,11 +89,13 @@ class InotifyBackend implements WatchBackend, TargetHost {
       watchCount: () => this.table.countFor(watch),
       leftOut: () => leftOutOf(watch.leftOut, this.faults.pending(watch)),
       knownStates: () => watch.reportedStates(),
+      walk: () => watch.walkProgress(),
       disarm: async () => this.disarm(watch),
     }));
   }
 
   async close(): Promise<void> {
+    this.pacer.close();
     for (const watch of [...this.targets]) this.disarm(watch);
     this.moves.clear();
     await this.inotify.close();
@@ -99,7 +111,7 @@ class InotifyBackend implements WatchBackend, TargetHost {
   // once, and retries later. `isRetry`: compare with the state kept before (report differences).
   private tryArm(watch: TargetWatch, isRetry: boolean): void {
     const isDone = this.faults.run(watch, () => {
-      if (isRetry && watch.state.size > 0) watch.rescan();
+      if (isRetry && watch.state.size > 0) void watch.rescan();
       else watch.settle(false);
     });
     if (!isDone) return;
@@ -217,8 +229,15 @@ class InotifyBackend implements WatchBackend, TargetHost {
 
   private overflowed(): void {
     this.moves.clear(); // what a waiting half meant, the rescan tells
+    this.pacer.overflowed();
+  }
+
+  private async rescanAll(): Promise<void> {
     let changes = 0;
-    for (const watch of this.targets) this.faults.run(watch, () => (changes += watch.rescan()));
+    const rescans: Promise<void>[] = [];
+    for (const watch of this.targets)
+      this.faults.run(watch, () => void rescans.push(watch.rescan().then((n) => void (changes += n))));
+    await Promise.all(rescans);
     this.deps.logger.warn(msg.overflowRescanned(changes, this.targets.size, this.table.size), {
       changes,
       entries: this.targets.size,

@@ -58,6 +58,10 @@ export class BackgroundWalk {
     private readonly found: Found,
     private readonly hold: WalkHold | null,
     markedAtMs: number,
+    /** A slice threw (the work it did for the target failed): the walk is over, incomplete. */
+    private readonly failed: (error: unknown) => void = (error) => {
+      throw error;
+    },
   ) {
     this.stack = [{ path: root, ino: null }];
     // Whole milliseconds: a change in the mark's own millisecond counts as before it (see above).
@@ -162,7 +166,12 @@ export class BackgroundWalk {
   }
 
   private slice(): void {
-    this.readFor(SLICE_MS);
+    try {
+      this.readFor(SLICE_MS);
+    } catch (error) {
+      this.cancel(false);
+      return this.failed(error);
+    }
     this.next();
   }
 

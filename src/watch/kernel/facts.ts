@@ -55,6 +55,8 @@ export interface WatchKernel {
 export interface WatchHow {
   readonly isAdded: boolean;
   readonly shownAs?: string;
+  /** The folder's `dev:ino`, when the caller has just looked at the descriptor `path` names. */
+  readonly identity?: string;
 }
 
 /** Pairs of (kernel bit, core bit) for a back-end's translation; `translate` applies them. */

@@ -36,7 +36,7 @@ export function nearestArmable(anchor: string): string {
 }
 
 export type OpenedFolder =
-  | { readonly kind: 'open'; readonly fd: number; readonly via: string }
+  | { readonly kind: 'open'; readonly fd: number; readonly via: string; readonly identity: string }
   | { readonly kind: 'gone' }
   | { readonly kind: 'failed'; readonly errno: string };
 
@@ -46,7 +46,7 @@ const FOLDER_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NO
  * Opens the folder at `path` without following a final symbolic link, and, when `expectedIno`
  * is given, only if it is still that inode (a folder swapped for another, or reached through a
  * parent swapped for a link since it was listed, is `gone`). `via` (/proc/self/fd/N) names
- * exactly the opened folder until the fd is closed by the caller.
+ * exactly the opened folder until the fd is closed by the caller; `identity` is its `dev:ino`.
  */
 export function openFolder(path: string, expectedIno: number | null): OpenedFolder {
   let fd: number;
@@ -58,9 +58,10 @@ export function openFolder(path: string, expectedIno: number | null): OpenedFold
     if (errno === 'ENOENT' || errno === 'ENOTDIR' || errno === 'ELOOP') return { kind: 'gone' };
     return { kind: 'failed', errno };
   }
-  if (expectedIno !== null && fstatSync(fd).ino !== expectedIno) {
+  const stats = fstatSync(fd);
+  if (expectedIno !== null && stats.ino !== expectedIno) {
     closeSync(fd);
     return { kind: 'gone' };
   }
-  return { kind: 'open', fd, via: `/proc/self/fd/${fd}` };
+  return { kind: 'open', fd, via: `/proc/self/fd/${fd}`, identity: `${stats.dev}:${stats.ino}` };
 }

@@ -19,9 +19,9 @@ export interface ScanHooks {
   /**
    * Starts watching the folder `dir`, reached as `via`: a path naming exactly the folder that was
    * opened and checked (valid during this call only). False when it is gone (then it is not
-   * read). May throw to stop the scan.
+   * read); `identity`: its `dev:ino`. May throw to stop the scan.
    */
-  watchDir(dir: string, via: string): boolean;
+  watchDir(dir: string, via: string, identity: string): boolean;
   isReported(path: string): boolean;
   isWatchedDir(dir: string): boolean;
   /** The only names of `dir` that can matter, when known (then `dir` is not listed); else null. */
@@ -67,7 +67,7 @@ export function scanFolders(
       continue;
     }
     try {
-      scanFolder(dir.path, opened.via, hooks, found, stack);
+      scanFolder(dir.path, opened.via, opened.identity, hooks, found, stack);
     } finally {
       closeSync(opened.fd);
     }
@@ -78,11 +78,12 @@ export function scanFolders(
 function scanFolder(
   dir: string,
   via: string,
+  identity: string,
   hooks: ScanHooks,
   found: (path: string, state: PathState, isReported: boolean) => void,
   stack: Pending[],
 ): void {
-  if (!hooks.watchDir(dir, via)) return;
+  if (!hooks.watchDir(dir, via, identity)) return;
   const names = hooks.namesIn?.(dir) ?? listNames(via);
   if (names === null) return; // removed or unreadable since it was watched: its events say so
   for (const name of names) {

@@ -81,6 +81,8 @@ export interface TargetHost {
    * it is not looked at (an lstat per event was the largest cost of a create/remove flood).
    */
   isGoneAfter?(path: string): boolean;
+  /** Holds each overflow rescan while it says so (tests act during a rescan); absent in the daemon. */
+  readonly rescanHold?: WalkHold | null;
 }
 
 export class TargetWatch implements WatchUser {
@@ -105,6 +107,9 @@ export class TargetWatch implements WatchUser {
   private stepOrigin: number | null = null;
   /** The walk building the state after a background arm; null when armed by a whole walk. */
   private walk: BackgroundWalk | null = null;
+  /** The overflow rescan running (see rescan()), its walk, and what holds it (tests). */
+  private rescanning: Promise<number> | null = null;
+  private rescanWalk: BackgroundWalk | null = null;
 
   constructor(
     readonly target: WatchTarget,
@@ -180,7 +185,7 @@ export class TargetWatch implements WatchUser {
     scanTree(
       root,
       {
-        watchDir: (dir, via) => this.watchDir(dir, via),
+        watchDir: (dir, via, identity) => this.watchDir(dir, via, identity),
         leftOut: (dir, errno) => this.cannotOpen(dir, errno),
         isReported: (p) => this.scope.isReported(p),
         isWatchedDir: (d) => this.scope.isWatchedDir(d),
@@ -208,9 +213,9 @@ export class TargetWatch implements WatchUser {
     const anchor = this.scope.anchor;
     if (!this.state.has(anchor)) this.found(anchor, false);
     const hooks = {
-      watchDir: (dir: string, via: string) =>
+      watchDir: (dir: string, via: string, identity: string) =>
         (dir === anchor || (!this.table.isHeld(this, dir) && this.scope.isWatchedDir(dir))) &&
-        this.watchDir(dir, via),
+        this.watchDir(dir, via, identity),
       leftOut: (dir: string, errno: string) => this.cannotOpen(dir, errno),
       isReported: (p: string) => this.scope.isReported(p),
       isWatchedDir: (d: string) => this.scope.isWatchedDir(d),
@@ -222,6 +227,7 @@ export class TargetWatch implements WatchUser {
       (path, now, isReported) => this.walkFound(walk, path, now, isReported),
       this.background?.hold ?? null,
       Date.now(),
+      (error) => this.host.failed(this, error),
     );
     this.walk = walk;
     walk.start();
@@ -252,9 +258,14 @@ export class TargetWatch implements WatchUser {
     return isWithin(dir, this.scope.anchor) && this.scope.isWatchedDir(dir);
   }
 
-  /** The background walk's progress; null when the target was armed by a whole walk. */
+  /**
+   * The progress of the walk reading the tree now: the background walk, else an overflow rescan;
+   * null when the target was armed by a whole walk and no rescan runs.
+   */
   walkProgress(): WalkProgress | null {
-    return this.walk?.progress() ?? null;
+    const walk = this.walk?.progress() ?? null;
+    if (walk?.isWalking === true) return walk;
+    return this.rescanWalk?.progress() ?? walk;
   }
 
   /** Resolves once the state covers the whole scope, hashes included (true), or the walk was given up (false). */
@@ -327,9 +338,9 @@ export class TargetWatch implements WatchUser {
     return this.order.idle();
   }
 
-  private watchDir(dir: string, via: string): boolean {
+  private watchDir(dir: string, via: string, identity: string): boolean {
     try {
-      this.table.acquire(this, dir, this.dirInterest, via);
+      this.table.acquire(this, dir, this.dirInterest, via, identity);
       return true;
     } catch (error) {
       if (!(error instanceof SystemCallError)) throw error;
@@ -361,6 +372,7 @@ export class TargetWatch implements WatchUser {
 
   private releaseWatches(): void {
     this.walk?.cancel(false);
+    this.rescanWalk?.cancel(false);
     this.leftOut.clear();
     this.table.releaseAll(this);
     this.file?.forget();
@@ -694,59 +706,132 @@ export class TargetWatch implements WatchUser {
   }
 
   /**
-   * After an overflow: walks the scope again, compares with the kept state, reports the
-   * differences and watches what is new. Returns how many changes it found at once (content-only
-   * files whose times moved are judged by their hash once read, and reported then if changed).
+   * After an overflow: reads the scope again in slices that yield to the event loop (a walk as in
+   * background-walk.ts), compares each entry found with its kept state and reports the difference
+   * at once, watching what is new; an entry kept but not found is looked at again at the end and
+   * reported deleted if it is gone. Events handled meanwhile keep the state current, so a change
+   * they told is not told again (one whose event was still queued when the rescan read it may be
+   * told twice, never zero times). During the background walk, the folders it has not read yet
+   * are left to it: there is no state to compare with. One rescan at a time (a second call gets
+   * the running one); resolves with the changes reported (content-only files whose hash is read
+   * are judged, and reported, once it is known).
    */
-  rescan(): number {
-    // During the background walk only the folders it read have a "before" to compare with.
-    const walked =
-      this.walk?.isWalking === true ? new Set(this.table.pathsWithin(this, this.scope.anchor)) : null;
-    this.walk?.cancel(true); // this rescan reads the rest
-    const before = this.state;
-    this.state = new PathStore();
+  rescan(): Promise<number> {
+    if (this.rescanning !== null) return this.rescanning;
+    const anchor = this.scope.anchor;
     this.leftOut.clear();
-    if (nearestArmable(this.scope.anchor) !== this.scope.anchor) {
+    if (nearestArmable(anchor) !== anchor) {
+      let changes = 0;
+      for (const path of this.state.keys())
+        if (this.scope.isReported(path) && this.events.has('delete')) changes += 1;
+      for (const path of this.state.keys())
+        if (this.scope.isReported(path)) this.emit('delete', path, this.state.typeOf(path) === 'dir');
+      this.state.clear();
       this.releaseWatches();
       this.settle(false);
-    } else {
-      this.stopWaiting();
-      this.armTree(this.scope.anchor, false, before);
-      this.isArmed = true;
-      for (const p of this.table.pathsWithin(this, this.scope.anchor))
-        if (p !== this.scope.anchor && !this.state.has(p)) this.table.release(this, p);
+      return Promise.resolve(changes);
     }
-    const judgedLater = this.judgeByHashLater(before);
-    const changes = diffStates(before, this.state).filter(
-      (c) =>
-        this.scope.isReported(c.path) &&
-        !judgedLater.has(c.path) &&
-        (walked === null || before.has(c.path) || walked.has(parentOf(c.path))),
+    this.stopWaiting();
+    const count = { changes: 0 };
+    const unseen = new Set(this.state.keys());
+    unseen.delete(anchor);
+    const rootNow = readState(anchor);
+    if (rootNow !== null) this.rescanFound(anchor, rootNow, this.scope.isReported(anchor), count);
+    const isWalked = (dir: string): boolean =>
+      !(this.walk?.isWalking === true) || this.table.isHeld(this, dir);
+    const hooks = {
+      watchDir: (dir: string, via: string, identity: string) => this.watchDir(dir, via, identity),
+      leftOut: (dir: string, errno: string) => this.cannotOpen(dir, errno),
+      isReported: (p: string) => this.scope.isReported(p),
+      // A folder the background walk found and has not read yet is its to read.
+      isWatchedDir: (d: string) => this.scope.isWatchedDir(d) && (!this.state.has(d) || isWalked(d)),
+      namesIn: (d: string) => this.scope.namesIn(d),
+    };
+    const epoch = this.epoch;
+    const walk = new BackgroundWalk(
+      anchor,
+      hooks,
+      (path, now, isReported) => {
+        unseen.delete(path);
+        this.rescanFound(path, now, isReported, count);
+      },
+      this.host.rescanHold ?? null,
+      Date.now(),
+      (error) => this.host.failed(this, error),
     );
-    for (const c of changes) this.emit(c.event, c.path, c.isDir);
-    return changes.length;
+    this.rescanWalk = walk;
+    const done = walk.done().then((isComplete) => {
+      if (this.rescanWalk === walk) this.rescanWalk = null;
+      this.rescanning = null;
+      if (!isComplete || epoch !== this.epoch) return count.changes;
+      try {
+        this.sweep(unseen, count);
+        this.isArmed = this.table.isHeld(this, anchor);
+        this.file?.sync(this.state.get(this.scope.named));
+        this.host.grew();
+      } catch (error) {
+        this.host.failed(this, error);
+      }
+      return count.changes;
+    });
+    this.rescanning = done;
+    walk.start();
+    return done;
+  }
+
+  /** The overflow rescan reads `path` (see rescan()): what differs from the kept state is reported. */
+  private rescanFound(path: string, now: PathState, isReported: boolean, count: { changes: number }): void {
+    const kept = this.state.get(path);
+    if (kept !== undefined && isSameState(kept, now) && !isReplaced(kept, now)) return;
+    if (!isReported || kept === undefined || !this.target.contentOnly) {
+      const hash = kept !== undefined && !isReplaced(kept, now) && isUntouched(kept, now) ? kept.hash : null;
+      this.state.set(path, { ...now, hash });
+      if (isReported) this.reportDiff(path, kept, now, count);
+      return;
+    }
+    const judged = withContentHash(path, now, kept);
+    if (!(judged instanceof Promise)) {
+      this.state.set(path, judged);
+      return this.reportDiff(path, kept, judged, count);
+    }
+    // The hash is read off the event loop: compared with the kept one once known, in order.
+    this.state.set(path, now);
+    this.inOrder([path], () =>
+      judged.then((hashed) => {
+        this.storeHash(path, hashed.ino, hashed.hash);
+        for (const c of diffStates(new Map([[path, kept]]), new Map([[path, hashed]])))
+          this.emitNow(c.event, c.path, c.isDir);
+      }),
+    );
+  }
+
+  private reportDiff(
+    path: string,
+    kept: PathState | undefined,
+    now: PathState,
+    count: { changes: number },
+  ): void {
+    const before = new Map<string, PathState>(kept === undefined ? [] : [[path, kept]]);
+    for (const c of diffStates(before, new Map([[path, now]]))) {
+      if (this.events.has(c.event)) count.changes += 1;
+      this.emit(c.event, c.path, c.isDir);
+    }
   }
 
   /**
-   * The content-only files a rescan found touched whose hash is being read (armTree): each is
-   * compared with its kept state once its hash is known, in order with its other facts.
+   * The end of a rescan: entries kept but not found by it are gone, unless an event told of them
+   * since (then they are there now). The entries of a gone folder are in `unseen` too: each is
+   * dropped on its own turn (no search of the whole state per folder), its watch released.
    */
-  private judgeByHashLater(before: ReadonlyMap<string, PathState>): Set<string> {
-    const paths = new Set<string>();
-    if (!this.target.contentOnly) return paths;
-    for (const [path, cur] of this.state) {
-      const old = before.get(path);
-      if (old === undefined || old.hash === null || old.type !== 'file') continue;
-      if (cur.type !== 'file' || old.ino !== cur.ino) continue;
-      if (isUntouched(old, cur) || !this.scope.isReported(path)) continue;
-      paths.add(path);
-      this.inOrder([path], () => {
-        const hashed = this.state.get(path);
-        if (hashed === undefined || hashed.ino !== old.ino) return;
-        const changes = diffStates(new Map([[path, old]]), new Map([[path, hashed]]));
-        for (const c of changes) this.emitNow(c.event, c.path, c.isDir);
-      });
+  private sweep(unseen: ReadonlySet<string>, count: { changes: number }): void {
+    for (const path of unseen) {
+      const type = this.state.typeOf(path);
+      if (type === undefined || readState(path) !== null) continue;
+      this.state.delete(path);
+      if (type === 'dir') this.table.release(this, path);
+      if (!this.scope.isReported(path)) continue;
+      if (this.events.has('delete')) count.changes += 1;
+      this.emit('delete', path, type === 'dir');
     }
-    return paths;
   }
 }

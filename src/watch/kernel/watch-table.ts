@@ -70,14 +70,17 @@ export class WatchTable<U extends WatchUser> {
    * back-end's SystemCallError (ENOENT, EACCES, ENOSPC...). Adding keeps the other users'
    * interest when the path is already watched, under this path or another (a symbolic link).
    * `via`, when given, is where the kernel reaches the folder (a checked descriptor's
-   * /proc/self/fd/N, see scan.ts); `path` stays its name in the table.
+   * /proc/self/fd/N, see scan.ts); `path` stays its name in the table; `identity`, the `dev:ino`
+   * that descriptor was found to be (a back-end that books folders by inode needs no stat).
    */
-  acquire(user: U, path: string, interest: Interest, via?: string): WatchHandle {
+  acquire(user: U, path: string, interest: Interest, via?: string, identity?: string): WatchHandle {
     const known = this.byPath.get(path);
     const sub = known?.subs.get(user);
     if (known !== undefined && sub !== undefined && (sub.interest | interest) === sub.interest)
       return known.handle;
-    const handle = this.kernel.watch(via ?? path, interest, { isAdded: true, shownAs: path });
+    const how =
+      identity === undefined ? { isAdded: true, shownAs: path } : { isAdded: true, shownAs: path, identity };
+    const handle = this.kernel.watch(via ?? path, interest, how);
     if (known !== undefined && known.handle !== handle) this.unindex(known, path); // replaced folder
     let rec = this.byHandle.get(handle);
     if (rec === undefined) {
