@@ -4,7 +4,7 @@
 // then nobody creates, renames and removes files as fast as it can in a folder of its own on that
 // file system (the mark hears it), for FLOOD_MS; status is asked back to back meanwhile. Each
 // overflow makes the daemon rescan the whole tree. By hand, as root:
-//   npx tsc -p . && node dist/bench/overflow-status.js [--daemon DIST/src/cli/watchtabd.js] [--folders N]
+//   npm run build && node dist/bench/overflow-status.js [--daemon DIST/bin/watchtabd.js] [--folders N]
 // Results go to bench/RESULTS-ready.md.
 import { spawn, spawnSync } from 'node:child_process';
 import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ const option = (name: string): string | undefined => {
   const at = argv.indexOf(name);
   return at >= 0 ? argv[at + 1] : undefined;
 };
-const bin = option('--daemon') ?? fileURLToPath(new URL('../src/cli/watchtabd.js', import.meta.url));
+const bin = option('--daemon') ?? fileURLToPath(new URL('../bin/watchtabd.js', import.meta.url));
 const folders = Number(option('--folders') ?? 100_000);
 const backend = option('--backend') ?? 'fanotify';
 const dir = mkdtempSync(join(tmpdir(), 'watchtab-bench-ovf-'));
