@@ -49,9 +49,19 @@ export function decodeEvents(buf: Buffer, length: number): RawInotifyEvent[] {
       events.push({ wd, mask, cookie, name: '' });
       continue;
     }
-    const nul = buf.indexOf(0, start);
-    const nameEnd = nul === -1 || nul > end ? end : nul;
-    events.push({ wd, mask, cookie, name: decodeFsBytes(buf.subarray(start, nameEnd)) });
+    events.push({ wd, mask, cookie, name: decodeName(buf, start, end) });
   }
   return events;
+}
+
+/** The NUL-terminated name in buf[start, end): ASCII read as is (the common case), else decoded losslessly. */
+export function decodeName(buf: Buffer, start: number, end: number): string {
+  let nameEnd = start;
+  let isAscii = true;
+  for (; nameEnd < end; nameEnd++) {
+    const byte = buf[nameEnd]!;
+    if (byte === 0) break;
+    if (byte >= 0x80) isAscii = false;
+  }
+  return isAscii ? buf.toString('latin1', start, nameEnd) : decodeFsBytes(buf.subarray(start, nameEnd));
 }
