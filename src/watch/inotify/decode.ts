@@ -4,7 +4,7 @@
 // struct inotify_event { int wd; uint32_t mask; uint32_t cookie; uint32_t len; char name[len]; }
 // `len` counts the name, its terminating NUL and the padding NULs that align the next event.
 import { msgKernel } from '../../log/messages/watch-kernel.js';
-import { decodeFsBytes } from '../../system/path-bytes.js';
+import { decodeNulTerminated } from '../../system/path-bytes.js';
 
 export const EVENT_HEADER_BYTES = 16;
 /** The largest event: the header plus NAME_MAX (255) bytes and a NUL. */
@@ -49,19 +49,7 @@ export function decodeEvents(buf: Buffer, length: number): RawInotifyEvent[] {
       events.push({ wd, mask, cookie, name: '' });
       continue;
     }
-    events.push({ wd, mask, cookie, name: decodeName(buf, start, end) });
+    events.push({ wd, mask, cookie, name: decodeNulTerminated(buf, start, end) });
   }
   return events;
-}
-
-/** The NUL-terminated name in buf[start, end): ASCII read as is (the common case), else decoded losslessly. */
-export function decodeName(buf: Buffer, start: number, end: number): string {
-  let nameEnd = start;
-  let isAscii = true;
-  for (; nameEnd < end; nameEnd++) {
-    const byte = buf[nameEnd]!;
-    if (byte === 0) break;
-    if (byte >= 0x80) isAscii = false;
-  }
-  return isAscii ? buf.toString('latin1', start, nameEnd) : decodeFsBytes(buf.subarray(start, nameEnd));
 }

@@ -3,6 +3,7 @@
 // Nothing past this file sees an IN_* bit about a target's folders.
 import {
   bitsByName,
+  cachedTranslation,
   FACT,
   PLACE,
   translate,
@@ -22,18 +23,11 @@ const INTEREST_BITS: BitMap = [
   [PLACE.NO_FOLLOW, IN.DONT_FOLLOW],
 ];
 
-/** Masks seen so far and their facts: a flood repeats a few masks, each translated once. */
-const factsByMask = new Map<number, Facts>();
-/** Distinct masks kept at most (the kernel sends a few dozen combinations; this only bounds it). */
-const MAX_MASKS_KEPT = 1024;
+const reportedFacts = cachedTranslation(REPORTED_BITS);
 
 /** The facts an inotify event's mask tells (IN_IGNORED and IN_Q_OVERFLOW are the back-end's). */
 export function factsOf(mask: number): Facts {
-  const known = factsByMask.get(mask);
-  if (known !== undefined) return known;
-  const facts = translate(mask, REPORTED_BITS);
-  if (factsByMask.size < MAX_MASKS_KEPT) factsByMask.set(mask, facts);
-  return facts;
+  return reportedFacts(mask);
 }
 
 /** The inotify_add_watch mask for what a watch asks. */
