@@ -100,6 +100,9 @@ class FanotifyBackend implements WatchBackend, TargetHost {
   private batchIndex = -1;
   /** The path whose merged mask, being handled, ends with its removal (see onChange). */
   private removedInMask: string | null = null;
+  /** The number of the batch being handled (TargetHost.batchNow), null between batches. */
+  private batch: number | null = null;
+  private batchCount = 0;
 
   constructor(private readonly deps: FanotifyBackendDeps) {
     this.fanotify = openFanotify(deps.fanotify);
@@ -198,6 +201,7 @@ class FanotifyBackend implements WatchBackend, TargetHost {
   private onBatch(batch: readonly FanotifyEvent[]): void {
     let isOverflow = false;
     this.removedAt = lastRemovals(batch);
+    this.batch = ++this.batchCount;
     try {
       for (let index = 0; index < batch.length; index++) {
         const e = batch[index]!;
@@ -216,9 +220,14 @@ class FanotifyBackend implements WatchBackend, TargetHost {
       }
     } finally {
       this.batchIndex = -1;
+      this.batch = null;
       this.removedAt = new Map();
     }
     if (isOverflow) this.overflowed();
+  }
+
+  batchNow(): number | null {
+    return this.batch;
   }
 
   isGoneAfter(path: string): boolean {

@@ -58,6 +58,9 @@ class InotifyBackend implements WatchBackend, TargetHost {
   /** The name of the entry of the event handled now when the batch removes it later, else null. */
   private goneName: string | null = null;
   private readonly limit: SysctlLimit | null;
+  /** The number of the batch being handled (TargetHost.batchNow), null between batches. */
+  private batch: number | null = null;
+  private batchCount = 0;
 
   constructor(private readonly deps: InotifyBackendDeps) {
     this.limit = deps.watchLimit === undefined ? inotifyLimit('watches') : deps.watchLimit;
@@ -139,8 +142,28 @@ class InotifyBackend implements WatchBackend, TargetHost {
 
   // Per event: no string is built and no array copied here (this loop is the flood's hot path).
   private onBatch(batch: readonly RawInotifyEvent[]): void {
-    let isOverflow = false;
     const removedAt = lastRemovals(batch);
+    let isOverflow: boolean;
+    this.batch = ++this.batchCount;
+    try {
+      isOverflow = this.handleBatch(batch, removedAt);
+    } finally {
+      this.batch = null;
+    }
+    if (isOverflow) this.overflowed();
+    else this.moves.endOfBatch();
+  }
+
+  batchNow(): number | null {
+    return this.batch;
+  }
+
+  /** Hands each event to its targets, in kernel order; whether the kernel dropped events. */
+  private handleBatch(
+    batch: readonly RawInotifyEvent[],
+    removedAt: Map<number, Map<string, number>>,
+  ): boolean {
+    let isOverflow = false;
     for (let index = 0; index < batch.length; index++) {
       const e = batch[index]!;
       if (e.mask & IN.Q_OVERFLOW) {
@@ -155,8 +178,7 @@ class InotifyBackend implements WatchBackend, TargetHost {
         this.goneName = null;
       }
     }
-    if (isOverflow) this.overflowed();
-    else this.moves.endOfBatch();
+    return isOverflow;
   }
 
   isGoneAfter(path: string): boolean {

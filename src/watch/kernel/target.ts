@@ -84,6 +84,13 @@ export interface TargetHost {
    * it is not looked at (an lstat per event was the largest cost of a create/remove flood).
    */
   isGoneAfter?(path: string): boolean;
+  /**
+   * The number of the batch of kernel events being handled now, null outside one (a rescan, work
+   * after a hash). Within one batch a path is looked at (lstat) once: every fact of the batch
+   * happened before the look, so a second look would tell the same (a change made meanwhile
+   * comes with its own event, in a later batch).
+   */
+  batchNow?(): number | null;
 }
 
 export class TargetWatch implements WatchUser {
@@ -108,6 +115,9 @@ export class TargetWatch implements WatchUser {
   private stepOrigin: number | null = null;
   /** The walk building the state after a background arm; null when armed by a whole walk. */
   private walk: BackgroundWalk | null = null;
+  /** What lstat said of each path in the batch numbered `looksBatch` (see TargetHost.batchNow). */
+  private readonly looks = new Map<string, PathState | null>();
+  private looksBatch: number | null = null;
 
   constructor(
     readonly target: WatchTarget,
@@ -476,7 +486,7 @@ export class TargetWatch implements WatchUser {
     if (file === null) return;
     const fresh = file.fresh(facts);
     // An unlink of this name tells the inode first (its link count): the folder's delete follows.
-    if (fresh === 0 || !file.isAt(readState(path))) return;
+    if (fresh === 0 || !file.isAt(this.lookNow(path))) return;
     this.child(parentOf(path), path, fresh);
     file.heardOther(); // what was just handled came from the file's watch, not the folder's
   }
@@ -515,7 +525,22 @@ export class TargetWatch implements WatchUser {
 
   /** The state of `path` now, unless the kernel said it was removed since the fact being handled. */
   private stateNow(path: string, isGone: boolean): PathState | null {
-    return isGone ? null : readState(path);
+    return isGone ? null : this.lookNow(path);
+  }
+
+  /** The state of `path` now: one lstat per path per batch of kernel events (TargetHost.batchNow). */
+  private lookNow(path: string): PathState | null {
+    const batch = this.host.batchNow?.() ?? null;
+    if (batch === null) return readState(path);
+    if (batch !== this.looksBatch) {
+      this.looks.clear();
+      this.looksBatch = batch;
+    }
+    const known = this.looks.get(path);
+    if (known !== undefined) return known;
+    const now = readState(path);
+    this.looks.set(path, now);
+    return now;
   }
 
   private createdReported(path: string, isGone: boolean, isDir: boolean): void {
