@@ -10,7 +10,9 @@
 //    entry, as the contract's `link`/`extend` need) and dispatch, all on the main thread.
 // 2. Decoders alone on synthetic kernel-shaped bytes (64 KiB reads, realistic names).
 // Medians of the rounds; results go to bench/RESULTS-event-path.md by hand. With
-// EVENT_PATH_PROFILE=FILE, the last inotify round's window alone is profiled into FILE (.cpuprofile).
+// EVENT_PATH_PROFILE=FILE, the last inotify round's window alone is profiled into FILE (.cpuprofile);
+// EVENT_PATH_PROFILE_FANOTIFY=FILE does the same for fanotify. A profiled round counts in the
+// medians with the profiler's own cost: take figures from a run without profiling.
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
@@ -199,7 +201,10 @@ async function main(): Promise<void> {
   if (probeFanotify().ok) {
     show(
       'fanotify: read, decode, resolve, dispatch',
-      await kernelToListener(() => createFanotifyBackend({ logger })),
+      await kernelToListener(
+        () => createFanotifyBackend({ logger }),
+        process.env['EVENT_PATH_PROFILE_FANOTIFY'],
+      ),
     );
   } else {
     console.log('| fanotify | — | — | — | — | skipped: fanotify is not available (needs root) |');
