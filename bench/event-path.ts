@@ -9,9 +9,12 @@
 //    That window is read(2) through ffi-rs, decode, move pairing, per-path state (an lstat per
 //    entry, as the contract's `link`/`extend` need) and dispatch, all on the main thread.
 // 2. Decoders alone on synthetic kernel-shaped bytes (64 KiB reads, realistic names).
+// 3. lstatSync alone over 3,000 files (the one look per written file the per-path state takes).
 // Medians of the rounds; results go to bench/RESULTS-event-path.md by hand. With
-// EVENT_PATH_PROFILE=FILE, the last inotify round's window alone is profiled into FILE (.cpuprofile).
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// EVENT_PATH_PROFILE=FILE, the last inotify round's window alone is profiled into FILE (.cpuprofile);
+// EVENT_PATH_PROFILE_FANOTIFY=FILE does the same for fanotify. A profiled round counts in the
+// medians with the profiler's own cost: take figures from a run without profiling.
+import { lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +53,7 @@ async function profiled<T>(file: string | undefined, work: () => Promise<T>): Pr
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 }); // µs: a round is ~50 ms
   await session.post('Profiler.start');
   try {
     return await work();
@@ -173,6 +177,27 @@ function decodeRate(
   return rates;
 }
 
+/** lstatSync calls per second over FILES_PER_ROUND existing files, ten passes a round. */
+function lstatRate(): number[] {
+  const dir = mkdtempSync(join(tmpdir(), 'watchtab-bench-lstat-'));
+  try {
+    const paths: string[] = [];
+    for (let i = 0; i < FILES_PER_ROUND; i++) {
+      paths.push(join(dir, `${i}-${NAMES[i % NAMES.length]!}`));
+      writeFileSync(paths[i]!, 'x');
+    }
+    const rates: number[] = [];
+    for (let r = 0; r <= ROUNDS; r++) {
+      const t0 = performance.now();
+      for (let k = 0; k < 10; k++) for (const p of paths) lstatSync(p, { throwIfNoEntry: false });
+      if (r > 0) rates.push((paths.length * 10) / ((performance.now() - t0) / 1000));
+    }
+    return rates;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function show(what: string, rounds: readonly Round[]): void {
   const rates = rounds.map((r) => r.events / (r.wallMs / 1000));
   const cpuRates = rounds.map((r) => r.events / (Math.max(r.cpuMs, 0.001) / 1000));
@@ -199,7 +224,10 @@ async function main(): Promise<void> {
   if (probeFanotify().ok) {
     show(
       'fanotify: read, decode, resolve, dispatch',
-      await kernelToListener(() => createFanotifyBackend({ logger })),
+      await kernelToListener(
+        () => createFanotifyBackend({ logger }),
+        process.env['EVENT_PATH_PROFILE_FANOTIFY'],
+      ),
     );
   } else {
     console.log('| fanotify | — | — | — | — | skipped: fanotify is not available (needs root) |');
@@ -211,6 +239,11 @@ async function main(): Promise<void> {
   const fanotifyRates = decodeRate(fanotifyBytes, decodeFanotifyEvents);
   console.log(
     `| fanotify decoder alone (64 KiB reads) | — | — | ${Math.round(median(fanotifyRates)).toLocaleString('en')} | — | — |`,
+  );
+  const lstats = median(lstatRate());
+  console.log(
+    `| lstatSync alone (3,000 files) | — | — | ${Math.round(lstats).toLocaleString('en')} calls/s ` +
+      `(${(1e6 / lstats).toFixed(2)} µs a call) | — | — |`,
   );
   await logger.close?.();
 }

@@ -15,6 +15,21 @@ export function decodeFsBytes(bytes: Uint8Array): string {
   }
 }
 
+/**
+ * The name in buf[start, end) up to its first NUL, as decodeFsBytes gives it; an ASCII name (the
+ * common case) is read without a decoder or a view (kernel event decoders call this per event).
+ */
+export function decodeNulTerminated(buf: Buffer, start: number, end: number): string {
+  let nameEnd = start;
+  let isAscii = true;
+  for (; nameEnd < end; nameEnd++) {
+    const byte = buf[nameEnd]!;
+    if (byte === 0) break;
+    if (byte >= 0x80) isAscii = false;
+  }
+  return isAscii ? buf.toString('latin1', start, nameEnd) : decodeFsBytes(buf.subarray(start, nameEnd));
+}
+
 function decodeEscaped(bytes: Uint8Array): string {
   let out = '';
   let i = 0;

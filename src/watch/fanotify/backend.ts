@@ -100,6 +100,9 @@ class FanotifyBackend implements WatchBackend, TargetHost {
   private batchIndex = -1;
   /** The path whose merged mask, being handled, ends with its removal (see onChange). */
   private removedInMask: string | null = null;
+  /** The number of the batch being handled (TargetHost.batchNow), null between batches. */
+  private batch: number | null = null;
+  private batchCount = 0;
 
   constructor(private readonly deps: FanotifyBackendDeps) {
     this.fanotify = openFanotify(deps.fanotify);
@@ -111,9 +114,8 @@ class FanotifyBackend implements WatchBackend, TargetHost {
   }
 
   arm(target: WatchTarget, onEvent: EventListener): Promise<Armed> {
-    const withOrigin: EventListener = (event) =>
-      onEvent(this.origin === null ? event : { ...event, pid: this.origin });
-    const watch = new TargetWatch(target, this, withOrigin, { hold: this.deps.walkHold ?? null });
+    // Reports carry the pid of the kernel event being handled (TargetWatch asks originNow()).
+    const watch = new TargetWatch(target, this, onEvent, { hold: this.deps.walkHold ?? null });
     // The mark: on the file system of the anchor, or of its nearest existing folder while it is
     // missing; the root stays that path (it is a filter on paths, and the mark outlives it).
     const root = nearestArmable(watch.scope.anchor);
@@ -199,8 +201,10 @@ class FanotifyBackend implements WatchBackend, TargetHost {
   private onBatch(batch: readonly FanotifyEvent[]): void {
     let isOverflow = false;
     this.removedAt = lastRemovals(batch);
+    this.batch = ++this.batchCount;
     try {
-      for (const [index, e] of batch.entries()) {
+      for (let index = 0; index < batch.length; index++) {
+        const e = batch[index]!;
         if (e.kind === 'overflow') {
           isOverflow = true;
           continue;
@@ -216,9 +220,14 @@ class FanotifyBackend implements WatchBackend, TargetHost {
       }
     } finally {
       this.batchIndex = -1;
+      this.batch = null;
       this.removedAt = new Map();
     }
     if (isOverflow) this.overflowed();
+  }
+
+  batchNow(): number | null {
+    return this.batch;
   }
 
   isGoneAfter(path: string): boolean {
@@ -249,6 +258,7 @@ class FanotifyBackend implements WatchBackend, TargetHost {
     if (e.oldPath !== undefined) return this.moved(e.oldPath, e.path, e.isDir);
     if (e.mask & FAN.MOVED_FROM) return this.moved(e.path, null, e.isDir);
     if (e.mask & FAN.MOVED_TO) return this.moved(null, e.path, e.isDir);
+    if ((e.mask & FAN.CREATE) === 0) return this.child(e, e.mask); // one step: unmerge has nothing to split
     const steps = unmerge(e.mask, e.path, () => this.isOrderWanted(e) && exists(e.path));
     // Made, then removed in the same mask: the steps before the removal are about an object gone.
     const last = steps[steps.length - 1] ?? 0;
@@ -276,10 +286,12 @@ class FanotifyBackend implements WatchBackend, TargetHost {
     const dir = parentOf(e.path);
     const facts = factsOf(mask);
     for (const watch of this.targets.keys()) {
-      this.faults.run(watch, () => {
+      try {
         if (watch.covers(dir)) watch.child(dir, e.path, facts);
         else if (e.isSelf && this.table.isHeld(watch, e.path)) watch.self(e.path, facts);
-      });
+      } catch (error) {
+        this.faults.failed(watch, error); // TargetFaults.run's guard, without a closure per event
+      }
     }
     if ((mask & FAN.DELETE) !== 0 && e.isDir) this.folderGone(e.path);
   }
@@ -370,7 +382,8 @@ export function unmerge(mask: number, path: string, isThere = (): boolean => exi
 /** Per path, the index in `batch` of its last removal (deleted, moved away, or renamed from). */
 function lastRemovals(batch: readonly FanotifyEvent[]): Map<string, number> {
   const removedAt = new Map<string, number>();
-  for (const [index, e] of batch.entries()) {
+  for (let index = 0; index < batch.length; index++) {
+    const e = batch[index]!;
     if (e.kind !== 'change') continue;
     if (e.oldPath !== undefined) removedAt.set(e.oldPath, index);
     else if ((e.mask & (FAN.DELETE | FAN.MOVED_FROM)) !== 0) removedAt.set(e.path, index);

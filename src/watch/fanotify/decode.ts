@@ -8,7 +8,7 @@
 // u8 f_handle[handle_bytes]; }, then for *_DFID_NAME a NUL-terminated name, padded to `len`.
 import { msgFanotify } from '../../log/messages/watch-fanotify.js';
 import { FAN_INFO } from './mask.js';
-import { decodeFsBytes, hasEscapedBytes } from '../../system/path-bytes.js';
+import { decodeNulTerminated, hasEscapedBytes } from '../../system/path-bytes.js';
 
 export const METADATA_BYTES = 24;
 const INFO_HEADER_BYTES = 4;
@@ -140,13 +140,13 @@ const NAMED_TYPES = {
 
 // Lossless (system/path-bytes.ts): bytes that are not UTF-8 become lone surrogates in `name`.
 function decodeName(buf: Buffer, start: number, end: number): { name: string; nameBytes?: Buffer } {
-  const nul = buf.indexOf(0, start);
-  const nameEnd = nul === -1 || nul > end ? end : nul;
-  const bytes = buf.subarray(start, nameEnd);
-  const name = decodeFsBytes(bytes);
+  const name = decodeNulTerminated(buf, start, end);
   // Valid UTF-8 never decodes to a lone U+DC80-DCFF: one there is an escaped byte. (Checked on the
   // string, not by encoding it again: this runs for every event of a flood.)
-  return hasEscapedBytes(name) ? { name, nameBytes: Buffer.from(bytes) } : { name };
+  if (!hasEscapedBytes(name)) return { name };
+  const nul = buf.indexOf(0, start);
+  const nameEnd = nul === -1 || nul > end ? end : nul;
+  return { name, nameBytes: Buffer.from(buf.subarray(start, nameEnd)) };
 }
 
 function fail(offset: number, length: number, what: string): never {

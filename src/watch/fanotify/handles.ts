@@ -41,6 +41,8 @@ export const HANDLE_CACHE_ENTRIES = 65_536;
 /** Paths of folder handles on one or more mounts, most recently used kept. */
 export class HandleCache {
   private readonly paths = new Map<string, string>();
+  /** The key last put in `paths` (the most recent): a hit on it needs no re-insert. */
+  private newest: string | null = null;
   hits = 0;
   misses = 0;
 
@@ -55,22 +57,30 @@ export class HandleCache {
     const cached = this.paths.get(key);
     if (cached !== undefined) {
       this.hits++;
-      this.paths.delete(key); // re-insert: Map order is the recency order
-      this.paths.set(key, cached);
+      // Re-insert: Map order is the recency order (a flood in one folder hits the newest: as is).
+      if (key !== this.newest) this.put(key, cached, true);
       return { ok: true, path: cached };
     }
     this.misses++;
     const fresh = this.opener(mountFd, handle);
-    if (fresh.ok) {
-      this.paths.set(key, fresh.path);
-      if (this.paths.size > this.maxEntries) this.dropOldest();
-    }
+    if (fresh.ok) this.put(key, fresh.path, false);
     return fresh;
   }
 
   /** A folder whose path an event gave (made, or moved, there): no need to ask the kernel. */
   remember(mountFd: number, fsid: string, handle: Buffer, path: string): void {
-    this.paths.set(cacheKey(mountFd, fsid, handle), path);
+    this.put(cacheKey(mountFd, fsid, handle), path, false);
+  }
+
+  /**
+   * Sets `key`'s path: moved to the most recent place when `isMoved`, else where it is (a key
+   * already there keeps its place, as Map.set does) or last when new.
+   */
+  private put(key: string, path: string, isMoved: boolean): void {
+    if (isMoved) this.paths.delete(key);
+    else if (this.paths.has(key)) return void this.paths.set(key, path);
+    this.paths.set(key, path);
+    this.newest = key;
     if (this.paths.size > this.maxEntries) this.dropOldest();
   }
 
@@ -124,7 +134,8 @@ export function isAncestorOf(path: string, root: string): boolean {
   return path !== root && isAtOrUnder(trimSlash(root), path);
 }
 
-function trimSlash(path: string): string {
+/** `path` without a trailing slash ('/' stays). */
+export function trimSlash(path: string): string {
   return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 }
 

@@ -3,7 +3,7 @@
 // the events say (new folders remembered, removed ones forgotten, renamed ones moved).
 import { FAN } from './mask.js';
 import type { FanotifyFid, FanotifyRecord, RawFanotifyEvent } from './decode.js';
-import { isAncestorOf, joinName, rootsHolding, type HandleCache } from './handles.js';
+import { isAncestorOf, isAtOrUnder, joinName, rootsHolding, trimSlash, type HandleCache } from './handles.js';
 
 /** A resolved event, in kernel order, for the back-end. */
 export type FanotifyEvent =
@@ -46,14 +46,8 @@ export function resolveEvent(
   if ((event.mask & FAN.Q_OVERFLOW) !== 0) return { kind: 'overflow' };
   const child = findRecord(event.records, 'fid');
   const objectKey = child === undefined ? undefined : `${child.fid.fsid}:${child.fid.handle.toString('hex')}`;
-  const base = {
-    kind: 'change' as const,
-    pid: event.pid,
-    isDir: (event.mask & FAN.ONDIR) !== 0,
-    isSelf: false,
-  };
-  const withKey = objectKey === undefined ? {} : { objectKey };
-  if ((event.mask & FAN.RENAME) !== 0) return resolveRename(event, ctx, base, withKey, child?.fid);
+  const isDir = (event.mask & FAN.ONDIR) !== 0;
+  if ((event.mask & FAN.RENAME) !== 0) return resolveRename(event, ctx, isDir, objectKey, child?.fid);
   const named = findRecord(event.records, 'dfid_name') ?? findRecord(event.records, 'dfid');
   // An event that names only a file, no folder and name (a link count changed: link, unlink)
   // is left out: which of its names it concerns is unknown, and a create or delete event on
@@ -61,17 +55,40 @@ export function resolveEvent(
   if (named === undefined) return 'outside';
   const place = placeOf(named.fid, 'name' in named ? named.name : '.', ctx);
   if (typeof place === 'string') return place;
-  if (base.isDir && child !== undefined) updateCache(event.mask, place, child.fid, ctx);
-  if (!isRelevant(place.path, base.isDir, ctx)) return 'outside';
-  const isSelf = named !== undefined && (!('name' in named) || named.name === '.');
-  return { ...base, isSelf, mask: event.mask, path: place.path, ...withKey };
+  if (isDir && child !== undefined) updateCache(event.mask, place, child.fid, ctx);
+  if (!isRelevant(place.path, isDir, ctx)) return 'outside';
+  const isSelf = !('name' in named) || named.name === '.';
+  return change(event.mask, event.pid, isDir, isSelf, place.path, undefined, objectKey);
+}
+
+/**
+ * A change, made in one literal per shape (spreading a base into each was the largest cost of
+ * resolving); `oldPath` and `objectKey` are present only when known, as consumers expect.
+ */
+function change(
+  mask: number,
+  pid: number,
+  isDir: boolean,
+  isSelf: boolean,
+  path: string,
+  oldPath: string | undefined,
+  objectKey: string | undefined,
+): FanotifyEvent {
+  if (oldPath === undefined) {
+    return objectKey === undefined
+      ? { kind: 'change', pid, isDir, isSelf, mask, path }
+      : { kind: 'change', pid, isDir, isSelf, mask, path, objectKey };
+  }
+  return objectKey === undefined
+    ? { kind: 'change', pid, isDir, isSelf, mask, path, oldPath }
+    : { kind: 'change', pid, isDir, isSelf, mask, path, oldPath, objectKey };
 }
 
 function resolveRename(
   event: RawFanotifyEvent,
   ctx: ResolveContext,
-  base: { kind: 'change'; pid: number; isDir: boolean; isSelf: boolean },
-  withKey: { objectKey?: string },
+  isDir: boolean,
+  objectKey: string | undefined,
   child: FanotifyFid | undefined,
 ): FanotifyEvent | 'lost' | 'outside' {
   const oldRecord = findRecord(event.records, 'old_dfid_name');
@@ -79,8 +96,8 @@ function resolveRename(
   const from = oldRecord === undefined ? 'lost' : placeOf(oldRecord.fid, oldRecord.name, ctx);
   const to = newRecord === undefined ? 'lost' : placeOf(newRecord.fid, newRecord.name, ctx);
   const onDir = event.mask & FAN.ONDIR;
-  if (base.isDir && typeof from !== 'string') ctx.cache.forgetUnder(from.path);
-  if (base.isDir && typeof to !== 'string' && child !== undefined) {
+  if (isDir && typeof from !== 'string') ctx.cache.forgetUnder(from.path);
+  if (isDir && typeof to !== 'string' && child !== undefined) {
     ctx.cache.remember(to.mountFd, child.fsid, child.handle, to.path);
   }
   if (typeof from === 'string' && typeof to === 'string')
@@ -88,15 +105,15 @@ function resolveRename(
   // One side unknown (its folder is gone, or on no marked mount): a move out of, or into, sight.
   if (typeof to === 'string') {
     const path = (from as { path: string }).path;
-    if (!isRelevant(path, base.isDir, ctx)) return 'outside';
-    return { ...base, mask: FAN.MOVED_FROM | onDir, path, ...withKey };
+    if (!isRelevant(path, isDir, ctx)) return 'outside';
+    return change(FAN.MOVED_FROM | onDir, event.pid, isDir, false, path, undefined, objectKey);
   }
   if (typeof from === 'string') {
-    if (!isRelevant(to.path, base.isDir, ctx)) return 'outside';
-    return { ...base, mask: FAN.MOVED_TO | onDir, path: to.path, ...withKey };
+    if (!isRelevant(to.path, isDir, ctx)) return 'outside';
+    return change(FAN.MOVED_TO | onDir, event.pid, isDir, false, to.path, undefined, objectKey);
   }
-  if (!isRelevant(to.path, base.isDir, ctx) && !isRelevant(from.path, base.isDir, ctx)) return 'outside';
-  return { ...base, mask: event.mask, path: to.path, oldPath: from.path, ...withKey };
+  if (!isRelevant(to.path, isDir, ctx) && !isRelevant(from.path, isDir, ctx)) return 'outside';
+  return change(event.mask, event.pid, isDir, false, to.path, from.path, objectKey);
 }
 
 // What a folder event tells about the folder's handle: a new folder's path is known without
@@ -133,9 +150,8 @@ function placeOf(dir: FanotifyFid, name: string, ctx: ResolveContext): Place {
 // Inside a root; or a folder above one: removed or moved away, the root goes with it; made or
 // moved in, a root that was gone may be back.
 function isRelevant(path: string, isFolder: boolean, ctx: ResolveContext): boolean {
-  const roots = rootPaths(ctx);
-  if (rootsHolding(path, roots).length > 0) return true;
-  return isFolder && roots.some((root) => isAncestorOf(path, root));
+  for (const root of ctx.roots) if (isAtOrUnder(path, trimSlash(root.path))) return true;
+  return isFolder && ctx.roots.some((root) => isAncestorOf(path, root.path));
 }
 
 function rootPaths(ctx: ResolveContext): string[] {
@@ -146,5 +162,6 @@ function findRecord<T extends FanotifyRecord['type']>(
   records: readonly FanotifyRecord[],
   type: T,
 ): Extract<FanotifyRecord, { type: T }> | undefined {
-  return records.find((r): r is Extract<FanotifyRecord, { type: T }> => r.type === type);
+  for (const r of records) if (r.type === type) return r as Extract<FanotifyRecord, { type: T }>;
+  return undefined;
 }

@@ -62,11 +62,14 @@ class InotifyBackend implements WatchBackend, TargetHost {
   private readonly faults: TargetFaults<TargetWatch>;
   private readonly moves: MovePairer<MoveFrom>;
   private isBudgetWarned = false;
-  /** `/name` of the entry of the event handled now when the batch removes it later, else null. */
+  /** The name of the entry of the event handled now when the batch removes it later, else null. */
   private goneName: string | null = null;
   private readonly limit: SysctlLimit | null;
   private readonly pacer = new RescanPacer(RESCAN_GAP_MS, () => this.rescanAll());
   readonly rescanHold: WalkHold | null;
+  /** The number of the batch being handled (TargetHost.batchNow), null between batches. */
+  private batch: number | null = null;
+  private batchCount = 0;
 
   constructor(private readonly deps: InotifyBackendDeps) {
     this.rescanHold = deps.rescanHold ?? null;
@@ -149,28 +152,52 @@ class InotifyBackend implements WatchBackend, TargetHost {
 
   // ---- the event path: one batch, in kernel order ----
 
+  // Per event: no string is built and no array copied here (this loop is the flood's hot path).
   private onBatch(batch: readonly RawInotifyEvent[]): void {
-    let isOverflow = false;
     const removedAt = lastRemovals(batch);
-    for (const [index, e] of batch.entries()) {
+    let isOverflow: boolean;
+    this.batch = ++this.batchCount;
+    try {
+      isOverflow = this.handleBatch(batch, removedAt);
+    } finally {
+      this.batch = null;
+    }
+    if (isOverflow) this.overflowed();
+    else this.moves.endOfBatch();
+  }
+
+  batchNow(): number | null {
+    return this.batch;
+  }
+
+  /** Hands each event to its targets, in kernel order; whether the kernel dropped events. */
+  private handleBatch(
+    batch: readonly RawInotifyEvent[],
+    removedAt: Map<number, Map<string, number>>,
+  ): boolean {
+    let isOverflow = false;
+    for (let index = 0; index < batch.length; index++) {
+      const e = batch[index]!;
       if (e.mask & IN.Q_OVERFLOW) {
         isOverflow = true;
         continue;
       }
-      const removed = removedAt.get(entryKey(e)) ?? -1;
-      this.goneName = e.name !== '' && removed > index ? `/${e.name}` : null;
+      const removed = e.name === '' ? -1 : (removedAt.get(e.wd)?.get(e.name) ?? -1);
+      this.goneName = removed > index ? e.name : null;
       try {
         this.onEvent(e);
       } finally {
         this.goneName = null;
       }
     }
-    if (isOverflow) this.overflowed();
-    else this.moves.endOfBatch();
+    return isOverflow;
   }
 
   isGoneAfter(path: string): boolean {
-    return this.goneName !== null && path.endsWith(this.goneName);
+    const name = this.goneName;
+    if (name === null) return false;
+    const slash = path.length - name.length - 1; // `…/name`, compared without building it
+    return slash >= 0 && path.charCodeAt(slash) === 47 && path.endsWith(name);
   }
 
   private onEvent(e: RawInotifyEvent): void {
@@ -178,7 +205,8 @@ class InotifyBackend implements WatchBackend, TargetHost {
     if (e.mask & IN.MOVED_FROM) {
       const rec = this.table.record(e.wd);
       if (rec === undefined) return this.moves.other();
-      const users = [...rec.subs].map(([u, s]): [TargetWatch, string] => [u, joinPath(s.path, e.name)]);
+      const users: [TargetWatch, string][] = [];
+      for (const [u, s] of rec.subs) users.push([u, joinPath(s.path, e.name)]);
       return this.moves.from(e.cookie, { users, isDir: (e.mask & IN.ISDIR) !== 0 });
     }
     this.moves.other();
@@ -189,12 +217,20 @@ class InotifyBackend implements WatchBackend, TargetHost {
     const rec = this.table.record(e.wd);
     if (rec === undefined) return; // a watch released since the kernel queued this
     const facts = factsOf(e.mask);
-    for (const [target, sub] of [...rec.subs]) {
-      if (!this.targets.has(target)) continue;
-      this.faults.run(target, () => {
-        if (e.name === '') target.self(sub.path, facts);
-        else target.child(sub.path, joinPath(sub.path, e.name), facts);
-      });
+    // One user (nearly always): no copy of the users; several: a copy, as handling may change them.
+    const user = rec.subs.size === 1 ? rec.subs.headKey() : undefined;
+    const sub = rec.subs.headValue();
+    if (user !== undefined && sub !== undefined) return this.toTarget(user, sub.path, e.name, facts);
+    for (const [target, sub] of [...rec.subs]) this.toTarget(target, sub.path, e.name, facts);
+  }
+
+  private toTarget(target: TargetWatch, dir: string, name: string, facts: number): void {
+    if (!this.targets.has(target)) return;
+    try {
+      if (name === '') target.self(dir, facts);
+      else target.child(dir, joinPath(dir, name), facts);
+    } catch (error) {
+      this.faults.failed(target, error); // what TargetFaults.run does, without a closure per event
     }
   }
 
@@ -203,6 +239,18 @@ class InotifyBackend implements WatchBackend, TargetHost {
     const from = this.moves.to(e.cookie);
     const rec = this.table.record(e.wd);
     const isDir = (e.mask & IN.ISDIR) !== 0;
+    // A file moved within one target's folders, or into them (an editor's save): what the general
+    // case below gives, without its maps and sets.
+    const toUser = rec?.subs.size === 1 ? rec.subs.headKey() : undefined;
+    const toDir = rec?.subs.headValue()?.path;
+    const fromUser = from === null ? toUser : from.users.length === 1 ? from.users[0]![0] : undefined;
+    if (!isDir && toUser !== undefined && toDir !== undefined && fromUser === toUser) {
+      if (!this.targets.has(toUser)) return;
+      const fromPath = from === null ? null : from.users[0]![1];
+      const toPath = joinPath(toDir, e.name);
+      this.faults.run(toUser, () => toUser.moved(fromPath, toPath, false));
+      return;
+    }
     const to = new Map<TargetWatch, string>();
     for (const [u, s] of rec?.subs ?? []) to.set(u, joinPath(s.path, e.name));
     const canonicalTo = to.values().next().value;
@@ -246,16 +294,16 @@ class InotifyBackend implements WatchBackend, TargetHost {
   }
 }
 
-/** An entry of a watched folder as the kernel names it: the watch and the name. */
-function entryKey(e: RawInotifyEvent): string {
-  return `${e.wd}/${e.name}`;
-}
-
-/** Per entry, the index in `batch` of its last removal (deleted or moved away). */
-function lastRemovals(batch: readonly RawInotifyEvent[]): Map<string, number> {
-  const removedAt = new Map<string, number>();
-  for (const [index, e] of batch.entries())
-    if (e.name !== '' && (e.mask & (IN.DELETE | IN.MOVED_FROM)) !== 0) removedAt.set(entryKey(e), index);
+/** Per entry (watch, then name), the index in `batch` of its last removal (deleted or moved away). */
+function lastRemovals(batch: readonly RawInotifyEvent[]): Map<number, Map<string, number>> {
+  const removedAt = new Map<number, Map<string, number>>();
+  for (let index = 0; index < batch.length; index++) {
+    const e = batch[index]!;
+    if (e.name === '' || (e.mask & (IN.DELETE | IN.MOVED_FROM)) === 0) continue;
+    let names = removedAt.get(e.wd);
+    if (names === undefined) removedAt.set(e.wd, (names = new Map()));
+    names.set(e.name, index);
+  }
   return removedAt;
 }
 

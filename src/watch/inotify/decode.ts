@@ -4,7 +4,7 @@
 // struct inotify_event { int wd; uint32_t mask; uint32_t cookie; uint32_t len; char name[len]; }
 // `len` counts the name, its terminating NUL and the padding NULs that align the next event.
 import { msgKernel } from '../../log/messages/watch-kernel.js';
-import { decodeFsBytes } from '../../system/path-bytes.js';
+import { decodeNulTerminated } from '../../system/path-bytes.js';
 
 export const EVENT_HEADER_BYTES = 16;
 /** The largest event: the header plus NAME_MAX (255) bytes and a NUL. */
@@ -49,9 +49,7 @@ export function decodeEvents(buf: Buffer, length: number): RawInotifyEvent[] {
       events.push({ wd, mask, cookie, name: '' });
       continue;
     }
-    const nul = buf.indexOf(0, start);
-    const nameEnd = nul === -1 || nul > end ? end : nul;
-    events.push({ wd, mask, cookie, name: decodeFsBytes(buf.subarray(start, nameEnd)) });
+    events.push({ wd, mask, cookie, name: decodeNulTerminated(buf, start, end) });
   }
   return events;
 }

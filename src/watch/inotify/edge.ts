@@ -3,6 +3,7 @@
 // Nothing past this file sees an IN_* bit about a target's folders.
 import {
   bitsByName,
+  cachedTranslation,
   FACT,
   PLACE,
   translate,
@@ -22,9 +23,11 @@ const INTEREST_BITS: BitMap = [
   [PLACE.NO_FOLLOW, IN.DONT_FOLLOW],
 ];
 
+const reportedFacts = cachedTranslation(REPORTED_BITS);
+
 /** The facts an inotify event's mask tells (IN_IGNORED and IN_Q_OVERFLOW are the back-end's). */
 export function factsOf(mask: number): Facts {
-  return translate(mask, REPORTED_BITS);
+  return reportedFacts(mask);
 }
 
 /** The inotify_add_watch mask for what a watch asks. */

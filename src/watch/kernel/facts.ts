@@ -89,3 +89,18 @@ export function translate(mask: number, map: BitMap): number {
   for (const [from, to] of map) if ((mask & from) !== 0) out |= to;
   return out >>> 0;
 }
+
+/** Distinct masks a cached translation keeps (kernels send a few dozen combinations; a bound all the same). */
+const MAX_MASKS_KEPT = 1024;
+
+/** `translate` under `map`, each distinct mask translated once (it runs for every kernel event). */
+export function cachedTranslation(map: BitMap): (mask: number) => number {
+  const byMask = new Map<number, number>();
+  return (mask) => {
+    const known = byMask.get(mask);
+    if (known !== undefined) return known;
+    const out = translate(mask, map);
+    if (byMask.size < MAX_MASKS_KEPT) byMask.set(mask, out);
+    return out;
+  };
+}

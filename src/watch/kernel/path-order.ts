@@ -9,14 +9,21 @@ export class PathOrder {
   /** Steps queued or running per held path. */
   private readonly depths = new Map<string, number>();
   /** The paths of the step running now: its own reports go out at once, not behind itself. */
-  private running: ReadonlySet<string> = new Set();
+  private running: readonly string[] = [];
 
   /** `onError` gets what a queued step threw (a step run at once throws to its caller). */
   constructor(private readonly onError: (error: unknown) => void) {}
 
   /** Whether a report about `path` must wait for a step before it. */
   isHeld(path: string): boolean {
-    return this.tails.has(path) && !this.running.has(path);
+    return this.tails.size > 0 && this.tails.has(path) && !this.running.includes(path);
+  }
+
+  /** Whether a step about `paths` would wait (else run() runs it at once, in the caller's turn). */
+  mustWait(paths: readonly string[]): boolean {
+    if (this.tails.size === 0) return false;
+    for (const p of paths) if (this.isHeld(p)) return true;
+    return false;
   }
 
   /** How many steps hold `path` now (a flood of facts about one path shows here). */
@@ -29,13 +36,14 @@ export class PathOrder {
     await Promise.all(this.tails.values());
   }
 
+  // Runs once per kernel event: nothing is allocated when nothing waits (the common case).
   run(paths: readonly string[], step: Step): void {
-    const waits = paths.flatMap((p) => (this.isHeld(p) ? [this.tails.get(p) as Promise<void>] : []));
-    if (waits.length === 0) {
+    if (!this.mustWait(paths)) {
       const result = this.within(paths, step);
       if (result !== undefined) this.hold(paths, result);
       return;
     }
+    const waits = paths.flatMap((p) => (this.isHeld(p) ? [this.tails.get(p) as Promise<void>] : []));
     this.hold(
       paths,
       Promise.all(waits).then(() => this.within(paths, step)),
@@ -44,7 +52,7 @@ export class PathOrder {
 
   private within(paths: readonly string[], step: Step): void | Promise<void> {
     const outer = this.running;
-    this.running = new Set(paths);
+    this.running = paths; // a step's paths are a handful: includes() beats building a Set
     try {
       return step();
     } finally {

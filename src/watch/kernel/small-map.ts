@@ -42,6 +42,16 @@ export class SmallMap<K, V> implements Iterable<[K, V]> {
     return true;
   }
 
+  /** The first entry's key (undefined when empty): for the one-entry case, without iterating. */
+  headKey(): K | undefined {
+    return this.hasFirst ? this.firstKey : this.rest?.keys().next().value;
+  }
+
+  /** The first entry's value (undefined when empty). */
+  headValue(): V | undefined {
+    return this.hasFirst ? this.firstValue : this.rest?.values().next().value;
+  }
+
   *[Symbol.iterator](): Generator<[K, V]> {
     if (this.hasFirst) yield [this.firstKey as K, this.firstValue as V]; // set together with hasFirst
     if (this.rest !== null) yield* this.rest;

@@ -36,7 +36,10 @@ import type { WatchTable, WatchUser } from './watch-table.js';
 
 const STRUCTURE =
   FACT.CREATE | FACT.DELETE | FACT.MOVED_FROM | FACT.MOVED_TO | FACT.DELETE_SELF | FACT.MOVE_SELF;
+const READ_SIDE = FACT.ACCESS | FACT.OPEN | FACT.CLOSE_NOWRITE;
 const WAIT_INTEREST = FACT.CREATE | FACT.MOVED_TO | FACT.DELETE_SELF | FACT.MOVE_SELF | PLACE.ONLY_DIR;
+/** What a move carries when it moves a file, or comes from outside: nothing. */
+const NOTHING_CARRIED: ReadonlyMap<string, PathState> = new Map();
 /** Left-out folders kept for `watchtab status`; the log says the rest (once per errno). */
 const MAX_LEFT_OUT_KEPT = 100;
 const MAX_ARM_TRIES = 3;
@@ -83,6 +86,13 @@ export interface TargetHost {
   isGoneAfter?(path: string): boolean;
   /** Holds each overflow rescan while it says so (tests act during a rescan); absent in the daemon. */
   readonly rescanHold?: WalkHold | null;
+  /**
+   * The number of the batch of kernel events being handled now, null outside one (a rescan, work
+   * after a hash). Within one batch a path is looked at (lstat) once: every fact of the batch
+   * happened before the look, so a second look would tell the same (a change made meanwhile
+   * comes with its own event, in a later batch).
+   */
+  batchNow?(): number | null;
 }
 
 export class TargetWatch implements WatchUser {
@@ -110,6 +120,9 @@ export class TargetWatch implements WatchUser {
   /** The overflow rescan running (see rescan()), its walk, and what holds it (tests). */
   private rescanning: Promise<number> | null = null;
   private rescanWalk: BackgroundWalk | null = null;
+  /** What lstat said of each path in the batch numbered `looksBatch` (see TargetHost.batchNow). */
+  private readonly looks = new Map<string, PathState | null>();
+  private looksBatch: number | null = null;
 
   constructor(
     readonly target: WatchTarget,
@@ -311,8 +324,18 @@ export class TargetWatch implements WatchUser {
 
   /** Runs `step` in order with the other work on `paths`; dropped if the target is released meanwhile. */
   private inOrder(paths: readonly string[], step: Step): void {
-    const epoch = this.epoch;
     const origin = this.stepOrigin ?? this.host.originNow?.() ?? null;
+    if (!this.order.mustWait(paths)) {
+      // Runs now (once per kernel event, nearly always): no epoch to check, no wrapper to make.
+      const outer = this.stepOrigin;
+      this.stepOrigin = origin;
+      try {
+        return this.order.run(paths, step);
+      } finally {
+        this.stepOrigin = outer;
+      }
+    }
+    const epoch = this.epoch;
     this.order.run(paths, () => {
       if (epoch !== this.epoch) return undefined;
       const outer = this.stepOrigin;
@@ -399,8 +422,15 @@ export class TargetWatch implements WatchUser {
     pid: number | null = this.stepOrigin,
   ): void {
     if (!this.events.has(event)) return;
-    const e: WatchEvent = oldPath === undefined ? { event, path, isDir } : { event, path, oldPath, isDir };
-    this.listener(pid === null ? e : { ...e, pid });
+    // Outside a step, the process behind the kernel event handled now (the back-end's, if known).
+    const origin = pid ?? this.host.originNow?.() ?? null;
+    // One object per report, made whole (spreading one into another cost more than the rest of a
+    // write's handling): the same four shapes as before, so no consumer sees a field more.
+    let e: WatchEvent;
+    if (oldPath === undefined)
+      e = origin === null ? { event, path, isDir } : { event, path, isDir, pid: origin };
+    else e = origin === null ? { event, path, oldPath, isDir } : { event, path, oldPath, isDir, pid: origin };
+    this.listener(e);
   }
 
   // ---- the back-end's facts (facts.ts), already turned into paths ----
@@ -431,6 +461,8 @@ export class TargetWatch implements WatchUser {
     if (!this.scope.isReported(path)) return;
     if (facts & FACT.MODIFY) this.modified(path, isGone);
     if (facts & FACT.ATTRIB) this.attribChanged(path, isDir, isGone);
+    const judged = facts & FACT.CLOSE_WRITE ? this.closedWrite(path, isGone) : undefined;
+    if ((facts & READ_SIDE) === 0) return judged;
     // The read-side events follow the close_write, also while it is judged.
     const pid = this.stepOrigin;
     const reads = (): void => {
@@ -438,7 +470,6 @@ export class TargetWatch implements WatchUser {
       if (facts & FACT.OPEN) this.emitNow('open', path, isDir, undefined, pid);
       if (facts & FACT.CLOSE_NOWRITE) this.emitNow('close_nowrite', path, isDir, undefined, pid);
     };
-    const judged = facts & FACT.CLOSE_WRITE ? this.closedWrite(path, isGone) : undefined;
     if (judged === undefined) return reads();
     return judged.then(reads);
   }
@@ -467,7 +498,7 @@ export class TargetWatch implements WatchUser {
     if (file === null) return;
     const fresh = file.fresh(facts);
     // An unlink of this name tells the inode first (its link count): the folder's delete follows.
-    if (fresh === 0 || !file.isAt(readState(path))) return;
+    if (fresh === 0 || !file.isAt(this.lookNow(path))) return;
     this.child(parentOf(path), path, fresh);
     file.heardOther(); // what was just handled came from the file's watch, not the folder's
   }
@@ -506,17 +537,33 @@ export class TargetWatch implements WatchUser {
 
   /** The state of `path` now, unless the kernel said it was removed since the fact being handled. */
   private stateNow(path: string, isGone: boolean): PathState | null {
-    return isGone ? null : readState(path);
+    return isGone ? null : this.lookNow(path);
+  }
+
+  /** The state of `path` now: one lstat per path per batch of kernel events (TargetHost.batchNow). */
+  private lookNow(path: string): PathState | null {
+    const batch = this.host.batchNow?.() ?? null;
+    if (batch === null) return readState(path);
+    if (batch !== this.looksBatch) {
+      this.looks.clear();
+      this.looksBatch = batch;
+    }
+    const known = this.looks.get(path);
+    if (known !== undefined) return known;
+    const now = readState(path);
+    this.looks.set(path, now);
+    return now;
   }
 
   private createdReported(path: string, isGone: boolean, isDir: boolean): void {
-    const before = this.state.get(path);
+    const beforeIno = this.state.inoOf(path);
+    const beforeType = beforeIno === undefined ? undefined : this.state.typeOf(path);
     const now = this.stateNow(path, isGone); // no hash: a new file's first close_write always counts
     if (now !== null) this.state.set(path, now);
     if (path === this.file?.path) this.file.sync(now ?? undefined);
     // Already known with the same inode: a scan found it first (the folder was read after it
     // was watched); the kernel's CREATE is the same fact, not a second one.
-    if (before !== undefined && now !== null && !isReplaced(before, now)) return;
+    if (now !== null && beforeIno === now.ino && beforeType === now.type) return;
     this.emit('create', path, now === null ? isDir : now.type === 'dir');
     if (now !== null && now.type !== 'dir' && now.nlink > 1) this.linked(path, now);
   }
@@ -564,7 +611,7 @@ export class TargetWatch implements WatchUser {
 
   /** Reports a close_write; for content-only, a promise while its content is judged. */
   private closedWrite(path: string, isGone: boolean): Promise<void> | undefined {
-    const kept = this.state.get(path);
+    const kept = this.target.contentOnly ? this.state.get(path) : undefined;
     const now = this.stateNow(path, isGone);
     if (now !== null) this.state.set(path, now);
     if (!this.target.contentOnly) return void this.emitNow('close_write', path, false);
@@ -610,7 +657,7 @@ export class TargetWatch implements WatchUser {
       if (to !== null && isWithin(this.scope.anchor, to)) this.settle(true);
       return;
     }
-    const paths = [from, to].filter((p): p is string => p !== null);
+    const paths = from === null ? (to === null ? [] : [to]) : to === null ? [from] : [from, to];
     this.forgetFresh(from);
     this.forgetFresh(to);
     const isToGone = to !== null && this.host.isGoneAfter?.(to) === true;
@@ -625,14 +672,16 @@ export class TargetWatch implements WatchUser {
   ): void | Promise<void> {
     const wasReported = from !== null && this.scope.isReported(from);
     const isFolder = isDir || (from !== null && this.state.typeOf(from) === 'dir');
-    const carried = from === null ? new Map<string, PathState>() : this.takeWithin(from, isFolder);
+    const carried = from === null ? NOTHING_CARRIED : this.takeWithin(from, isFolder);
     if (from === this.file?.path) this.file.drop();
     if (to === null) {
       if (isFolder && from !== null) this.forgetWithin(from, true); // the kernel still watches it, elsewhere
       if (wasReported) this.emit('delete', from, isDir);
       return;
     }
-    const before = this.state.get(to);
+    // Whether anything was kept there; its state (built on demand) only for content-only's hash.
+    const wasKnown = this.state.has(to);
+    const before = this.target.contentOnly ? this.state.get(to) : undefined;
     if (isFolder) this.carry(carried, from ?? to, to);
     const now = this.stateNow(to, isToGone);
     if (now !== null) this.state.set(to, now);
@@ -644,9 +693,9 @@ export class TargetWatch implements WatchUser {
       if (wasReported) this.emit('delete', from, isDir);
       return;
     }
-    if (now !== null) this.state.set(to, now);
+    if (isFolder && now !== null) this.state.set(to, now); // armMoved or forgetWithin may have dropped it
     if (wasReported) this.emit('rename', to, isDir, from);
-    if (before === undefined) this.emit('create', to, isDir);
+    if (!wasKnown) this.emit('create', to, isDir);
     if (isFolder) return;
     const pid = this.stepOrigin;
     const report = (): void => {
@@ -681,12 +730,15 @@ export class TargetWatch implements WatchUser {
   }
 
   /** Removes and returns the state of `path` and, for a folder, of everything below it. */
-  private takeWithin(path: string, isFolder: boolean): Map<string, PathState> {
+  private takeWithin(path: string, isFolder: boolean): ReadonlyMap<string, PathState> {
+    if (!isFolder) {
+      this.state.delete(path); // a file's state is not carried (carry() is for folders)
+      return NOTHING_CARRIED;
+    }
     const taken = new Map<string, PathState>();
     const own = this.state.get(path);
     if (own !== undefined) taken.set(path, own);
     this.state.delete(path);
-    if (!isFolder) return taken;
     for (const p of this.state.keys()) {
       const s = isWithin(p, path) ? this.state.get(p) : undefined;
       if (s !== undefined) taken.set(p, s);
