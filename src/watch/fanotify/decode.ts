@@ -8,7 +8,7 @@
 // u8 f_handle[handle_bytes]; }, then for *_DFID_NAME a NUL-terminated name, padded to `len`.
 import { msgFanotify } from '../../log/messages/watch-fanotify.js';
 import { FAN_INFO } from './mask.js';
-import { decodeNulTerminated, hasEscapedBytes } from '../../system/path-bytes.js';
+import { decodeNulTerminated } from '../../system/path-bytes.js';
 
 export const METADATA_BYTES = 24;
 const INFO_HEADER_BYTES = 4;
@@ -38,12 +38,11 @@ export type FanotifyRecord =
   /** A record this decoder does not read (pidfd, error, a type newer than it). */
   | { readonly type: 'other'; readonly infoType: number };
 
-/** A name that is not valid UTF-8 keeps each other byte as U+DC80+byte, and its bytes in `nameBytes`. */
+/** A name that is not valid UTF-8 keeps each other byte as U+DC80+byte (system/path-bytes.ts). */
 export interface NamedRecord<T extends 'dfid_name' | 'old_dfid_name' | 'new_dfid_name'> {
   readonly type: T;
   readonly fid: FanotifyFid;
   readonly name: string;
-  readonly nameBytes?: Buffer;
 }
 
 /** One event as the kernel queued it, before any handle is resolved. */
@@ -138,15 +137,10 @@ const NAMED_TYPES = {
   [FAN_INFO.NEW_DFID_NAME]: 'new_dfid_name',
 } as const;
 
-// Lossless (system/path-bytes.ts): bytes that are not UTF-8 become lone surrogates in `name`.
-function decodeName(buf: Buffer, start: number, end: number): { name: string; nameBytes?: Buffer } {
-  const name = decodeNulTerminated(buf, start, end);
-  // Valid UTF-8 never decodes to a lone U+DC80-DCFF: one there is an escaped byte. (Checked on the
-  // string, not by encoding it again: this runs for every event of a flood.)
-  if (!hasEscapedBytes(name)) return { name };
-  const nul = buf.indexOf(0, start);
-  const nameEnd = nul === -1 || nul > end ? end : nul;
-  return { name, nameBytes: Buffer.from(buf.subarray(start, nameEnd)) };
+// Lossless (system/path-bytes.ts): bytes that are not UTF-8 become lone surrogates in `name`,
+// which `encodeFsBytes` turns back into the kernel's exact bytes.
+function decodeName(buf: Buffer, start: number, end: number): { name: string } {
+  return { name: decodeNulTerminated(buf, start, end) };
 }
 
 function fail(offset: number, length: number, what: string): never {
