@@ -20,6 +20,7 @@ import { cpus, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { makeCubeTree } from './trees.js';
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -47,16 +48,9 @@ function shippedFlags(): string[] {
 }
 const NODE_FLAGS = shippedFlags();
 
-/** `count` folders, 3 levels of cube-root fan-out, under `root`. */
+/** `count` folders, 3 levels of cube-root fan-out, under `root`; returns how many paths it holds. */
 function makeTree(root: string, count: number): number {
-  const fan = Math.ceil(Math.cbrt(count));
-  let made = 0;
-  for (let a = 0; a < fan && made < count; a++)
-    for (let b = 0; b < fan && made < count; b++)
-      for (let c = 0; c < fan && made < count; c++) {
-        mkdirSync(join(root, `a${a}`, `b${b}`, `c${c}`), { recursive: true });
-        made++;
-      }
+  makeCubeTree(root, count);
   let paths = 0;
   const stack = [root];
   for (let dir = stack.pop(); dir !== undefined; dir = stack.pop())

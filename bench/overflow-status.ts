@@ -7,12 +7,13 @@
 //   npm run build && node dist/bench/overflow-status.js [--daemon DIST/bin/watchtabd.js] [--folders N]
 // Results go to bench/RESULTS-ready.md.
 import { spawn, spawnSync } from 'node:child_process';
-import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readStatus } from '../src/daemon/status-server.js';
 import { NOBODY, RENAME_FLOOD, attackAsNobody } from '../test/helpers/attacks.js';
+import { makeCubeTree, recursiveDaemonArgs } from './trees.js';
 
 const FLOOD_MS = 20_000;
 const OVERFLOW = /event queue overflowed/;
@@ -31,27 +32,10 @@ mkdirSync(fs);
 const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64m,nr_inodes=400k,mode=0755', 'tmpfs', fs]);
 if (mounted.status !== 0) throw new Error(`cannot mount a tmpfs: ${mounted.stderr.toString()}`);
 const root = join(fs, 'tree');
-const fan = Math.ceil(Math.cbrt(folders));
-let made = 0;
-for (let a = 0; a < fan && made < folders; a++)
-  for (let b = 0; b < fan && made < folders; b++)
-    for (let c = 0; c < fan && made < folders; c++, made++)
-      mkdirSync(join(root, `a${a}`, `b${b}`, `c${c}`), { recursive: true });
+makeCubeTree(root, folders);
 
 const socket = join(dir, 'sock');
-const tab = join(dir, 'watchtab');
-writeFileSync(tab, `${root}/**\t*\t0\ttrue\n`, { mode: 0o644 });
-const args = [
-  bin,
-  '--watchtab',
-  tab,
-  '--backend',
-  backend,
-  '--socket',
-  socket,
-  '--state-dir',
-  join(dir, 'st'),
-];
+const args = recursiveDaemonArgs(bin, dir, root, backend);
 const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
 const lines: string[] = [];
 let buffered = '';

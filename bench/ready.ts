@@ -7,31 +7,15 @@
 //   npm run build && node dist/bench/ready.js [--other DIST/bin/watchtabd.js] [--rounds N]
 // Results go to bench/RESULTS-ready.md.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readStatus } from '../src/daemon/status-server.js';
+import { recursiveDaemonArgs, sharedCubeTree } from './trees.js';
 
 const THIS_DAEMON = fileURLToPath(new URL('../bin/watchtabd.js', import.meta.url));
 const SIZES = [20_000, 100_000];
-
-/** A tree of `count` folders, 3 levels of ~cube-root fan-out; reused when already made. */
-function makeTree(count: number): string {
-  const root = `/tmp/watchtab-bench-${count}`;
-  const marker = join(root, '.complete');
-  if (existsSync(marker)) return root;
-  const fan = Math.ceil(Math.cbrt(count));
-  let made = 0;
-  for (let a = 0; a < fan && made < count; a++)
-    for (let b = 0; b < fan && made < count; b++)
-      for (let c = 0; c < fan && made < count; c++) {
-        mkdirSync(join(root, `a${a}`, `b${b}`, `c${c}`), { recursive: true });
-        made++;
-      }
-  writeFileSync(marker, '');
-  return root;
-}
 
 /** Spawns `argv`, resolves with ms from spawn to the first stderr line matching `ready`. */
 function untilLine(child: ChildProcess, ready: RegExp, startedAt: number): Promise<number> {
@@ -76,20 +60,8 @@ interface DaemonSample {
 
 async function daemon(bin: string, backend: string, root: string, isThis: boolean): Promise<DaemonSample> {
   const dir = mkdtempSync(join(tmpdir(), 'watchtab-bench-rdy-'));
-  const tab = join(dir, 'watchtab');
   const socket = join(dir, 'sock');
-  writeFileSync(tab, `${root}/**\t*\t0\ttrue\n`, { mode: 0o644 });
-  const args = [
-    bin,
-    '--watchtab',
-    tab,
-    '--backend',
-    backend,
-    '--socket',
-    socket,
-    '--state-dir',
-    join(dir, 'state'),
-  ];
+  const args = recursiveDaemonArgs(bin, dir, root, backend);
   const startedAt = performance.now();
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   try {
@@ -138,7 +110,7 @@ async function main(): Promise<void> {
   );
   console.log('| ---: | --- | ---: | --- | --- | ---: |');
   for (const size of SIZES) {
-    const root = makeTree(size);
+    const root = sharedCubeTree(size);
     const rows = new Map<string, DaemonSample[]>();
     const add = (name: string, s: DaemonSample) => rows.set(name, [...(rows.get(name) ?? []), s]);
     for (let round = 0; round < rounds; round++) {

@@ -5,34 +5,16 @@
 //   npx tsc -p . && node dist/bench/watch-arm.js [--no-chokidar-100k]
 // Results go to bench/RESULTS-watch.md.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { sharedCubeTree } from './trees.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const SIZES = [20_000, 100_000];
 const IDLE_MS = 10_000;
 const TICKS_PER_SECOND = 100; // USER_HZ
-
-/** A tree of `count` folders, 3 levels of ~cube-root fan-out; reused when already made. */
-function makeTree(count: number): string {
-  const root = `/tmp/watchtab-bench-${count}`;
-  const marker = join(root, '.complete');
-  if (existsSync(marker)) return root;
-  const fan = Math.ceil(Math.cbrt(count));
-  let made = 0;
-  for (let a = 0; a < fan && made < count; a++) {
-    for (let b = 0; b < fan && made < count; b++) {
-      for (let c = 0; c < fan && made < count; c++) {
-        mkdirSync(join(root, `a${a}`, `b${b}`, `c${c}`), { recursive: true });
-        made++;
-      }
-    }
-  }
-  writeFileSync(marker, '');
-  return root;
-}
 
 function walk(root: string): void {
   const stack = [root];
@@ -190,7 +172,7 @@ async function main(): Promise<void> {
   const skipChokidar100k = process.argv.includes('--no-chokidar-100k');
   const rows: Measure[] = [];
   for (const size of SIZES) {
-    const root = makeTree(size);
+    const root = sharedCubeTree(size);
     walk(root); // warm the dentry cache once, untimed, so no tool pays for a cold cache
     rows.push(
       await measure(
