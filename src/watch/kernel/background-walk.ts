@@ -12,8 +12,6 @@ import type { PathState } from '../path-state.js';
 import type { WalkProgress } from '../backend.js';
 import { isWithin } from '../../watchtab/path-pattern.js';
 
-/** How far before the mark a ctime still counts as maybe after it (the kernel's coarse clock; see the constructor). */
-const COARSE_CLOCK_MARGIN_MS = 50;
 /** The longest stretch the walk holds the event loop before it yields. */
 const SLICE_MS = 8;
 /**
@@ -66,11 +64,8 @@ export class BackgroundWalk {
     },
   ) {
     this.stack = [{ path: root, ino: null }];
-    // The kernel stamps ctime from its coarse clock, which lags the real time by up to a tick (4–10
-    // ms): a file made just after the mark can carry a ctime before it. Counting such a change as
-    // before the mark would absorb it into the walk's state and lose its create; counting one made
-    // just before as fresh costs at most a change judged as about an unread file (never a loss).
-    this.sinceMs = markedAtMs - COARSE_CLOCK_MARGIN_MS;
+    // Whole milliseconds: a change in the mark's own millisecond counts as before it (see above).
+    this.sinceMs = Math.floor(markedAtMs) + 1;
     this.ended = new Promise((resolve) => (this.end = resolve));
   }
 
