@@ -12,6 +12,12 @@ import type { PathState } from '../path-state.js';
 import type { WalkProgress } from '../backend.js';
 import { isWithin } from '../../watchtab/path-pattern.js';
 
+/**
+ * How far before the mark a ctime may still stand for a change made after it: the kernel stamps
+ * ctime from its coarse clock, which lags the real time by up to a tick (4–10 ms; seen here: every
+ * file made right after a `Date.now()` had a ctime before it, by up to 2.8 ms).
+ */
+const COARSE_CLOCK_MARGIN_MS = 50;
 /** The longest stretch the walk holds the event loop before it yields. */
 const SLICE_MS = 8;
 /**
@@ -44,13 +50,16 @@ export class BackgroundWalk {
   private isCancelled = false;
   private timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   /** Entries found changed since the mark: their kept state is not a valid "before" yet. */
-  private readonly fresh = new Set<string>();
+  /** Entries found changed maybe after the mark: true when surely after (ctime from sinceMs on). */
+  private readonly fresh = new Map<string, boolean>();
   /** Inodes that got a new name during the walk: names found later get `link`. */
   private readonly linkedInodes = new Set<number>();
   private readonly ended: Promise<boolean>;
   private end: (isComplete: boolean) => void = () => undefined;
   /** Wall-clock ms (ctime) from which a change came after the mark (the walk's start). */
   readonly sinceMs: number;
+  /** From here on a ctime may stand for a change after the mark (the coarse clock's lag). */
+  private readonly maybeSinceMs: number;
 
   constructor(
     root: string,
@@ -66,6 +75,7 @@ export class BackgroundWalk {
     this.stack = [{ path: root, ino: null }];
     // Whole milliseconds: a change in the mark's own millisecond counts as before it (see above).
     this.sinceMs = Math.floor(markedAtMs) + 1;
+    this.maybeSinceMs = markedAtMs - COARSE_CLOCK_MARGIN_MS;
     this.ended = new Promise((resolve) => (this.end = resolve));
   }
 
@@ -119,23 +129,34 @@ export class BackgroundWalk {
     if (!this.isDone) this.stack.push({ path, ino });
   }
 
-  /** Whether the walk found `path` changed since the mark (and no event about it came yet). */
+  /**
+   * Whether the walk found `path` changed since the mark (and no event about it came yet). One
+   * whose ctime is just before the mark, within the coarse clock's lag, is kept as maybe fresh
+   * (false here): only a create takes it, which no change before the mark can have queued (a
+   * name there before the mark is deleted first) — so a file made just after the mark still gets
+   * its create, and one written just before it is judged against what the walk read.
+   */
   markFresh(path: string, state: PathState): boolean {
-    if (state.ctimeMs < this.sinceMs || this.fresh.size >= MAX_FRESH) return false;
-    this.fresh.add(path);
-    return true;
+    if (state.ctimeMs < this.maybeSinceMs || this.fresh.size >= MAX_FRESH) return false;
+    const isSure = state.ctimeMs >= this.sinceMs;
+    this.fresh.set(path, isSure);
+    return isSure;
   }
 
   /**
    * An event about `path` came: the fresh entries it concerns (it, and below it for a folder) are
-   * returned and forgotten here; the target forgets their state.
+   * forgotten here; those surely after the mark — all of them for a create — are returned, and
+   * the target forgets their state.
    */
-  takeFresh(path: string): string[] {
+  takeFresh(path: string, isCreate: boolean): string[] {
     if (this.fresh.size === 0) return [];
+    const concerned: string[] = [];
+    for (const p of this.fresh.keys()) if (p === path || isWithin(p, path)) concerned.push(p);
     const taken: string[] = [];
-    if (this.fresh.delete(path)) taken.push(path);
-    for (const p of this.fresh) if (isWithin(p, path)) taken.push(p);
-    for (const p of taken) this.fresh.delete(p);
+    for (const p of concerned) {
+      if (this.fresh.get(p) === true || isCreate) taken.push(p);
+      this.fresh.delete(p);
+    }
     return taken;
   }
 
