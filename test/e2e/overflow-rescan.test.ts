@@ -13,6 +13,7 @@ import { AS_NOBODY, NOBODY } from '../helpers/attacks.js';
 import { readStatus } from '../../src/daemon/status-server.js';
 import { probeFanotify } from '../../src/watch/fanotify/instance.js';
 import type { StatusDocument, StatusEntry } from '../../src/daemon/status-document.js';
+import { table } from '../helpers/watchtab-file.js';
 
 const TOP = 40;
 const BELOW = 50; // 40 × 50 = 2,000 folders: a rescan of many slices
@@ -63,15 +64,15 @@ for (const backend of ['inotify', 'fanotify'] as const) {
     const socket = join(dir, 'sock');
     await writeFile(
       tab,
-      [
-        'entries:',
-        `  - path: ${JSON.stringify(`${tree}/**`)}`,
-        '    exclude: ["**/flood/x*"]',
-        '    events: [create, delete]',
-        '    stdin: json',
-        `    command: cat >> ${JSON.stringify(out)}`,
-        '',
-      ].join('\n'),
+      table([
+        {
+          path: `${tree}/**`,
+          exclude: ['**/flood/x*'],
+          events: ['create', 'delete'],
+          stdin: 'json',
+          command: `cat >> ${JSON.stringify(out)}`,
+        },
+      ]),
       { mode: 0o644 },
     );
     const daemon = startDaemon(t, {

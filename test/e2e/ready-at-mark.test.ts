@@ -9,6 +9,7 @@ import { waitFor } from '../helpers/wait.js';
 import { readStatus } from '../../src/daemon/status-server.js';
 import { probeFanotify } from '../../src/watch/fanotify/instance.js';
 import type { StatusDocument, StatusEntry } from '../../src/daemon/status-document.js';
+import { table } from '../helpers/watchtab-file.js';
 
 const FOLDERS = 60;
 const probe = probeFanotify();
@@ -38,14 +39,14 @@ test(
     const socket = join(dir, 'sock');
     await writeFile(
       tab,
-      [
-        'entries:',
-        `  - path: ${JSON.stringify(`${tree}/**`)}`,
-        '    events: [create, link, close_write]',
-        '    stdin: json',
-        `    command: cat >> ${JSON.stringify(out)}`,
-        '',
-      ].join('\n'),
+      table([
+        {
+          path: `${tree}/**`,
+          events: ['create', 'link', 'close_write'],
+          stdin: 'json',
+          command: `cat >> ${JSON.stringify(out)}`,
+        },
+      ]),
       { mode: 0o644 },
     );
     const daemon = startDaemon(t, {
