@@ -144,14 +144,15 @@ export class BackgroundWalk {
   }
 
   /**
-   * An event about `path` came: the fresh entries it concerns (it, and below it for a folder) are
-   * forgotten here; those surely after the mark — all of them for a create — are returned, and
-   * the target forgets their state.
+   * An event about `path` came: its fresh mark is forgotten here, and returned when it was surely
+   * after the mark or the event is a create (the target then forgets the walk's look). A folder's
+   * create also takes every mark below it (what a new folder holds is new); no other event looks
+   * below, so a file's event costs one look-up however many marks a flood left.
    */
-  takeFresh(path: string, isCreate: boolean): string[] {
+  takeFresh(path: string, isCreate: boolean, isDir: boolean): string[] {
     if (this.fresh.size === 0) return [];
-    const concerned: string[] = [];
-    for (const p of this.fresh.keys()) if (p === path || isWithin(p, path)) concerned.push(p);
+    const concerned: string[] = this.fresh.has(path) ? [path] : [];
+    if (isCreate && isDir) for (const p of this.fresh.keys()) if (isWithin(p, path)) concerned.push(p);
     const taken: string[] = [];
     for (const p of concerned) {
       if (this.fresh.get(p) === true || isCreate) taken.push(p);

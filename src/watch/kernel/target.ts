@@ -290,9 +290,9 @@ export class TargetWatch implements WatchUser {
   }
 
   /** An event about `path` came: state the walk read after the change it tells of is forgotten. */
-  private forgetFresh(path: string | null, isCreate: boolean): void {
+  private forgetFresh(path: string | null, isCreate: boolean, isDir: boolean): void {
     if (path === null || this.walk === null) return;
-    for (const p of this.walk.takeFresh(path, isCreate)) this.state.delete(p);
+    for (const p of this.walk.takeFresh(path, isCreate, isDir)) this.state.delete(p);
   }
 
   /** Whether a file whose state is not kept was not read yet (armed in the background): its change counts. */
@@ -445,7 +445,7 @@ export class TargetWatch implements WatchUser {
     // change follows this one immediately (file-watch.ts), whatever waits on the path.
     if (path === this.file?.path) this.file.heardFromFolder(facts);
     else this.file?.heardOther();
-    this.forgetFresh(path, (facts & FACT.CREATE) !== 0);
+    this.forgetFresh(path, (facts & FACT.CREATE) !== 0, (facts & FACT.IS_DIR) !== 0);
     // Facts only other targets sharing the folder asked for are not this one's business (a close
     // of a file whose entry asks only for create costs no lstat).
     const wanted = facts & (this.dirInterest | FACT.IS_DIR);
@@ -659,8 +659,8 @@ export class TargetWatch implements WatchUser {
     }
     const paths = from === null ? (to === null ? [] : [to]) : to === null ? [from] : [from, to];
     // A name moved onto may have been there before the mark (an editor's save): not proof of a new name.
-    this.forgetFresh(from, false);
-    this.forgetFresh(to, false);
+    this.forgetFresh(from, false, isDir);
+    this.forgetFresh(to, false, isDir);
     const isToGone = to !== null && this.host.isGoneAfter?.(to) === true;
     this.inOrder(paths, () => this.movedInOrder(from, to, isDir, isToGone));
   }
