@@ -26,6 +26,12 @@ export function onChildExit(pid: number, listener: ExitListener): void {
     sweeper = setInterval(sweep, SWEEP_MS);
   }
   listeners.set(pid, listener);
+  // A child that ended before the SIGCHLD listener above existed sent its signal to no one (the
+  // default action drops it): asked once right away, it is not left for the sweep a second later.
+  queueMicrotask(() => {
+    reap(pid);
+    stopWhenNoneLeft();
+  });
 }
 
 // Each ffi-rs call costs tens of microseconds: asking every live child at every SIGCHLD would cost
@@ -43,11 +49,15 @@ function sweep(): void {
     reap(pid);
     if (listeners.has(pid)) break; // peeked as ended yet not reaped: never spin on it
   }
-  if (listeners.size === 0) {
-    process.off('SIGCHLD', sweep);
-    if (sweeper !== null) clearInterval(sweeper);
-    sweeper = null;
-  }
+  stopWhenNoneLeft();
+}
+
+/** Without children to wait for, neither the signal listener nor the (referenced) timer stays. */
+function stopWhenNoneLeft(): void {
+  if (listeners.size > 0) return;
+  process.off('SIGCHLD', sweep);
+  if (sweeper !== null) clearInterval(sweeper);
+  sweeper = null;
 }
 
 function askEach(): void {
