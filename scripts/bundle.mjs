@@ -80,13 +80,22 @@ await build({
 // imports, the other commands left out. In the shared build a sub-command loads ~20 small chunks
 // (one per set of importers), and node's ES module loader costs ~3 ms of CPU per file: more than
 // the code. No splitting here: an import() inside is kept in the file and run on use, except the
-// two large ones loaded only for some watchtabs, which stay files of their own: yaml (a YAML file)
-// and the user database with ffi-rs (a watchtab that names a user). One process runs one of these
+// large ones loaded only for some uses, which stay files of their own (ON_USE): yaml (a YAML
+// file), the user database with ffi-rs (a watchtab that names a user), winston (a line logged). One process runs one of these
 // programs, so a module in two of them is never loaded twice (none holds state across them:
-// yaml.ts and nss.ts return plain values).
+// yaml.ts, nss.ts and logger.ts return plain values or objects used only through their methods).
 const SUBCOMMANDS = ['check', 'list', 'events', 'edit', 'status'];
-const ON_USE = { 'src/watchtab/load.ts ./yaml.js': 'yaml', 'src/system/nss-on-use.ts ./nss.js': 'nss' };
-for (const [name, file] of Object.entries({ yaml: 'src/watchtab/yaml.ts', nss: 'src/system/nss.ts' })) {
+const ON_USE = {
+  'src/watchtab/load.ts ./yaml.js': 'yaml',
+  'src/system/nss-on-use.ts ./nss.js': 'nss',
+  'src/cli/logger-on-use.ts ../log/logger.js': 'logger',
+};
+const ON_USE_FILES = {
+  yaml: 'src/watchtab/yaml.ts',
+  nss: 'src/system/nss.ts',
+  logger: 'src/log/logger.ts',
+};
+for (const [name, file] of Object.entries(ON_USE_FILES)) {
   await build({
     ...common,
     splitting: false,
@@ -97,7 +106,7 @@ for (const name of SUBCOMMANDS) {
   const programOf = {
     name: 'program-of-one-command',
     setup(b) {
-      b.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) => {
+      b.onResolve({ filter: /^\.\.?\/[a-z/.-]+\.js$/ }, (args) => {
         const importer = args.importer.slice(root.length);
         const onUse = ON_USE[`${importer} ${args.path}`];
         if (onUse !== undefined) return { path: `./watchtab-${onUse}.js`, external: true };
