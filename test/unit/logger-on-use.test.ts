@@ -51,7 +51,10 @@ function run(dir: string, make: string): { lines: string[]; loadedBeforeFirst: s
 test('the on-use logger writes what the daemon logger writes, in order, and loads winston at its first line', async (t) => {
   const dir = await tempDir(t);
   const real = run(dir, `async (level) => (await import(${JSON.stringify(LOGGER)})).createLogger({ level })`);
-  const onUse = run(dir, `async (level) => (await import(${JSON.stringify(ON_USE)})).createLoggerOnUse(level)`);
+  const onUse = run(
+    dir,
+    `async (level) => (await import(${JSON.stringify(ON_USE)})).createLoggerOnUse(level)`,
+  );
   assert.deepEqual(onUse.lines, real.lines);
   assert.equal(onUse.lines.length, 6, onUse.lines.join('\n'));
   assert.equal(onUse.lines[4], 'marker');
