@@ -88,6 +88,10 @@ test('npm pack, then npm install -g of the tarball, works with the checkout gone
   assert.match(check.stdout, /watchtab\.example: \d+ entries, valid\n$/);
   const version = run(join(prefix, 'bin', 'watchtab'), ['--version'], dir);
   assert.match(version.stdout, /^watchtab \d+\.\d+\.\d+\n$/);
+  // A sub-command runs its own program file beside watchtab.js, found through the installed link.
+  const checked = run(join(prefix, 'bin', 'watchtab'), ['check', join(installed, 'watchtab.example')], dir);
+  assert.equal(checked.status, 0, checked.stderr);
+  assert.match(checked.stdout, /watchtab\.example: \d+ entries, valid\n$/);
 
   const pages = ['man1/watchtab.1', 'man5/watchtab.5', 'man8/watchtabd.8'].map((p) =>
     join(prefix, 'share', 'man', p),

@@ -3,7 +3,6 @@
 // exits 0. Read-side events are left out (as from `*`).
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createLogger } from '../../log/logger.js';
 import { eventsMessages as say, toolHelpMessages as help, toolLine } from '../../log/messages/cli.js';
 import type { WatchEvent, WatchTarget } from '../../watch/backend.js';
 import { createInotifyBackend } from '../../watch/inotify/backend.js';
@@ -11,6 +10,7 @@ import { recursiveSpec } from '../../watch/match.js';
 import { STAR_EVENTS, type PathSpec } from '../../watchtab/entry.js';
 import { EXIT_OK, type Command } from '../command.js';
 import { headOf } from './heads.js';
+import { createLoggerOnUse } from '../logger-on-use.js';
 
 /** What to arm for PATH; `isMissing` when it does not exist yet (the back-end waits for it). */
 function specFor(path: string, isRecursive: boolean): { spec: PathSpec; isMissing: boolean } {
@@ -46,7 +46,9 @@ export const eventsCommand: Command = {
       isJson: values.get('json') === true,
       isDebug: values.get('debug') === true,
     };
-    const logger = createLogger({ level: parsed.isDebug ? 'debug' : 'warn' });
+    // winston is loaded at the first line logged (none, unless something goes wrong or --debug).
+    const logger = createLoggerOnUse(parsed.isDebug ? 'debug' : 'warn');
+    if (parsed.isDebug) await logger.load();
     const backend = createInotifyBackend({ logger });
     const print = (e: WatchEvent) => process.stdout.write(`${formatEvent(e, parsed.isJson)}\n`);
     for (const [i, path] of operands.entries()) {
@@ -61,6 +63,8 @@ export const eventsCommand: Command = {
         pollIntervalMs: 5000,
       };
       await backend.arm(target, print);
+      // What arming logged comes before the next line here, as it happened before it.
+      await logger.flushed();
     }
     process.stderr.write(`${say.watching()}\n`);
     await new Promise<void>((done) => {
@@ -68,6 +72,7 @@ export const eventsCommand: Command = {
       process.once('SIGTERM', done);
     });
     await backend.close();
+    await logger.flushed();
     return EXIT_OK;
   },
 };
