@@ -9,12 +9,17 @@ import { msgKernel as msg } from '../../log/messages/watch-kernel.js';
 import { PLACE, type Interest, type WatchHandle, type WatchHow, type WatchKernel } from '../kernel/facts.js';
 
 export class FolderBook implements WatchKernel {
-  /** By inode key (inodeKey): a number in most cases, no string kept per folder. */
-  private readonly handleByInode = new Map<InodeKey, WatchHandle>();
-  private readonly inodeByHandle = new Map<WatchHandle, InodeKey>();
+  /**
+   * The handles booked. A folder's handle is its numeric inode key itself (keyOf: exact, so one
+   * handle per inode, and no map per folder); only an inode past what that key holds gets a
+   * handle from `nextHandle` (negative: never a numeric key), by its `dev:ino` in `handleByInode`.
+   */
+  private readonly booked = new Set<WatchHandle>();
+  private readonly handleByInode = new Map<string, WatchHandle>();
+  private readonly inodeByHandle = new Map<WatchHandle, string>();
   /** The devices seen, by the index each has in numeric keys (a handful: one per file system). */
   private readonly devices: number[] = [];
-  private nextHandle = 1;
+  private nextHandle = -1;
 
   /** The folder's handle: the same for the same inode. Throws ENOTDIR for anything but a folder. */
   watch(path: string | Buffer, interest: Interest, how: WatchHow): WatchHandle {
@@ -58,15 +63,21 @@ export class FolderBook implements WatchKernel {
   }
 
   private book(key: InodeKey): WatchHandle {
+    if (typeof key === 'number') {
+      this.booked.add(key);
+      return key;
+    }
     const known = this.handleByInode.get(key);
     if (known !== undefined) return known;
-    const handle = this.nextHandle++;
+    const handle = this.nextHandle--;
     this.handleByInode.set(key, handle);
     this.inodeByHandle.set(handle, key);
+    this.booked.add(handle);
     return handle;
   }
 
   unwatch(handle: WatchHandle): void {
+    if (!this.booked.delete(handle)) return;
     const key = this.inodeByHandle.get(handle);
     if (key === undefined) return;
     this.inodeByHandle.delete(handle);
@@ -75,7 +86,7 @@ export class FolderBook implements WatchKernel {
 
   /** Every booked handle (for the sweep after a folder above a target's anchor is removed). */
   handles(): WatchHandle[] {
-    return [...this.inodeByHandle.keys()];
+    return [...this.booked];
   }
 }
 
