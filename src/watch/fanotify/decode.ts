@@ -134,7 +134,10 @@ function decodeFid(buf: Buffer, start: number, end: number): FanotifyFid {
   const handleEnd = handleStart + FILE_HANDLE_HEADER_BYTES + handleBytes;
   if (handleEnd > end) fail(start, end, `a file handle of ${handleBytes} bytes`);
   fidEnd = handleEnd;
-  return { fsid: fsidAt(buf, start + INFO_HEADER_BYTES), handle: Buffer.from(buf.subarray(handleStart, handleEnd)) };
+  return {
+    fsid: fsidAt(buf, start + INFO_HEADER_BYTES),
+    handle: Buffer.from(buf.subarray(handleStart, handleEnd)),
+  };
 }
 
 /** The last fsid decoded, as its two 32-bit halves and its hex: a mark's events share one. */

@@ -129,7 +129,13 @@ function resolveRename(
 
 // What a folder event tells about the folder's handle: a new folder's path is known without
 // asking the kernel (so what is made inside it resolves even if it is gone by then).
-function updateCache(mask: number, path: string, mountFd: number, fid: FanotifyFid, ctx: ResolveContext): void {
+function updateCache(
+  mask: number,
+  path: string,
+  mountFd: number,
+  fid: FanotifyFid,
+  ctx: ResolveContext,
+): void {
   if ((mask & (FAN.CREATE | FAN.MOVED_TO)) !== 0) ctx.cache.remember(mountFd, fid.fsid, fid.handle, path);
   if ((mask & FAN.MOVED_FROM) !== 0) ctx.cache.forgetUnder(path);
   // A removed folder is not forgotten: the kernel merges its creation and removal into one
