@@ -295,3 +295,15 @@ test('the cache keys a handle by its exact bytes per mount; another fsid on a mo
   assert.equal(cache.size, 1);
   assert.equal(cache.pathOf(3, FSID, h(9)), null);
 });
+
+test('the bound is on all mounts together; a small mount keeps its newest entry', () => {
+  const cache = new HandleCache(fakeOpener(new Map()), 3);
+  cache.remember(3, FSID, h(1), '/a/1');
+  cache.remember(3, FSID, h(2), '/a/2');
+  cache.remember(3, FSID, h(3), '/a/3');
+  cache.remember(4, FSID, h(1), '/b/1'); // over the bound: the largest mount's oldest goes
+  assert.equal(cache.size, 3);
+  assert.equal(cache.pathOf(4, FSID, h(1)), '/b/1');
+  assert.equal(cache.pathOf(3, FSID, h(1)), null);
+  assert.equal(cache.pathOf(3, FSID, h(3)), '/a/3');
+});

@@ -115,7 +115,7 @@ export class HandleCache {
     paths.set(key, path);
     this.newest = mount;
     this.newestKey = key;
-    if (this.entries > this.maxEntries) this.dropOldest(mount);
+    if (this.entries > this.maxEntries) this.dropOldest();
   }
 
   /** Asks the kernel without caching (for files, whose paths the cache cannot keep true). */
@@ -148,11 +148,15 @@ export class HandleCache {
     return this.entries;
   }
 
-  // The least recently used of the mount just added to (the bound is on all mounts together).
-  private dropOldest(mount: MountPaths): void {
-    const oldest = mount.paths.keys().next();
-    if (oldest.done === true) return;
-    mount.paths.delete(oldest.value);
+  // The least recently used of the mount holding the most (mounts are few: one per marked
+  // mount); the bound is on all of them together, and a mount's first entry is not its victim.
+  private dropOldest(): void {
+    let largest: MountPaths | null = null;
+    for (const mount of this.mounts.values())
+      if (largest === null || mount.paths.size > largest.paths.size) largest = mount;
+    const oldest = largest?.paths.keys().next();
+    if (largest === null || oldest === undefined || oldest.done === true) return;
+    largest.paths.delete(oldest.value);
     this.entries--;
   }
 }
