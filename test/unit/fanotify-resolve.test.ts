@@ -277,3 +277,33 @@ test('moves mode: an adjacent MOVED_FROM/MOVED_TO of one process and object beco
     ],
   );
 });
+
+test('the cache keys a handle by its exact bytes per mount; another fsid on a mount is apart', () => {
+  const opener = fakeOpener(new Map([[1, '/r/one']]));
+  const cache = new HandleCache(opener);
+  assert.deepEqual(cache.resolve(3, FSID, h(1)), { ok: true, path: '/r/one' });
+  cache.resolve(3, FSID, h(1));
+  assert.equal(opener.calls, 1); // a hit
+  cache.resolve(3, FSID, Buffer.from([1, 0])); // other bytes (a longer handle): not a hit
+  assert.equal(opener.calls, 2);
+  assert.deepEqual(cache.resolve(3, 'bb', h(1)), { ok: true, path: '/r/one' }); // asked afresh
+  assert.equal(opener.calls, 3);
+  cache.remember(4, FSID, h(2), '/m/two');
+  assert.equal(cache.pathOf(4, FSID, h(2)), '/m/two');
+  assert.equal(cache.size, 4);
+  cache.forgetMount(3);
+  assert.equal(cache.size, 1);
+  assert.equal(cache.pathOf(3, FSID, h(9)), null);
+});
+
+test('the bound is on all mounts together; a small mount keeps its newest entry', () => {
+  const cache = new HandleCache(fakeOpener(new Map()), 3);
+  cache.remember(3, FSID, h(1), '/a/1');
+  cache.remember(3, FSID, h(2), '/a/2');
+  cache.remember(3, FSID, h(3), '/a/3');
+  cache.remember(4, FSID, h(1), '/b/1'); // over the bound: the largest mount's oldest goes
+  assert.equal(cache.size, 3);
+  assert.equal(cache.pathOf(4, FSID, h(1)), '/b/1');
+  assert.equal(cache.pathOf(3, FSID, h(1)), null);
+  assert.equal(cache.pathOf(3, FSID, h(3)), '/a/3');
+});

@@ -300,25 +300,34 @@ class FanotifyBackend implements WatchBackend, TargetHost {
   // covers either folder, or holds folders below the moved one (re-pathed here, as inotify's
   // back-end does when it sees both halves).
   private moved(from: string | null, to: string | null, isDir: boolean): void {
-    const holds = (watch: TargetWatch, path: string | null) => path !== null && watch.covers(parentOf(path));
-    const watches = [...this.targets.keys()];
-    const seesFrom = watches.filter((w) => holds(w, from));
-    const seesTo = watches.filter((w) => holds(w, to));
-    const repathed = new Set<TargetWatch>();
-    if (isDir && from !== null && to !== null && seesFrom.length > 0 && seesTo.length > 0) {
-      for (const user of this.table.repath(from, to)) repathed.add(user);
+    const holds = (watch: TargetWatch, path: string | null): boolean =>
+      path !== null && watch.covers(parentOf(path));
+    // Which targets see either side is asked before the table is re-pathed (it changes covers()).
+    let repathed: ReadonlySet<TargetWatch> | null = null;
+    if (isDir && from !== null && to !== null && this.isSeenBy(from) && this.isSeenBy(to)) {
+      repathed = new Set(this.table.repath(from, to));
     }
+    const watches = this.targets.size === 1 ? this.targets.keys() : [...this.targets.keys()];
     for (const watch of watches) {
-      const isRepathed = repathed.has(watch);
+      const isRepathed = repathed?.has(watch) === true;
       const fromPath = holds(watch, from) || isRepathed ? from : null;
       const toPath = holds(watch, to) || isRepathed ? to : null;
-      this.faults.run(watch, () => {
+      try {
         if (fromPath !== null || toPath !== null) watch.moved(fromPath, toPath, isDir);
         else if (isDir && from !== null && isWithin(watch.scope.anchor, from)) {
           watch.self(watch.scope.anchor, FACT.MOVE_SELF); // the anchor went with a folder above it
         }
-      });
+      } catch (error) {
+        this.faults.failed(watch, error); // TargetFaults.run's guard, without a closure per event
+      }
     }
+  }
+
+  /** Whether a target covers the folder of `path`. */
+  private isSeenBy(path: string): boolean {
+    const dir = parentOf(path);
+    for (const watch of this.targets.keys()) if (watch.covers(dir)) return true;
+    return false;
   }
 
   // A folder was removed: targets whose anchor (or the folder they wait on) was at or below it

@@ -77,7 +77,8 @@ export function decodeFanotifyEvents(buf: Buffer, length: number): RawFanotifyEv
     const end = offset + eventLength;
     if (end > length) fail(offset, length, `an event of ${eventLength} bytes`);
     events.push({
-      mask: Number(buf.readBigUInt64LE(offset + 8)),
+      // Two 32-bit halves, not readBigUInt64LE: no BigInt per event (exact up to 2^53, as before).
+      mask: buf.readUInt32LE(offset + 12) * 0x1_0000_0000 + buf.readUInt32LE(offset + 8),
       fd: buf.readInt32LE(offset + 16),
       pid: buf.readInt32LE(offset + 20),
       records: decodeRecords(buf, offset + metadataLength, end),
@@ -106,29 +107,53 @@ function decodeRecords(buf: Buffer, start: number, end: number): FanotifyRecord[
 function decodeRecord(buf: Buffer, infoType: number, start: number, end: number): FanotifyRecord {
   switch (infoType) {
     case FAN_INFO.FID:
-      return { type: 'fid', fid: decodeFid(buf, start, end).fid };
+      return { type: 'fid', fid: decodeFid(buf, start, end) };
     case FAN_INFO.DFID:
-      return { type: 'dfid', fid: decodeFid(buf, start, end).fid };
+      return { type: 'dfid', fid: decodeFid(buf, start, end) };
     case FAN_INFO.DFID_NAME:
     case FAN_INFO.OLD_DFID_NAME:
     case FAN_INFO.NEW_DFID_NAME: {
       const type = NAMED_TYPES[infoType];
-      const { fid, handleEnd } = decodeFid(buf, start, end);
-      return { type, fid, ...decodeName(buf, handleEnd, end) };
+      const fid = decodeFid(buf, start, end);
+      // Lossless (system/path-bytes.ts): bytes that are not UTF-8 become lone surrogates in
+      // `name`, which `encodeFsBytes` turns back into the kernel's exact bytes.
+      return { type, fid, name: decodeNulTerminated(buf, fidEnd, end) };
     }
     default:
       return { type: 'other', infoType };
   }
 }
 
-function decodeFid(buf: Buffer, start: number, end: number): { fid: FanotifyFid; handleEnd: number } {
+/** Where the last decoded fid's handle ends (a name follows there): no result object per record. */
+let fidEnd = 0;
+
+function decodeFid(buf: Buffer, start: number, end: number): FanotifyFid {
   const handleStart = start + INFO_HEADER_BYTES + FSID_BYTES;
   if (handleStart + FILE_HANDLE_HEADER_BYTES > end) fail(start, end, 'a fid record');
   const handleBytes = buf.readUInt32LE(handleStart);
   const handleEnd = handleStart + FILE_HANDLE_HEADER_BYTES + handleBytes;
   if (handleEnd > end) fail(start, end, `a file handle of ${handleBytes} bytes`);
-  const fsid = buf.toString('hex', start + INFO_HEADER_BYTES, handleStart);
-  return { fid: { fsid, handle: Buffer.from(buf.subarray(handleStart, handleEnd)) }, handleEnd };
+  fidEnd = handleEnd;
+  return {
+    fsid: fsidAt(buf, start + INFO_HEADER_BYTES),
+    handle: Buffer.from(buf.subarray(handleStart, handleEnd)),
+  };
+}
+
+/** The last fsid decoded, as its two 32-bit halves and its hex: a mark's events share one. */
+let lastFsidLow = 0;
+let lastFsidHigh = 0;
+let lastFsid: string | null = null;
+
+// The fsid's hex, made once and reused while its 8 bytes are the same (an exact comparison).
+function fsidAt(buf: Buffer, start: number): string {
+  const low = buf.readUInt32LE(start);
+  const high = buf.readUInt32LE(start + 4);
+  if (lastFsid !== null && low === lastFsidLow && high === lastFsidHigh) return lastFsid;
+  lastFsidLow = low;
+  lastFsidHigh = high;
+  lastFsid = buf.toString('hex', start, start + FSID_BYTES);
+  return lastFsid;
 }
 
 const NAMED_TYPES = {
@@ -136,12 +161,6 @@ const NAMED_TYPES = {
   [FAN_INFO.OLD_DFID_NAME]: 'old_dfid_name',
   [FAN_INFO.NEW_DFID_NAME]: 'new_dfid_name',
 } as const;
-
-// Lossless (system/path-bytes.ts): bytes that are not UTF-8 become lone surrogates in `name`,
-// which `encodeFsBytes` turns back into the kernel's exact bytes.
-function decodeName(buf: Buffer, start: number, end: number): { name: string } {
-  return { name: decodeNulTerminated(buf, start, end) };
-}
 
 function fail(offset: number, length: number, what: string): never {
   throw new FanotifyDecodeError(msgFanotify.truncated(what, offset, length));

@@ -40,9 +40,16 @@ export const HANDLE_CACHE_ENTRIES = 65_536;
 
 /** Paths of folder handles on one or more mounts, most recently used kept. */
 export class HandleCache {
-  private readonly paths = new Map<string, string>();
-  /** The key last put in `paths` (the most recent): a hit on it needs no re-insert. */
-  private newest: string | null = null;
+  /**
+   * By mount fd, then by the handle's bytes as a latin1 string (one char per byte: exact, and
+   * half the length of hex, made in one step). A mount is on one file system, so its fsid is in
+   * `fsid`; a handle given with another fsid is keyed with it in front (exact all the same).
+   */
+  private readonly mounts = new Map<number, MountPaths>();
+  /** Where the last put went (the most recent): a hit on it needs no re-insert. */
+  private newest: MountPaths | null = null;
+  private newestKey: string | null = null;
+  private entries = 0;
   hits = 0;
   misses = 0;
 
@@ -53,35 +60,62 @@ export class HandleCache {
 
   /** The folder's path now, or the one it had when last seen if it is gone since. */
   resolve(mountFd: number, fsid: string, handle: Buffer): Resolution {
-    const key = cacheKey(mountFd, fsid, handle);
-    const cached = this.paths.get(key);
+    const path = this.pathOf(mountFd, fsid, handle);
+    return path !== null ? { ok: true, path } : this.lastFailure;
+  }
+
+  /** Why the last `pathOf` answered null. */
+  private lastFailure: Resolution = { ok: false, errno: 'ESTALE' };
+
+  /** As `resolve`, without a result object: the path, or null (the reason in `resolve`). */
+  pathOf(mountFd: number, fsid: string, handle: Buffer): string | null {
+    const mount = this.mountOf(mountFd, fsid);
+    const key = keyOf(mount, fsid, handle);
+    const cached = mount.paths.get(key);
     if (cached !== undefined) {
       this.hits++;
       // Re-insert: Map order is the recency order (a flood in one folder hits the newest: as is).
-      if (key !== this.newest) this.put(key, cached, true);
-      return { ok: true, path: cached };
+      if (mount !== this.newest || key !== this.newestKey) this.put(mount, key, cached, true);
+      return cached;
     }
     this.misses++;
     const fresh = this.opener(mountFd, handle);
-    if (fresh.ok) this.put(key, fresh.path, false);
-    return fresh;
+    if (!fresh.ok) {
+      this.lastFailure = fresh;
+      return null;
+    }
+    this.put(mount, key, fresh.path, false);
+    return fresh.path;
   }
 
   /** A folder whose path an event gave (made, or moved, there): no need to ask the kernel. */
   remember(mountFd: number, fsid: string, handle: Buffer, path: string): void {
-    this.put(cacheKey(mountFd, fsid, handle), path, false);
+    const mount = this.mountOf(mountFd, fsid);
+    this.put(mount, keyOf(mount, fsid, handle), path, false);
+  }
+
+  private mountOf(mountFd: number, fsid: string): MountPaths {
+    let mount = this.mounts.get(mountFd);
+    if (mount === undefined) {
+      mount = { fsid, paths: new Map() };
+      this.mounts.set(mountFd, mount);
+    }
+    return mount;
   }
 
   /**
    * Sets `key`'s path: moved to the most recent place when `isMoved`, else where it is (a key
    * already there keeps its place, as Map.set does) or last when new.
    */
-  private put(key: string, path: string, isMoved: boolean): void {
-    if (isMoved) this.paths.delete(key);
-    else if (this.paths.has(key)) return void this.paths.set(key, path);
-    this.paths.set(key, path);
-    this.newest = key;
-    if (this.paths.size > this.maxEntries) this.dropOldest();
+  private put(mount: MountPaths, key: string, path: string, isMoved: boolean): void {
+    const paths = mount.paths;
+    if (isMoved) paths.delete(key);
+    else if (paths.has(key)) return void paths.set(key, path);
+    else this.entries++;
+    paths.set(key, path);
+    this.newest = mount;
+    this.newestKey = key;
+    if (this.entries > this.maxEntries) this.dropOldest();
   }
 
   /** Asks the kernel without caching (for files, whose paths the cache cannot keep true). */
@@ -91,29 +125,54 @@ export class HandleCache {
 
   /** A folder was renamed: every cached path at or under `oldPath` is wrong now. */
   forgetUnder(oldPath: string): void {
-    for (const [key, path] of this.paths) {
-      if (isAtOrUnder(path, oldPath)) this.paths.delete(key);
+    for (const mount of this.mounts.values()) {
+      for (const [key, path] of mount.paths) {
+        if (isAtOrUnder(path, oldPath)) {
+          mount.paths.delete(key);
+          this.entries--;
+        }
+      }
     }
   }
 
   /** Everything that was resolved on `mountFd` (its root was unmarked and the fd closed). */
   forgetMount(mountFd: number): void {
-    const prefix = `${mountFd}:`;
-    for (const key of this.paths.keys()) if (key.startsWith(prefix)) this.paths.delete(key);
+    const mount = this.mounts.get(mountFd);
+    if (mount === undefined) return;
+    this.entries -= mount.paths.size;
+    this.mounts.delete(mountFd);
+    if (this.newest === mount) this.newest = null;
   }
 
   get size(): number {
-    return this.paths.size;
+    return this.entries;
   }
 
+  // The least recently used of the mount holding the most (mounts are few: one per marked
+  // mount); the bound is on all of them together, and a mount's first entry is not its victim.
   private dropOldest(): void {
-    const oldest = this.paths.keys().next();
-    if (oldest.done !== true) this.paths.delete(oldest.value);
+    let largest: MountPaths | null = null;
+    for (const mount of this.mounts.values())
+      if (largest === null || mount.paths.size > largest.paths.size) largest = mount;
+    const oldest = largest?.paths.keys().next();
+    if (largest === null || oldest === undefined || oldest.done === true) return;
+    largest.paths.delete(oldest.value);
+    this.entries--;
   }
 }
 
-function cacheKey(mountFd: number, fsid: string, handle: Buffer): string {
-  return `${mountFd}:${fsid}:${handle.toString('hex')}`;
+interface MountPaths {
+  /** The file system the mount is on (the fsid of the first handle asked for on it). */
+  readonly fsid: string;
+  readonly paths: Map<string, string>;
+}
+
+// Exact: latin1 maps each byte to one char; a foreign fsid (not the mount's) is put in front. The
+// two forms cannot meet: a handle starts with its u32 length (≤ MAX_HANDLE_SZ, 128), so its
+// second char is NUL, never a hex digit as the second char of an fsid is.
+function keyOf(mount: MountPaths, fsid: string, handle: Buffer): string {
+  const bytes = handle.toString('latin1');
+  return fsid === mount.fsid ? bytes : `${fsid}:${bytes}`;
 }
 
 /** Whether `path` is `root` or inside it, on whole path components: /var/lib_x is not in /var/lib. */

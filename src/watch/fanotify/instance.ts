@@ -257,10 +257,17 @@ class Instance implements FanotifyInstance, PollClient {
   }
 
   private resolve(raw: readonly RawFanotifyEvent[]): FanotifyEvent[] {
+    // The mount fds by fsid, found once a batch (fsid strings are interned by the decoder).
+    const fdsByFsid = new Map<string, number[]>();
     const context = {
       roots: [...this.rootsByPath.values()],
       cache: this.cache,
-      mountFds: (fid: FanotifyFid) => this.mountFdsOf(fid.fsid),
+      mountFds: (fid: FanotifyFid) => {
+        let fds = fdsByFsid.get(fid.fsid);
+        if (fds === undefined) fdsByFsid.set(fid.fsid, (fds = this.mountFdsOf(fid.fsid)));
+        return fds;
+      },
+      objectKeys: this.renameMode === 'moves',
     };
     const events: FanotifyEvent[] = [];
     for (const event of raw) {

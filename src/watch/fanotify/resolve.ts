@@ -33,10 +33,19 @@ export interface ResolveContext {
   readonly roots: readonly { readonly path: string }[];
   readonly cache: HandleCache;
   /** Fds of the marked roots on the file system `fid` belongs to (empty when none is marked). */
-  mountFds(fid: FanotifyFid): number[];
+  mountFds(fid: FanotifyFid): readonly number[];
+  /**
+   * Whether changes carry `objectKey` (only the `moves` mode's pairing reads it; `rename` mode
+   * does without the string per event). Default: yes.
+   */
+  readonly objectKeys?: boolean;
 }
 
-type Place = { readonly path: string; readonly mountFd: number } | 'lost' | 'outside';
+/** A place's path (absolute, so never one of the two verdicts), or why there is none: 'lost', 'outside'. */
+type Place = string;
+
+/** The mount fd the last place found by `placeOf` was resolved on (no object per event). */
+let placeMountFd = -1;
 
 /** The event with its paths, or why it is dropped: `lost` (folder gone first) or `outside` (no root). */
 export function resolveEvent(
@@ -45,7 +54,10 @@ export function resolveEvent(
 ): FanotifyEvent | 'lost' | 'outside' {
   if ((event.mask & FAN.Q_OVERFLOW) !== 0) return { kind: 'overflow' };
   const child = findRecord(event.records, 'fid');
-  const objectKey = child === undefined ? undefined : `${child.fid.fsid}:${child.fid.handle.toString('hex')}`;
+  const objectKey =
+    child === undefined || ctx.objectKeys === false
+      ? undefined
+      : `${child.fid.fsid}:${child.fid.handle.toString('hex')}`;
   const isDir = (event.mask & FAN.ONDIR) !== 0;
   if ((event.mask & FAN.RENAME) !== 0) return resolveRename(event, ctx, isDir, objectKey, child?.fid);
   const named = findRecord(event.records, 'dfid_name') ?? findRecord(event.records, 'dfid');
@@ -53,12 +65,12 @@ export function resolveEvent(
   // is left out: which of its names it concerns is unknown, and a create or delete event on
   // that name tells it (as inotify's folder watches, which do not see it either).
   if (named === undefined) return 'outside';
-  const place = placeOf(named.fid, 'name' in named ? named.name : '.', ctx);
-  if (typeof place === 'string') return place;
-  if (isDir && child !== undefined) updateCache(event.mask, place, child.fid, ctx);
-  if (!isRelevant(place.path, isDir, ctx)) return 'outside';
+  const path = placeOf(named.fid, 'name' in named ? named.name : '.', ctx);
+  if (path === 'lost' || path === 'outside') return path;
+  if (isDir && child !== undefined) updateCache(event.mask, path, placeMountFd, child.fid, ctx);
+  if (!isRelevant(path, isDir, ctx)) return 'outside';
   const isSelf = !('name' in named) || named.name === '.';
-  return change(event.mask, event.pid, isDir, isSelf, place.path, undefined, objectKey);
+  return change(event.mask, event.pid, isDir, isSelf, path, undefined, objectKey);
 }
 
 /**
@@ -95,55 +107,63 @@ function resolveRename(
   const newRecord = findRecord(event.records, 'new_dfid_name');
   const from = oldRecord === undefined ? 'lost' : placeOf(oldRecord.fid, oldRecord.name, ctx);
   const to = newRecord === undefined ? 'lost' : placeOf(newRecord.fid, newRecord.name, ctx);
+  const toMountFd = placeMountFd;
+  const hasFrom = from !== 'lost' && from !== 'outside';
+  const hasTo = to !== 'lost' && to !== 'outside';
   const onDir = event.mask & FAN.ONDIR;
-  if (isDir && typeof from !== 'string') ctx.cache.forgetUnder(from.path);
-  if (isDir && typeof to !== 'string' && child !== undefined) {
-    ctx.cache.remember(to.mountFd, child.fsid, child.handle, to.path);
-  }
-  if (typeof from === 'string' && typeof to === 'string')
-    return from === 'lost' || to === 'lost' ? 'lost' : 'outside';
+  if (isDir && hasFrom) ctx.cache.forgetUnder(from);
+  if (isDir && hasTo && child !== undefined) ctx.cache.remember(toMountFd, child.fsid, child.handle, to);
+  if (!hasFrom && !hasTo) return from === 'lost' || to === 'lost' ? 'lost' : 'outside';
   // One side unknown (its folder is gone, or on no marked mount): a move out of, or into, sight.
-  if (typeof to === 'string') {
-    const path = (from as { path: string }).path;
-    if (!isRelevant(path, isDir, ctx)) return 'outside';
-    return change(FAN.MOVED_FROM | onDir, event.pid, isDir, false, path, undefined, objectKey);
+  if (!hasTo) {
+    if (!isRelevant(from, isDir, ctx)) return 'outside';
+    return change(FAN.MOVED_FROM | onDir, event.pid, isDir, false, from, undefined, objectKey);
   }
-  if (typeof from === 'string') {
-    if (!isRelevant(to.path, isDir, ctx)) return 'outside';
-    return change(FAN.MOVED_TO | onDir, event.pid, isDir, false, to.path, undefined, objectKey);
+  if (!hasFrom) {
+    if (!isRelevant(to, isDir, ctx)) return 'outside';
+    return change(FAN.MOVED_TO | onDir, event.pid, isDir, false, to, undefined, objectKey);
   }
-  if (!isRelevant(to.path, isDir, ctx) && !isRelevant(from.path, isDir, ctx)) return 'outside';
-  return change(event.mask, event.pid, isDir, false, to.path, from.path, objectKey);
+  if (!isRelevant(to, isDir, ctx) && !isRelevant(from, isDir, ctx)) return 'outside';
+  return change(event.mask, event.pid, isDir, false, to, from, objectKey);
 }
 
 // What a folder event tells about the folder's handle: a new folder's path is known without
 // asking the kernel (so what is made inside it resolves even if it is gone by then).
 function updateCache(
   mask: number,
-  place: { path: string; mountFd: number },
+  path: string,
+  mountFd: number,
   fid: FanotifyFid,
   ctx: ResolveContext,
 ): void {
-  if ((mask & (FAN.CREATE | FAN.MOVED_TO)) !== 0)
-    ctx.cache.remember(place.mountFd, fid.fsid, fid.handle, place.path);
-  if ((mask & FAN.MOVED_FROM) !== 0) ctx.cache.forgetUnder(place.path);
+  if ((mask & (FAN.CREATE | FAN.MOVED_TO)) !== 0) ctx.cache.remember(mountFd, fid.fsid, fid.handle, path);
+  if ((mask & FAN.MOVED_FROM) !== 0) ctx.cache.forgetUnder(path);
   // A removed folder is not forgotten: the kernel merges its creation and removal into one
   // event ahead of what was made inside it, which still needs its path. Handles are never
   // reused (they hold a generation), and the cache's bound drops it in time.
 }
 
-// A folder handle plus a name, on each mount of its file system until one lands in a root.
+// A folder handle plus a name, on each mount of its file system until one lands in a root; the
+// mount it was resolved on is left in `placeMountFd`.
 function placeOf(dir: FanotifyFid, name: string, ctx: ResolveContext): Place {
   const mountFds = ctx.mountFds(dir);
   if (mountFds.length === 0) return 'outside';
   let first: Place = 'lost';
+  let firstMountFd = -1;
   for (const mountFd of mountFds) {
-    const resolved = ctx.cache.resolve(mountFd, dir.fsid, dir.handle);
-    if (!resolved.ok) continue;
-    const place = { path: joinName(resolved.path, name), mountFd };
-    if (mountFds.length === 1 || rootsHolding(place.path, rootPaths(ctx)).length > 0) return place;
-    if (first === 'lost') first = place;
+    const folder = ctx.cache.pathOf(mountFd, dir.fsid, dir.handle);
+    if (folder === null) continue;
+    const path = joinName(folder, name);
+    if (mountFds.length === 1 || rootsHolding(path, rootPaths(ctx)).length > 0) {
+      placeMountFd = mountFd;
+      return path;
+    }
+    if (first === 'lost') {
+      first = path;
+      firstMountFd = mountFd;
+    }
   }
+  placeMountFd = firstMountFd;
   return first;
 }
 
