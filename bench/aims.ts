@@ -211,7 +211,6 @@ function readyRows(run: PartRun, sizes: readonly number[]): Row[] {
             watchtab: `${s(fan.ready)} (${fan.each} ms); walk over at ${s(fan.walked)}`,
             reference: `inotifywait -r -m ${s(iw.ready)}`,
             met: fan.ready === null ? null : fan.ready <= 300,
-            note: 'mark placed → armed: not exposed by the daemon (no stamp for the mark)',
           }
         : {
             part: 'ready',
@@ -306,7 +305,7 @@ function startRows(run: PartRun): Row[] {
       const daemon = r.name.startsWith('watchtabd (to ready)');
       return {
         part: 'start',
-        aim: `Start: ${r.name}${daemon ? '' : ' (spawn → exit)'}`,
+        aim: `Start: ${r.name}${r.name.includes('(to ') ? '' : ' (spawn → exit)'}`,
         bound: daemon ? '≤ 150 ms' : `≤ 1.3× node -e 0 (${ms(base === null ? null : 1.3 * base)})`,
         watchtab: `${ms(r.medianMs)} (${r.ratio.toFixed(2)}×)`,
         reference: ref,
@@ -330,13 +329,15 @@ function eventPathRows(run: PartRun): Row[] {
     .map(([what, r]): Row => ({
       part: 'event-path',
       aim: `Event path, ${what}`,
-      bound: '≥ 300,000 events/s',
+      bound: '≥ 300,000 events a CPU-second (one core)',
       watchtab:
         r.skipped !== undefined
           ? '—'
-          : `${n(r.medianEventsPerS)} events/s (${n(r.medianEventsPerCpuS)} a CPU-second)`,
+          : `${n(r.medianEventsPerCpuS)} a CPU-second (${n(r.medianEventsPerS)} a wall second)`,
       reference: '(absolute bound)',
-      met: r.medianEventsPerS === undefined ? null : r.medianEventsPerS >= 300_000,
+      // Judged on CPU time (the whole process's, every thread): on a loaded machine the wall rate
+      // counts the time other processes held the core.
+      met: r.medianEventsPerCpuS === undefined ? null : r.medianEventsPerCpuS >= 300_000,
       ...(r.skipped === undefined ? {} : { note: `skipped: ${r.skipped}` }),
     }));
 }
@@ -553,7 +554,12 @@ async function main(): Promise<void> {
     process.stdout.write(
       `#   ${r.part}: ${r.command} — ${r.seconds.toFixed(0)} s, load ${r.load.before} → ${r.load.after}${r.error === undefined ? '' : `; ${r.error}`}\n`,
     );
-  process.stdout.write(`\n${table(rows)}\n\nraw: ${JSON_OUT}\n`);
+  process.stdout.write(`\n${table(rows)}\n\n`);
+  if (ONLY.includes('ready'))
+    process.stdout.write(
+      'Not measured: fanotify mark placed → armed (the daemon stamps no time for its mark; spawn → ready above includes it).\n',
+    );
+  process.stdout.write(`raw: ${JSON_OUT}\n`);
 }
 
 await main();
