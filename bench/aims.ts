@@ -69,7 +69,7 @@ async function runBench(
 ): Promise<PartRun> {
   const out = join(scratch, `${part}.json`);
   const argv = [join(HERE, `${script}.js`), ...args, '--json', out];
-  const command = `node dist/bench/${script}.js ${args.join(' ')}`;
+  const command = `node dist/bench/${script}.js ${args.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ')}`;
   const before = loadNow();
   const started = performance.now();
   process.stderr.write(`\n== ${part}: ${command} (load ${before})\n`);
