@@ -1,5 +1,5 @@
 // Issue 14's event-path aim (≥ 300,000 events/s decoded and dispatched on one core), measured
-// two ways. Run: npm run build && node dist/bench/event-path.js [rounds]
+// two ways. Run: npm run build && node dist/bench/event-path.js [rounds] [--json FILE]
 //
 // 1. Kernel to listener, through the real back-end: a real inotify fd (and a fanotify group, as
 //    root) watching a temp tree of 4 folders; each round makes 3,000 files synchronously (create,
@@ -29,7 +29,11 @@ import { IN } from '../src/watch/inotify/mask.js';
 import { decodeFanotifyEvents, METADATA_BYTES } from '../src/watch/fanotify/decode.js';
 import { FAN, FAN_INFO, FAN_NOFD, FANOTIFY_METADATA_VERSION } from '../src/watch/fanotify/mask.js';
 
-const ROUNDS = Number(process.argv[2] ?? 7);
+const ROUNDS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 7);
+const JSON_AT = process.argv.indexOf('--json');
+const JSON_OUT = JSON_AT < 0 ? undefined : process.argv[JSON_AT + 1];
+/** What --json writes: per path, the median events/s (wall and per CPU-second) and the range. */
+const results: Record<string, unknown> = {};
 const FOLDERS = 4;
 const FILES_PER_ROUND = 3000;
 const KERNEL_EVENTS_PER_FILE = 5; // CREATE, MODIFY, CLOSE_WRITE, MOVED_FROM, MOVED_TO
@@ -201,6 +205,14 @@ function lstatRate(): number[] {
 function show(what: string, rounds: readonly Round[]): void {
   const rates = rounds.map((r) => r.events / (r.wallMs / 1000));
   const cpuRates = rounds.map((r) => r.events / (Math.max(r.cpuMs, 0.001) / 1000));
+  results[what] = {
+    eventsPerRound: rounds[0]?.events ?? 0,
+    medianEventsPerS: median(rates),
+    minEventsPerS: Math.min(...rates),
+    maxEventsPerS: Math.max(...rates),
+    medianEventsPerCpuS: median(cpuRates),
+    rounds,
+  };
   console.log(
     `| ${what} | ${rounds[0]?.events ?? 0} | ${median(rounds.map((r) => r.wallMs)).toFixed(1)} | ` +
       `${Math.round(median(rates)).toLocaleString('en')} | ${Math.round(Math.min(...rates)).toLocaleString('en')}–` +
@@ -230,6 +242,9 @@ async function main(): Promise<void> {
       ),
     );
   } else {
+    results['fanotify: read, decode, resolve, dispatch'] = {
+      skipped: 'fanotify is not available (needs root)',
+    };
     console.log('| fanotify | — | — | — | — | skipped: fanotify is not available (needs root) |');
   }
   const inotifyRates = decodeRate(inotifyBytes, decodeEvents);
@@ -246,6 +261,8 @@ async function main(): Promise<void> {
       `(${(1e6 / lstats).toFixed(2)} µs a call) | — | — |`,
   );
   await logger.close?.();
+  if (JSON_OUT !== undefined)
+    writeFileSync(JSON_OUT, `${JSON.stringify({ date: new Date(), rounds: ROUNDS, results }, null, 1)}\n`);
 }
 
 await main();

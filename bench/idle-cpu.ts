@@ -6,8 +6,9 @@
 // As root the trees are on a tmpfs of their own, mounted for the run: a fanotify mark covers its
 // whole file system, so on a shared one it reads every change other processes make there (that
 // cost is measured too, with BENCH_SHARED_FS=1). Run by hand:
-//   npm run build && node dist/bench/idle-cpu.js [idle seconds]
+//   npm run build && node dist/bench/idle-cpu.js [idle seconds] [--example-only] [--json FILE]
 import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,17 @@ import { probeFanotify } from '../src/watch/fanotify/instance.js';
 
 const WATCHTABD = fileURLToPath(new URL('../src/cli/watchtabd.js', import.meta.url));
 const CHECKOUT = fileURLToPath(new URL('../../', import.meta.url));
-const IDLE_MS = Number(process.argv[2] ?? 30) * 1000;
+const IDLE_MS = Number(process.argv.slice(2).find((a) => /^\d+(\.\d+)?$/.test(a)) ?? 30) * 1000;
+const EXAMPLE_ONLY = process.argv.includes('--example-only');
+const JSON_AT = process.argv.indexOf('--json');
+const JSON_OUT = JSON_AT < 0 ? undefined : process.argv[JSON_AT + 1];
+
+/** One idle measurement: when start-up settled, then CPU ms and wake-ups in each window. */
+interface Idle {
+  readonly settledS: number;
+  readonly cpuMs: [number, number];
+  readonly wakeUps: [number, number];
+}
 const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
 const TOP_FOLDERS = 100;
 const FOLDERS_EACH = 200; // 100 × 200 = 20,000 folders below the top ones
@@ -36,7 +47,7 @@ async function wakeUps(pid: number): Promise<number> {
 }
 
 /** The daemon's idle window: CPU ms and main-thread wake-ups over IDLE_MS, after it settled. */
-async function idle(tab: string, dir: string, backend: string): Promise<string> {
+async function idle(tab: string, dir: string, backend: string): Promise<Idle> {
   const stateDir = join(dir, `state-${backend}`);
   const child = spawn(
     process.execPath,
@@ -71,14 +82,14 @@ async function idle(tab: string, dir: string, backend: string): Promise<string> 
       still = now === last ? still + 250 : 0;
       last = now;
     }
-    const settledS = ((Date.now() - started) / 1000).toFixed(1);
+    const settledS = (Date.now() - started) / 1000;
     const [t0, w0] = [await cpuTicks(pid), await wakeUps(pid)];
     await sleep(IDLE_MS);
     const [t1, w1] = [await cpuTicks(pid), await wakeUps(pid)];
     await sleep(IDLE_MS);
     const [t2, w2] = [await cpuTicks(pid), await wakeUps(pid)];
     const ms = (ticks: number): number => (ticks * 1000) / CLOCK_TICKS;
-    return `${settledS} | ${ms(t1 - t0)} / ${ms(t2 - t1)} | ${w1 - w0} / ${w2 - w1}`;
+    return { settledS, cpuMs: [ms(t1 - t0), ms(t2 - t1)], wakeUps: [w1 - w0, w2 - w1] };
   } finally {
     child.kill('SIGTERM');
     if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
@@ -98,7 +109,7 @@ async function main(): Promise<void> {
     for (const name of ['watchtab.example', 'watchtab.example.d', 'demo'])
       await cp(join(CHECKOUT, name), join(example, name), { recursive: true });
     const tree = join(dir, 'tree');
-    for (let i = 0; i < TOP_FOLDERS; i++)
+    for (let i = 0; i < (EXAMPLE_ONLY ? 0 : TOP_FOLDERS); i++)
       for (let j = 0; j < FOLDERS_EACH; j++) await mkdir(join(tree, `d${i}`, `e${j}`), { recursive: true });
     const big = join(dir, 'big.watchtab');
     await writeFile(big, `${tree}/**\tcreate,close_write,delete\ttrue\n`);
@@ -109,11 +120,23 @@ async function main(): Promise<void> {
       '| watchtab | back-end | settled after s | CPU ms, window 1 / 2 | main-thread wake-ups, 1 / 2 |',
     );
     console.log('| --- | --- | ---: | ---: | ---: |');
+    const rows: { watchtab: string; backend: string; idle: Idle }[] = [];
+    const row = (watchtab: string, backend: string, r: Idle): void => {
+      rows.push({ watchtab, backend, idle: r });
+      console.log(
+        `| ${watchtab} | ${backend} | ${r.settledS.toFixed(1)} | ${r.cpuMs[0]} / ${r.cpuMs[1]} | ${r.wakeUps[0]} / ${r.wakeUps[1]} |`,
+      );
+    };
     for (const backend of backends) {
       const tab = join(example, 'watchtab.example');
-      console.log(`| watchtab.example | ${backend} | ${await idle(tab, dir, backend)} |`);
-      console.log(`| 20,000 folders | ${backend} | ${await idle(big, dir, backend)} |`);
+      row('watchtab.example', backend, await idle(tab, dir, backend));
+      if (!EXAMPLE_ONLY) row('20,000 folders', backend, await idle(big, dir, backend));
     }
+    if (JSON_OUT !== undefined)
+      writeFileSync(
+        JSON_OUT,
+        `${JSON.stringify({ date: new Date(), idleMs: IDLE_MS, where, rows }, null, 1)}\n`,
+      );
   } finally {
     if (isOwnFs) spawnSync('umount', [dir]);
     await rm(dir, { recursive: true, force: true });

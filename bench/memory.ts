@@ -5,6 +5,7 @@
 // constructor, the largest first. The aims (issue 14): ≤ 50 MiB idle with the example, ≤ 64 MiB at
 // 20,000 folders. Root for fanotify. By hand:
 //   npm run build && node dist/bench/memory.js [--folders 20000] [--no-snapshot] [--root DIR]
+//     [--backends inotify,fanotify] [--json FILE]   (bench/aims.ts runs it with --json)
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
   cpSync,
@@ -28,6 +29,8 @@ function option(name: string): string | undefined {
 }
 const FOLDERS = Number(option('--folders') ?? 20_000);
 const SNAPSHOT = !process.argv.includes('--no-snapshot');
+const BACKENDS = (option('--backends') ?? 'inotify,fanotify').split(',');
+const JSON_OUT = option('--json');
 const ROOT = option('--root') ?? fileURLToPath(new URL('../../', import.meta.url));
 // The daemon that tree ships: the file its package.json's `bin` names.
 const WATCHTABD = join(
@@ -224,7 +227,8 @@ async function main(): Promise<void> {
     );
     rows.push(example);
     aims.push(['idle, watchtab.example', example.rssKiB, 50]);
-    for (const backend of ['inotify', 'fanotify']) {
+    const perPath: Record<string, { paths: number; rssBytes: number; heapBytes: number | null }> = {};
+    for (const backend of BACKENDS) {
       const none = await measure(
         `watchtabd, ${backend}, empty folder`,
         daemon(entryTab(empty, backend), `${backend}-e`),
@@ -242,6 +246,11 @@ async function main(): Promise<void> {
       const perPathRss = ((full.rssKiB - none.rssKiB) * 1024) / paths;
       const perPathHeap =
         full.heapBytes !== null && none.heapBytes !== null ? (full.heapBytes - none.heapBytes) / paths : NaN;
+      perPath[backend] = {
+        paths,
+        rssBytes: perPathRss,
+        heapBytes: Number.isNaN(perPathHeap) ? null : perPathHeap,
+      };
       console.log(
         `# ${backend}: ${paths} paths: ${perPathRss.toFixed(0)} B RSS, ${perPathHeap.toFixed(0)} B heap per path`,
       );
@@ -263,6 +272,11 @@ async function main(): Promise<void> {
       for (const [k, size, count] of r.top)
         console.log(`  ${(size / 2 ** 20).toFixed(2).padStart(6)}  ${String(count).padStart(7)}  ${k}`);
     }
+    if (JSON_OUT !== undefined)
+      writeFileSync(
+        JSON_OUT,
+        `${JSON.stringify({ date: new Date(), folders: FOLDERS, nodeFlags: NODE_FLAGS, rows, perPath }, null, 1)}\n`,
+      );
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

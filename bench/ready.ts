@@ -3,11 +3,12 @@
 // main's, for before/after), beside `inotifywait -r -m` in the same run; spawn to the `ready` line
 // (inotifywait: to "Watches established."). For fanotify, the status round trip while the
 // background walk goes on (status requests one after the other until `walking` is false), and
-// when the walk ended. By hand, as root, not in npm test:
+// when the walk ended. By hand, as root, not in npm test (and from bench/aims.ts):
 //   npm run build && node dist/bench/ready.js [--other DIST/bin/watchtabd.js] [--rounds N]
+//     [--sizes 20000,100000] [--backends fanotify,inotify] [--json FILE]
 // Results go to bench/RESULTS-ready.md.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +16,6 @@ import { readStatus } from '../src/daemon/status-server.js';
 import { recursiveDaemonArgs, sharedCubeTree } from './trees.js';
 
 const THIS_DAEMON = fileURLToPath(new URL('../bin/watchtabd.js', import.meta.url));
-const SIZES = [20_000, 100_000];
 
 /** Spawns `argv`, resolves with ms from spawn to the first stderr line matching `ready`. */
 function untilLine(child: ChildProcess, ready: RegExp, startedAt: number): Promise<number> {
@@ -93,6 +93,14 @@ async function daemon(bin: string, backend: string, root: string, isThis: boolea
   }
 }
 
+/** Reads every folder of `root` once, untimed, so no tool pays for a cold dentry cache. */
+function warm(root: string): void {
+  const stack = [root];
+  for (let dir = stack.pop(); dir !== undefined; dir = stack.pop())
+    for (const e of readdirSync(dir, { withFileTypes: true }))
+      if (e.isDirectory()) stack.push(`${dir}/${e.name}`);
+}
+
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : (s[Math.floor((s.length - 1) / 2)] as number);
@@ -100,29 +108,38 @@ const median = (xs: number[]): number => {
 const ms = (x: number | null): string => (x === null || Number.isNaN(x) ? '—' : x.toFixed(0));
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const otherAt = argv.indexOf('--other');
-  const other = otherAt >= 0 ? argv[otherAt + 1] : undefined;
-  const roundsAt = argv.indexOf('--rounds');
-  const rounds = roundsAt >= 0 ? Number(argv[roundsAt + 1]) : 3;
+  const option = (name: string): string | undefined => {
+    const at = process.argv.indexOf(name);
+    return at < 0 ? undefined : process.argv[at + 1];
+  };
+  const other = option('--other');
+  const rounds = Number(option('--rounds') ?? 3);
+  const sizes = (option('--sizes') ?? '20000,100000').split(',').map(Number);
+  const backends = (option('--backends') ?? 'fanotify,inotify').split(',');
+  const jsonOut = option('--json');
+  const raw: { folders: number; what: string; samples: DaemonSample[] }[] = [];
   console.log(
     '| folders | what | ready (ms), median | each round | status round trip during the walk, median / max (ms) | walk over (ms from spawn) |',
   );
   console.log('| ---: | --- | ---: | --- | --- | ---: |');
-  for (const size of SIZES) {
+  for (const size of sizes) {
     const root = sharedCubeTree(size);
+    warm(root);
     const rows = new Map<string, DaemonSample[]>();
     const add = (name: string, s: DaemonSample) => rows.set(name, [...(rows.get(name) ?? []), s]);
     for (let round = 0; round < rounds; round++) {
       add('inotifywait -r -m', { readyMs: await inotifywait(root), roundTripsMs: [], walkedMs: null });
-      add('watchtabd fanotify (this build)', await daemon(THIS_DAEMON, 'fanotify', root, true));
-      add('watchtabd inotify (this build)', await daemon(THIS_DAEMON, 'inotify', root, false));
-      if (other !== undefined) {
-        add('watchtabd fanotify (other build)', await daemon(other, 'fanotify', root, false));
-        add('watchtabd inotify (other build)', await daemon(other, 'inotify', root, false));
-      }
+      for (const backend of backends)
+        add(
+          `watchtabd ${backend} (this build)`,
+          await daemon(THIS_DAEMON, backend, root, backend === 'fanotify'),
+        );
+      if (other !== undefined)
+        for (const backend of backends)
+          add(`watchtabd ${backend} (other build)`, await daemon(other, backend, root, false));
     }
     for (const [name, samples] of rows) {
+      raw.push({ folders: size, what: name, samples });
       const trips = samples.flatMap((s) => s.roundTripsMs);
       const walked = samples.flatMap((s) => (s.walkedMs === null ? [] : [s.walkedMs]));
       const tripText =
@@ -134,6 +151,8 @@ async function main(): Promise<void> {
       );
     }
   }
+  if (jsonOut !== undefined)
+    writeFileSync(jsonOut, `${JSON.stringify({ date: new Date(), rows: raw }, null, 1)}\n`);
 }
 
 await main();
