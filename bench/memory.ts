@@ -6,7 +6,7 @@
 // 20,000 folders. Root for fanotify. By hand:
 //   npm run build && node dist/bench/memory.js [--folders 20000] [--no-snapshot] [--root DIR]
 //     [--backends inotify,fanotify] [--json FILE]   (bench/aims.ts runs it with --json)
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import {
   cpSync,
   mkdirSync,
@@ -39,6 +39,34 @@ const WATCHTABD = join(
     .watchtabd,
 );
 const QUIET_MS = 2_000;
+const WATCHTAB = join(
+  ROOT,
+  (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: { watchtab: string } }).bin
+    .watchtab,
+);
+
+/**
+ * Waits until no entry of the daemon behind `socket` is still walking its tree in the background
+ * (fanotify is ready at its mark; its per-path state is built after, and is what this bench weighs).
+ */
+async function untilWalked(socket: string): Promise<void> {
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    const out = await new Promise<string>((resolve) =>
+      execFile(process.execPath, [WATCHTAB, 'status', '--json', '--socket', socket], (_e, stdout) =>
+        resolve(stdout),
+      ),
+    );
+    try {
+      const doc = JSON.parse(out) as { entries: { walking: boolean }[] };
+      if (doc.entries.every((e) => !e.walking)) return;
+    } catch {
+      // Not answering yet: ask again.
+    }
+    if (Date.now() > deadline) throw new Error(`the daemon at ${socket} still walking after 600 s`);
+    await sleep(250);
+  }
+}
 /**
  * The node flags the daemon ships with (its `#!/usr/bin/env -S node FLAGS` line, which systemd and
  * a shell honour), or those given with --node-flags (e.g. '' for none): the daemon runs with them.
@@ -160,6 +188,8 @@ async function measure(
   try {
     await untilLine(child, ready, 600_000);
     const readyMs = performance.now() - started;
+    const socket = args[args.indexOf('--socket') + 1];
+    if (args.includes('--socket') && socket !== undefined) await untilWalked(socket);
     await sleep(QUIET_MS);
     const pid = child.pid ?? 0;
     const m = {
