@@ -1,0 +1,116 @@
+// Listing a folder already open (a checked descriptor) with getdents64(2) through ffi-rs: no second
+// open and no path lookup (readdir of /proc/self/fd/N does both), and each entry's inode and type
+// come with its name, so a caller can skip the lstat of what it does not need to look at.
+// Names keep their bytes (path-bytes.ts). Null when ffi-rs cannot load: callers then readdir.
+import { statfsSync } from 'node:fs';
+import { DataType, ffiLoadError, load } from './ffi.js';
+import { libc } from './libc.js';
+import { decodeNulTerminated } from './path-bytes.js';
+
+/** d_type values (dirent.h): DT_UNKNOWN means the file system does not say (lstat to know). */
+export const DT = { UNKNOWN: 0, FIFO: 1, CHR: 2, DIR: 4, BLK: 6, REG: 8, LNK: 10, SOCK: 12 } as const;
+
+/** One entry of a listing ("." and ".." left out). */
+export interface DirEntry {
+  readonly name: string;
+  /** The inode number the folder's entry holds (for a mount point, the folder under the mount). */
+  readonly ino: number;
+  readonly type: number;
+}
+
+/** Bytes per getdents64 call: a folder of ~1,000 short names is read in one call (plus the 0). */
+const BUFFER_BYTES = 32 * 1024;
+let buffer: Buffer | null = null;
+
+// struct linux_dirent64 { u64 d_ino; s64 d_off; u16 d_reclen; u8 d_type; char d_name[]; }
+const RECLEN_AT = 16;
+const TYPE_AT = 18;
+const NAME_AT = 19;
+
+/**
+ * Decodes `length` bytes of getdents64 records from `buf` into `out` ("." and ".." skipped).
+ * Throws on a record that does not fit (a kernel that wrote something else).
+ */
+export function decodeDirents(buf: Buffer, length: number, out: DirEntry[]): void {
+  let at = 0;
+  while (at < length) {
+    const reclen = buf.readUInt16LE(at + RECLEN_AT);
+    if (reclen < NAME_AT + 1 || at + reclen > length) throw new Error(`getdents64 record of ${reclen} bytes at ${at} of ${length}`);
+    const name = decodeNulTerminated(buf, at + NAME_AT, at + reclen);
+    if (name !== '.' && name !== '..') {
+      // Inode numbers above 2^53 lose precision, as Node's own Stats.ino does.
+      const ino = buf.readUInt32LE(at) + buf.readUInt32LE(at + 4) * 0x1_0000_0000;
+      out.push({ name, ino, type: buf[at + TYPE_AT]! });
+    }
+    at += reclen;
+  }
+}
+
+/** The longest record: 19 bytes of header, a name of 255 bytes and its NUL, padded to 8. */
+const MAX_RECORD = 280;
+
+// File systems whose getdents64 fills the buffer until the next record does not fit or the folder
+// ends (their iterate loops until dir_emit refuses): there, a call that left room for the longest
+// record read the whole rest, and the call that would return 0 is not made. Others (FUSE, NFS,
+// overlays...) may stop early, so they are read until 0. f_type magics from linux/magic.h.
+const FILLING_FS: ReadonlySet<number> = new Set([
+  0xef53, // ext2/3/4
+  0x01021994, // tmpfs
+  0x58465342, // xfs
+  0x9123683e, // btrfs
+]);
+const fillsByDevice = new Map<number, boolean>();
+
+/** Whether the folder open as `via`, on device `dev`, is on a file system known to fill. */
+function fillsBuffer(dev: number, via: string): boolean {
+  let fills = fillsByDevice.get(dev);
+  if (fills === undefined) {
+    try {
+      fills = FILLING_FS.has(Number(statfsSync(via).type));
+    } catch {
+      return false;
+    }
+    fillsByDevice.set(dev, fills);
+  }
+  return fills;
+}
+
+export type ListResult = { readonly entries: DirEntry[] } | { readonly errno: number };
+
+/**
+ * The entries of the folder open as `fd` (reachable as `via`, on device `dev`), read from its
+ * current offset to the end, or the errno
+ * of a failed getdents64 (ENOENT: removed since it was opened). Null when ffi-rs is unavailable.
+ */
+export function listOpenFolder(fd: number, dev: number, via: string): ListResult | null {
+  if (ffiLoadError() !== null) return null;
+  const buf = (buffer ??= Buffer.allocUnsafe(BUFFER_BYTES));
+  const entries: DirEntry[] = [];
+  const isFilling = fillsBuffer(dev, via);
+  for (;;) {
+    // No errno from ffi-rs on the common path (it costs a third of the call): a failure is read
+    // again with errno, which gives the same answer on a descriptor the kernel keeps open.
+    const length = getdents(fd, buf, false) as number;
+    if (length === 0) return { entries };
+    if (length < 0) {
+      const again = getdents(fd, buf, true) as { value: number; errnoCode: number };
+      if (again.value === 0) return { entries };
+      if (again.value < 0) return { errno: again.errnoCode };
+      decodeDirents(buf, again.value, entries);
+      continue;
+    }
+    decodeDirents(buf, length, entries);
+    if (isFilling && length + MAX_RECORD <= buf.length) return { entries };
+  }
+}
+
+function getdents(fd: number, buf: Buffer, errno: boolean): unknown {
+  return load({
+    library: libc(),
+    funcName: 'getdents64',
+    retType: DataType.I64,
+    paramsType: [DataType.I32, DataType.U8Array, DataType.U64],
+    paramsValue: [fd, buf, buf.length],
+    errno,
+  });
+}
