@@ -26,7 +26,14 @@ async function main(): Promise<void> {
   const cpu0 = cpuUsage();
   const t0 = performance.now();
   const armed = await backend.arm(
-    { id: 'bench', path: recursiveSpec(dir), exclude: [], events: STAR_EVENTS, contentOnly: false, pollIntervalMs: 0 },
+    {
+      id: 'bench',
+      path: recursiveSpec(dir),
+      exclude: [],
+      events: STAR_EVENTS,
+      contentOnly: false,
+      pollIntervalMs: 0,
+    },
     () => {},
   );
   const wall = performance.now() - t0;

@@ -35,7 +35,8 @@ export function decodeDirents(buf: Buffer, length: number, out: DirEntry[]): voi
   let at = 0;
   while (at < length) {
     const reclen = buf.readUInt16LE(at + RECLEN_AT);
-    if (reclen < NAME_AT + 1 || at + reclen > length) throw new Error(`getdents64 record of ${reclen} bytes at ${at} of ${length}`);
+    if (reclen < NAME_AT + 1 || at + reclen > length)
+      throw new Error(`getdents64 record of ${reclen} bytes at ${at} of ${length}`);
     const name = decodeNulTerminated(buf, at + NAME_AT, at + reclen);
     if (name !== '.' && name !== '..') {
       // Inode numbers above 2^53 lose precision, as Node's own Stats.ino does.

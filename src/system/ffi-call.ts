@@ -45,7 +45,14 @@ export function callLibcNoErrno(
   params: Param[],
   values: unknown[],
 ): number {
-  const value: unknown = load({ library: libc(), funcName, retType, paramsType: params, paramsValue: values });
-  if (typeof value !== 'number') throw new Error(`ffi-rs returned an unexpected value: ${JSON.stringify(value)}`);
+  const value: unknown = load({
+    library: libc(),
+    funcName,
+    retType,
+    paramsType: params,
+    paramsValue: values,
+  });
+  if (typeof value !== 'number')
+    throw new Error(`ffi-rs returned an unexpected value: ${JSON.stringify(value)}`);
   return value;
 }

@@ -77,8 +77,7 @@ export function scanFolders(
     }
     try {
       if (unseen !== undefined) {
-        const isSame =
-          opened.stats.ino === dir.ino || isMountedIn(opened.via, opened.stats, unseen.parent);
+        const isSame = opened.stats.ino === dir.ino || isMountedIn(opened.via, opened.stats, unseen.parent);
         if (!isSame) continue; // swapped since it was listed (or reached through a swapped parent)
         found(dir.path, stateOf(opened.stats), unseen.isReported);
       }
