@@ -2,7 +2,6 @@
 // open and no path lookup (readdir of /proc/self/fd/N does both), and each entry's inode and type
 // come with its name, so a caller can skip the lstat of what it does not need to look at.
 // Names keep their bytes (path-bytes.ts). Null when ffi-rs cannot load: callers then readdir.
-import { statfsSync } from 'node:fs';
 import { DataType, ffiLoadError, load } from './ffi.js';
 import { libc } from './libc.js';
 import { decodeNulTerminated } from './path-bytes.js';
@@ -47,47 +46,16 @@ export function decodeDirents(buf: Buffer, length: number, out: DirEntry[]): voi
   }
 }
 
-/** The longest record: 19 bytes of header, a name of 255 bytes and its NUL, padded to 8. */
-const MAX_RECORD = 280;
-
-// File systems whose getdents64 fills the buffer until the next record does not fit or the folder
-// ends (their iterate loops until dir_emit refuses): there, a call that left room for the longest
-// record read the whole rest, and the call that would return 0 is not made. Others (FUSE, NFS,
-// overlays...) may stop early, so they are read until 0. f_type magics from linux/magic.h.
-const FILLING_FS: ReadonlySet<number> = new Set([
-  0xef53, // ext2/3/4
-  0x01021994, // tmpfs
-  0x58465342, // xfs
-  0x9123683e, // btrfs
-]);
-const fillsByDevice = new Map<number, boolean>();
-
-/** Whether the folder open as `via`, on device `dev`, is on a file system known to fill. */
-function fillsBuffer(dev: number, via: string): boolean {
-  let fills = fillsByDevice.get(dev);
-  if (fills === undefined) {
-    try {
-      fills = FILLING_FS.has(Number(statfsSync(via).type));
-    } catch {
-      return false;
-    }
-    fillsByDevice.set(dev, fills);
-  }
-  return fills;
-}
-
 export type ListResult = { readonly entries: DirEntry[] } | { readonly errno: number };
 
 /**
- * The entries of the folder open as `fd` (reachable as `via`, on device `dev`), read from its
- * current offset to the end, or the errno
+ * The entries of the folder open as `fd`, read from its current offset to the end, or the errno
  * of a failed getdents64 (ENOENT: removed since it was opened). Null when ffi-rs is unavailable.
  */
-export function listOpenFolder(fd: number, dev: number, via: string): ListResult | null {
+export function listOpenFolder(fd: number): ListResult | null {
   if (ffiLoadError() !== null) return null;
   const buf = (buffer ??= Buffer.allocUnsafe(BUFFER_BYTES));
   const entries: DirEntry[] = [];
-  const isFilling = fillsBuffer(dev, via);
   for (;;) {
     // No errno from ffi-rs on the common path (it costs a third of the call): a failure is read
     // again with errno, which gives the same answer on a descriptor the kernel keeps open.
@@ -100,8 +68,9 @@ export function listOpenFolder(fd: number, dev: number, via: string): ListResult
       decodeDirents(buf, again.value, entries);
       continue;
     }
+    // Read until 0 even when this call left room: the kernel ends a call early when a signal is
+    // pending (filldir64), so a short read is not the end of the folder.
     decodeDirents(buf, length, entries);
-    if (isFilling && length + MAX_RECORD <= buf.length) return { entries };
   }
 }
 

@@ -5,7 +5,6 @@ import { execFileSync } from 'node:child_process';
 import {
   closeSync,
   constants,
-  fstatSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
@@ -62,7 +61,7 @@ test('a record that runs past the bytes read, or is too short, is refused', () =
 function listed(dir: string): DirEntry[] {
   const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
-    const result = listOpenFolder(fd, fstatSync(fd).dev, `/proc/self/fd/${fd}`);
+    const result = listOpenFolder(fd);
     assert.ok(result !== null && 'entries' in result, 'ffi-rs loads and the folder is listed');
     return result.entries;
   } finally {

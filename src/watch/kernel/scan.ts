@@ -101,7 +101,7 @@ function scanFolder(
   if (!hooks.watchDir(dir, via, identity)) return;
   const known = hooks.namesIn?.(dir) ?? null;
   if (known === null) {
-    const listed = listOpenFolder(opened.fd, opened.stats.dev, via);
+    const listed = listOpenFolder(opened.fd);
     if (listed !== null) {
       if ('entries' in listed)
         scanEntries(dir, via, identity, listed.entries, hooks, found, stack, isLookDeferred);
