@@ -8,6 +8,9 @@ import { makeCubeTree } from './trees.js';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+const startedAt = performance.timeOrigin;
+const cpuMs = (usage: NodeJS.CpuUsage): string => ((usage.user + usage.system) / 1000).toFixed(0);
+
 async function main(): Promise<void> {
   const [dir, make] = process.argv.slice(2);
   if (dir === undefined) throw new Error('usage: inoready-arm.js DIR [COUNT-to-make]');
@@ -40,7 +43,8 @@ async function main(): Promise<void> {
   const cpu = cpuUsage(cpu0);
   process.stdout.write(
     `wall ${wall.toFixed(0)} ms cpu ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms ` +
-      `(user ${(cpu.user / 1000).toFixed(0)}, sys ${(cpu.system / 1000).toFixed(0)}) ${armed.watchCount()} watches\n`,
+      `(user ${(cpu.user / 1000).toFixed(0)}, sys ${(cpu.system / 1000).toFixed(0)}) ${armed.watchCount()} watches; ` +
+      `process ${(performance.now() + performance.timeOrigin - startedAt).toFixed(0)} ms, cpu ${cpuMs(cpuUsage())} ms\n`,
   );
   process.exit(0);
 }

@@ -2,7 +2,8 @@
 // open and no path lookup (readdir of /proc/self/fd/N does both), and each entry's inode and type
 // come with its name, so a caller can skip the lstat of what it does not need to look at.
 // Names keep their bytes (path-bytes.ts). Null when ffi-rs cannot load: callers then readdir.
-import { DataType, ffiLoadError, load } from './ffi.js';
+import type { JsExternal } from 'ffi-rs';
+import { DataType, externalBuffer, ffiLoadError, isNullPointer, load } from './ffi.js';
 import { libc } from './libc.js';
 import { decodeNulTerminated } from './path-bytes.js';
 
@@ -19,7 +20,25 @@ export interface DirEntry {
 
 /** Bytes per getdents64 call: a folder of ~1,000 short names is read in one call (plus the 0). */
 const BUFFER_BYTES = 32 * 1024;
-let buffer: Buffer | null = null;
+/**
+ * One buffer for every listing, in native memory allocated once (never freed) and passed as a
+ * pointer: ffi-rs then converts no Buffer per call (a quarter of a call's cost, RESULTS-inoready.md).
+ */
+let shared: { readonly pointer: JsExternal; readonly bytes: Buffer } | null = null;
+
+function sharedBuffer(): { readonly pointer: JsExternal; readonly bytes: Buffer } {
+  if (shared !== null) return shared;
+  const pointer = load({
+    library: libc(),
+    funcName: 'malloc',
+    retType: DataType.External,
+    paramsType: [DataType.U64],
+    paramsValue: [BUFFER_BYTES],
+  });
+  if (isNullPointer(pointer)) throw new Error(`malloc(${BUFFER_BYTES}) failed`);
+  shared = { pointer, bytes: externalBuffer(pointer, BUFFER_BYTES) };
+  return shared;
+}
 
 // struct linux_dirent64 { u64 d_ino; s64 d_off; u16 d_reclen; u8 d_type; char d_name[]; }
 const RECLEN_AT = 16;
@@ -54,15 +73,15 @@ export type ListResult = { readonly entries: DirEntry[] } | { readonly errno: nu
  */
 export function listOpenFolder(fd: number): ListResult | null {
   if (ffiLoadError() !== null) return null;
-  const buf = (buffer ??= Buffer.allocUnsafe(BUFFER_BYTES));
+  const { pointer, bytes: buf } = sharedBuffer();
   const entries: DirEntry[] = [];
   for (;;) {
     // No errno from ffi-rs on the common path (it costs a third of the call): a failure is read
     // again with errno, which gives the same answer on a descriptor the kernel keeps open.
-    const length = getdents(fd, buf, false) as number;
+    const length = getdents(fd, pointer, false) as number;
     if (length === 0) return { entries };
     if (length < 0) {
-      const again = getdents(fd, buf, true) as { value: number; errnoCode: number };
+      const again = getdents(fd, pointer, true) as { value: number; errnoCode: number };
       if (again.value === 0) return { entries };
       if (again.value < 0) return { errno: again.errnoCode };
       decodeDirents(buf, again.value, entries);
@@ -74,13 +93,13 @@ export function listOpenFolder(fd: number): ListResult | null {
   }
 }
 
-function getdents(fd: number, buf: Buffer, errno: boolean): unknown {
+function getdents(fd: number, pointer: JsExternal, errno: boolean): unknown {
   return load({
     library: libc(),
     funcName: 'getdents64',
     retType: DataType.I64,
-    paramsType: [DataType.I32, DataType.U8Array, DataType.U64],
-    paramsValue: [fd, buf, buf.length],
+    paramsType: [DataType.I32, DataType.External, DataType.U64],
+    paramsValue: [fd, pointer, BUFFER_BYTES],
     errno,
   });
 }
