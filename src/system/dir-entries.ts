@@ -4,6 +4,7 @@
 // Names keep their bytes (path-bytes.ts). Null when ffi-rs cannot load: callers then readdir.
 import type { JsExternal } from 'ffi-rs';
 import { DataType, externalBuffer, ffiLoadError, isNullPointer, load } from './ffi.js';
+import { toCallResult } from './ffi-call.js';
 import { libc } from './libc.js';
 import { decodeNulTerminated } from './path-bytes.js';
 
@@ -24,20 +25,28 @@ const BUFFER_BYTES = 32 * 1024;
  * One buffer for every listing, in native memory allocated once (never freed) and passed as a
  * pointer: ffi-rs then converts no Buffer per call (a quarter of a call's cost, RESULTS-inoready.md).
  */
-let shared: { readonly pointer: JsExternal; readonly bytes: Buffer } | null = null;
+let shared: { readonly pointer: JsExternal; readonly bytes: Buffer } | 'unavailable' | null = null;
 
-function sharedBuffer(): { readonly pointer: JsExternal; readonly bytes: Buffer } {
-  if (shared !== null) return shared;
-  const pointer = load({
-    library: libc(),
-    funcName: 'malloc',
-    retType: DataType.External,
-    paramsType: [DataType.U64],
-    paramsValue: [BUFFER_BYTES],
-  });
-  if (isNullPointer(pointer)) throw new Error(`malloc(${BUFFER_BYTES}) failed`);
-  shared = { pointer, bytes: externalBuffer(pointer, BUFFER_BYTES) };
-  return shared;
+/** The shared buffer, or null when ffi-rs cannot give one (then callers readdir, as without ffi-rs). */
+function sharedBuffer(): { readonly pointer: JsExternal; readonly bytes: Buffer } | null {
+  if (shared === null) {
+    shared = 'unavailable';
+    if (ffiLoadError() !== null) return null;
+    const pointer = load({
+      library: libc(),
+      funcName: 'malloc',
+      retType: DataType.External,
+      paramsType: [DataType.U64],
+      paramsValue: [BUFFER_BYTES],
+    });
+    if (isNullPointer(pointer)) return null;
+    try {
+      shared = { pointer, bytes: externalBuffer(pointer, BUFFER_BYTES) };
+    } catch {
+      return null; // an ffi-rs without createExternalBuffer
+    }
+  }
+  return shared === 'unavailable' ? null : shared;
 }
 
 // struct linux_dirent64 { u64 d_ino; s64 d_off; u16 d_reclen; u8 d_type; char d_name[]; }
@@ -72,18 +81,20 @@ export type ListResult = { readonly entries: DirEntry[] } | { readonly errno: nu
  * of a failed getdents64 (ENOENT: removed since it was opened). Null when ffi-rs is unavailable.
  */
 export function listOpenFolder(fd: number): ListResult | null {
-  if (ffiLoadError() !== null) return null;
-  const { pointer, bytes: buf } = sharedBuffer();
+  const memory = sharedBuffer();
+  if (memory === null) return null;
+  const { pointer, bytes: buf } = memory;
   const entries: DirEntry[] = [];
   for (;;) {
     // No errno from ffi-rs on the common path (it costs a third of the call): a failure is read
     // again with errno, which gives the same answer on a descriptor the kernel keeps open.
-    const length = getdents(fd, pointer, false) as number;
+    const length = getdents(fd, pointer, false);
+    if (typeof length !== 'number') throw new Error(`ffi-rs returned ${typeof length} for getdents64`);
     if (length === 0) return { entries };
     if (length < 0) {
-      const again = getdents(fd, pointer, true) as { value: number; errnoCode: number };
+      const again = toCallResult(getdents(fd, pointer, true));
       if (again.value === 0) return { entries };
-      if (again.value < 0) return { errno: again.errnoCode };
+      if (again.value < 0) return { errno: again.errno };
       decodeDirents(buf, again.value, entries);
       continue;
     }
