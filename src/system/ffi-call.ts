@@ -34,3 +34,25 @@ export function callLibc(
     load({ library: libc(), funcName, retType, paramsType: params, paramsValue: values, errno: true }),
   );
 }
+
+/**
+ * The call alone, its return value as a number: for a hot path that asks errno only when the value
+ * says the call failed (by calling again through callLibc, when the call is safe to repeat).
+ */
+export function callLibcNoErrno(
+  funcName: string,
+  retType: DataType.I32 | DataType.I64,
+  params: Param[],
+  values: unknown[],
+): number {
+  const value: unknown = load({
+    library: libc(),
+    funcName,
+    retType,
+    paramsType: params,
+    paramsValue: values,
+  });
+  if (typeof value !== 'number')
+    throw new Error(`ffi-rs returned an unexpected value: ${JSON.stringify(value)}`);
+  return value;
+}

@@ -48,3 +48,19 @@ export const DataType: Module['DataType'] =
 export const load = ((options: Parameters<Module['load']>[0]) => ffi().load(options)) as Module['load'];
 
 export const open: Module['open'] = (options) => ffi().open(options);
+
+/**
+ * A Buffer over `length` bytes of native memory at `pointer` (ffi-rs's createExternalBuffer, which
+ * its typings leave out): the memory is shared, not copied, so what C writes there is read in place.
+ */
+export function externalBuffer(pointer: FfiRs.JsExternal, length: number): Buffer {
+  const make = (ffi() as unknown as { createExternalBuffer?: (p: FfiRs.JsExternal, n: number) => unknown })
+    .createExternalBuffer;
+  const buffer = make?.(pointer, length);
+  if (!Buffer.isBuffer(buffer) || buffer.length !== length)
+    throw new Error('ffi-rs has no createExternalBuffer giving a Buffer');
+  return buffer;
+}
+
+/** Whether a pointer ffi-rs returned is NULL. */
+export const isNullPointer: Module['isNullPointer'] = (pointer) => ffi().isNullPointer(pointer);

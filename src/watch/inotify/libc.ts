@@ -6,7 +6,7 @@
 // the kernel reads and writes it in place (read fills it; no copy-back is needed). The generic
 // fd calls (read, close) and the off-thread poll are system/'s (fd-io.ts, poll-fd.ts).
 import { DataType } from '../../system/ffi.js';
-import { callLibc, type CallResult } from '../../system/ffi-call.js';
+import { callLibc, callLibcNoErrno, type CallResult, type Param } from '../../system/ffi-call.js';
 import { cPath } from '../../system/fd-io.js';
 
 export type { CallResult } from '../../system/ffi-call.js';
@@ -23,12 +23,14 @@ export function inotifyInit1(flags: number): CallResult {
  */
 export function inotifyAddWatch(fd: number, path: string | Buffer, mask: number): CallResult {
   const isText = typeof path === 'string';
-  return callLibc(
-    'inotify_add_watch',
-    DataType.I32,
-    [DataType.I32, isText ? DataType.String : DataType.U8Array, DataType.U32],
-    [fd, isText ? path : cPath(path), mask >>> 0],
-  );
+  const params = [DataType.I32, isText ? DataType.String : DataType.U8Array, DataType.U32] as Param[];
+  const values = [fd, isText ? path : cPath(path), mask >>> 0];
+  // Without errno first: asking ffi-rs for it costs about a third of the call (bench/RESULTS-
+  // inoready.md), and arming is one call per folder. A failed call changed nothing, so it is made
+  // again with errno to say why (or, if the cause went away meanwhile, to succeed).
+  const wd = callLibcNoErrno('inotify_add_watch', DataType.I32, params, values);
+  if (wd >= 0) return { value: wd, errno: 0 };
+  return callLibc('inotify_add_watch', DataType.I32, params, values);
 }
 
 export function inotifyRmWatch(fd: number, wd: number): CallResult {

@@ -1,7 +1,7 @@
 // Reaching watched folders without following a symbolic link a user planted: the base folder must
 // be a real folder (lstat), and each folder a scan lists or watches is opened O_NOFOLLOW and
 // checked to be the inode its parent's listing saw, then reached only through that descriptor.
-import { closeSync, constants, fstatSync, lstatSync, openSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, statSync, type Stats } from 'node:fs';
 import { toFsPath } from '../../system/path-bytes.js';
 import { parentOf } from '../match.js';
 import { nearestDir } from '../path-state.js';
@@ -36,7 +36,14 @@ export function nearestArmable(anchor: string): string {
 }
 
 export type OpenedFolder =
-  | { readonly kind: 'open'; readonly fd: number; readonly via: string; readonly identity: string }
+  | {
+      readonly kind: 'open';
+      readonly fd: number;
+      readonly via: string;
+      readonly identity: string;
+      /** The opened folder's own fstat. */
+      readonly stats: Stats;
+    }
   | { readonly kind: 'gone' }
   | { readonly kind: 'failed'; readonly errno: string };
 
@@ -63,5 +70,20 @@ export function openFolder(path: string, expectedIno: number | null): OpenedFold
     closeSync(fd);
     return { kind: 'gone' };
   }
-  return { kind: 'open', fd, via: `/proc/self/fd/${fd}`, identity: `${stats.dev}:${stats.ino}` };
+  return { kind: 'open', fd, via: `/proc/self/fd/${fd}`, identity: `${stats.dev}:${stats.ino}`, stats };
+}
+
+/**
+ * Whether the folder open as `via` is the root of a file system mounted on a folder of the folder
+ * whose identity is `parent`: a mount point's entry in its parent's listing holds the inode under
+ * the mount, not the one opened. Its `..` (resolved from the descriptor, not from a path a user
+ * could swap) is then that parent, on another device.
+ */
+export function isMountedIn(via: string, stats: Stats, parent: string): boolean {
+  try {
+    const up = statSync(`${via}/..`);
+    return `${up.dev}:${up.ino}` === parent && up.dev !== stats.dev;
+  } catch {
+    return false;
+  }
 }
