@@ -8,16 +8,31 @@ import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-// winston's debug channel (`@dabh/diagnostics`, on only when DEBUG names `winston:*`) loads a
-// colour-space library and its ANSI namespace colouring at every start: ≈ 25 ms of CPU before the
-// first log line and ≈ 1 MiB of heap, for output the daemon never turns on. In the bundle it is a
-// function that does nothing; winston's own logging is untouched.
-const winstonDebugOff = {
-  name: 'winston-debug-off',
+// Two of winston's dependencies, resolved to less in the bundle (winston's own logging untouched):
+// - its debug channel (`@dabh/diagnostics`, on only when DEBUG names `winston:*`) loads a colour-space
+//   library and ANSI namespace colouring at every start, ≈ 25 ms of CPU before the first log line,
+//   for output the daemon never turns on: here a function that does nothing;
+// - `readable-stream` 3 is a copy of Node 10's streams (15 modules to compile and run): here Node's
+//   own `stream` classes (what readable-stream itself offers with READABLE_STREAM=disable; winston
+//   takes Stream, Readable's siblings and nothing else from it).
+const WINSTON_SHIMS = new Map([
+  ['@dabh/diagnostics', 'module.exports = function diagnostics() { return function debugOff() {}; };'],
+  [
+    'readable-stream',
+    "const Stream = require('node:stream');\nconst { Readable, Writable, Duplex, Transform, PassThrough, finished, pipeline } = Stream;\n" +
+      'module.exports = { Stream, Readable, Writable, Duplex, Transform, PassThrough, finished, pipeline };',
+  ],
+  ['readable-stream/lib/_stream_writable.js', "module.exports = require('node:stream').Writable;"],
+]);
+const winstonShims = {
+  name: 'winston-shims',
   setup(b) {
-    b.onResolve({ filter: /^@dabh\/diagnostics$/ }, () => ({ path: 'diagnostics-off', namespace: 'off' }));
-    b.onLoad({ filter: /.*/, namespace: 'off' }, () => ({
-      contents: 'module.exports = function diagnostics() { return function debugOff() {}; };',
+    b.onResolve({ filter: /^(@dabh\/diagnostics|readable-stream(\/lib\/_stream_writable\.js)?)$/ }, (args) => ({
+      path: args.path,
+      namespace: 'winston-shim',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'winston-shim' }, (args) => ({
+      contents: WINSTON_SHIMS.get(args.path),
       loader: 'js',
     }));
   },
@@ -48,5 +63,5 @@ await build({
     js: "import { createRequire as createRequireForBundle } from 'node:module';\nconst require = createRequireForBundle(import.meta.url);",
   },
   logLevel: 'warning',
-  plugins: [winstonDebugOff],
+  plugins: [winstonShims],
 });
