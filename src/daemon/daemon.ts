@@ -66,18 +66,23 @@ interface DaemonState {
  * Reads the watchtab and works out the entries that should be in force; logs what it finds.
  * `everything`: read every file again (start-up, SIGHUP: accounts are resolved afresh too).
  */
-async function readTable(state: DaemonState, everything: boolean) {
-  const result = await loadWatchtab(state.options.watchtab, {
-    isRoot: state.isRoot,
-    resolver: createNssResolver(),
-    ...(everything ? {} : { previous: state.memo }),
-  });
+async function readTable(state: DaemonState, everything: boolean, loading?: Promise<LoadResult>) {
+  const result = await (loading ?? loadFiles(state.options.watchtab, state.isRoot, everything ? null : state.memo));
   state.memo = result.memo;
   const outcomes = outcomesOf(result, state.log, state.fileTable);
   const fileTable = nextFileTable(state.fileTable, outcomes);
   const { entries, conflicts } = entriesByName(fileTable);
   for (const c of conflicts) state.log.error(msgDaemon.nameClash(c.name, c.file, c.keptFrom));
   return { outcomes, fileTable, entries };
+}
+
+/** Reads the watchtab's files; `previous`: the last load's memo (only changed files are read again). */
+function loadFiles(watchtab: string, isRoot: boolean, previous: FileMemo | null): Promise<LoadResult> {
+  return loadWatchtab(watchtab, {
+    isRoot,
+    resolver: createNssResolver(),
+    ...(previous === null ? {} : { previous }),
+  });
 }
 
 function counts(outcomes: readonly FileOutcome[]) {
@@ -192,6 +197,10 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
     defaultPollIntervalMs: options.pollIntervalMs,
   });
   const notifier = createNotifier(process.env['NOTIFY_SOCKET']);
+  // The watchtab is read (and a YAML drop-in's parser loaded) while the state folder is opened:
+  // neither needs the other, and each is a few round trips. Its problems are logged after, as before.
+  const firstLoad = loadFiles(options.watchtab, isRoot, null);
+  firstLoad.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   const { stateDir, records, inherited } = await openStartState(options.stateDir, log);
   const catchUp = new CatchUpKeeper(stateDir, log);
   const live = new LiveEntries({
@@ -236,7 +245,7 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
   let watcher: WatchtabWatcher | null = null;
   let status: StatusServer | null = null;
   try {
-    const first = await readTable(state, true);
+    const first = await readTable(state, true, firstLoad);
     const main = first.outcomes[0];
     if (main?.kind === 'missing') log.warn(msgDaemon.mainMissing(options.watchtab));
     const hasProblems = first.outcomes.some((o) => o.kind === 'broken' || o.kind === 'refused');
