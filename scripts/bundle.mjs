@@ -27,10 +27,13 @@ const WINSTON_SHIMS = new Map([
 const winstonShims = {
   name: 'winston-shims',
   setup(b) {
-    b.onResolve({ filter: /^(@dabh\/diagnostics|readable-stream(\/lib\/_stream_writable\.js)?)$/ }, (args) => ({
-      path: args.path,
-      namespace: 'winston-shim',
-    }));
+    b.onResolve(
+      { filter: /^(@dabh\/diagnostics|readable-stream(\/lib\/_stream_writable\.js)?)$/ },
+      (args) => ({
+        path: args.path,
+        namespace: 'winston-shim',
+      }),
+    );
     b.onLoad({ filter: /.*/, namespace: 'winston-shim' }, (args) => ({
       contents: WINSTON_SHIMS.get(args.path),
       loader: 'js',

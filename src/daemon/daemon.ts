@@ -67,7 +67,8 @@ interface DaemonState {
  * `everything`: read every file again (start-up, SIGHUP: accounts are resolved afresh too).
  */
 async function readTable(state: DaemonState, everything: boolean, loading?: Promise<LoadResult>) {
-  const result = await (loading ?? loadFiles(state.options.watchtab, state.isRoot, everything ? null : state.memo));
+  const result = await (loading ??
+    loadFiles(state.options.watchtab, state.isRoot, everything ? null : state.memo));
   state.memo = result.memo;
   const outcomes = outcomesOf(result, state.log, state.fileTable);
   const fileTable = nextFileTable(state.fileTable, outcomes);
