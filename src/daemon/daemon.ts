@@ -21,6 +21,7 @@ import { WatchtabError } from '../errors.js';
 import { buildStatus } from './status.js';
 import { logUnclaimed, openStartState } from './run-records.js';
 import { CatchUpKeeper } from './catch-up/keeper.js';
+import { compactAfterStart } from './compact-heap.js';
 
 /** Turns the loader's per-file results into outcomes, logging every problem with its place. */
 function outcomesOf(result: LoadResult, log: Logger, previous: FileTable): FileOutcome[] {
@@ -272,11 +273,15 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
     log.info(msgDaemon.ready(), { entries: live.size, ...counts(first.outcomes) });
     const failure = notifier.send(readyState(notifyStatus(state)));
     if (failure !== null) log.warn(msgDaemon.notifyFailed(), { reason: failure.message });
-    // Ready first, then load the spawner, so the first command does not pay for it.
+    // Ready first, then load the spawner, so the first command does not pay for it; then, once the
+    // walks are done, give back the old-space pages their garbage made V8 commit.
     setImmediate(() => {
-      loadSpawner().catch((error: unknown) =>
-        log.error(msgDaemon.spawnerFailed(error instanceof Error ? error.message : String(error))),
-      );
+      loadSpawner()
+        .catch((error: unknown) =>
+          log.error(msgDaemon.spawnerFailed(error instanceof Error ? error.message : String(error))),
+        )
+        .then(() => live.walked())
+        .then(compactAfterStart, () => undefined);
     });
 
     await stopRequested;
