@@ -8,6 +8,39 @@ import { build } from 'esbuild';
 import { rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+// Two of winston's dependencies, resolved to less in the bundle (winston's own logging untouched):
+// - its debug channel (`@dabh/diagnostics`, on only when DEBUG names `winston:*`) loads a colour-space
+//   library and ANSI namespace colouring at every start, ≈ 25 ms of CPU before the first log line,
+//   for output the daemon never turns on: here a function that does nothing;
+// - `readable-stream` 3 is a copy of Node 10's streams (15 modules to compile and run): here Node's
+//   own `stream` classes (what readable-stream itself offers with READABLE_STREAM=disable; winston
+//   takes Stream, Readable's siblings and nothing else from it).
+const WINSTON_SHIMS = new Map([
+  ['@dabh/diagnostics', 'module.exports = function diagnostics() { return function debugOff() {}; };'],
+  [
+    'readable-stream',
+    "const Stream = require('node:stream');\nconst { Readable, Writable, Duplex, Transform, PassThrough, finished, pipeline } = Stream;\n" +
+      'module.exports = { Stream, Readable, Writable, Duplex, Transform, PassThrough, finished, pipeline };',
+  ],
+  ['readable-stream/lib/_stream_writable.js', "module.exports = require('node:stream').Writable;"],
+]);
+const winstonShims = {
+  name: 'winston-shims',
+  setup(b) {
+    b.onResolve(
+      { filter: /^(@dabh\/diagnostics|readable-stream(\/lib\/_stream_writable\.js)?)$/ },
+      (args) => ({
+        path: args.path,
+        namespace: 'winston-shim',
+      }),
+    );
+    b.onLoad({ filter: /.*/, namespace: 'winston-shim' }, (args) => ({
+      contents: WINSTON_SHIMS.get(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
 const root = fileURLToPath(new URL('../', import.meta.url));
 const outdir = `${root}dist/bin`;
 
@@ -50,7 +83,7 @@ export function warn(logLevel, warning) {
 };
 
 const common = {
-  plugins: [yamlEsm],
+  plugins: [yamlEsm, winstonShims],
   absWorkingDir: root,
   outdir,
   bundle: true,
@@ -123,7 +156,7 @@ for (const name of SUBCOMMANDS) {
     ...common,
     splitting: false,
     entryPoints: [{ in: 'src/cli/watchtab.ts', out: `watchtab-${name}` }],
-    plugins: [yamlEsm, programOf],
+    plugins: [...common.plugins, programOf],
     metafile: true,
   });
 }

@@ -21,6 +21,7 @@ import { WatchtabError } from '../errors.js';
 import { buildStatus } from './status.js';
 import { logUnclaimed, openStartState } from './run-records.js';
 import { CatchUpKeeper } from './catch-up/keeper.js';
+import { compactAfterStart } from './compact-heap.js';
 
 /** Turns the loader's per-file results into outcomes, logging every problem with its place. */
 function outcomesOf(result: LoadResult, log: Logger, previous: FileTable): FileOutcome[] {
@@ -66,18 +67,24 @@ interface DaemonState {
  * Reads the watchtab and works out the entries that should be in force; logs what it finds.
  * `everything`: read every file again (start-up, SIGHUP: accounts are resolved afresh too).
  */
-async function readTable(state: DaemonState, everything: boolean) {
-  const result = await loadWatchtab(state.options.watchtab, {
-    isRoot: state.isRoot,
-    resolver: createNssResolver(),
-    ...(everything ? {} : { previous: state.memo }),
-  });
+async function readTable(state: DaemonState, everything: boolean, loading?: Promise<LoadResult>) {
+  const result = await (loading ??
+    loadFiles(state.options.watchtab, state.isRoot, everything ? null : state.memo));
   state.memo = result.memo;
   const outcomes = outcomesOf(result, state.log, state.fileTable);
   const fileTable = nextFileTable(state.fileTable, outcomes);
   const { entries, conflicts } = entriesByName(fileTable);
   for (const c of conflicts) state.log.error(msgDaemon.nameClash(c.name, c.file, c.keptFrom));
   return { outcomes, fileTable, entries };
+}
+
+/** Reads the watchtab's files; `previous`: the last load's memo (only changed files are read again). */
+function loadFiles(watchtab: string, isRoot: boolean, previous: FileMemo | null): Promise<LoadResult> {
+  return loadWatchtab(watchtab, {
+    isRoot,
+    resolver: createNssResolver(),
+    ...(previous === null ? {} : { previous }),
+  });
 }
 
 function counts(outcomes: readonly FileOutcome[]) {
@@ -192,6 +199,10 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
     defaultPollIntervalMs: options.pollIntervalMs,
   });
   const notifier = createNotifier(process.env['NOTIFY_SOCKET']);
+  // The watchtab is read (and a YAML drop-in's parser loaded) while the state folder is opened:
+  // neither needs the other, and each is a few round trips. Its problems are logged after, as before.
+  const firstLoad = loadFiles(options.watchtab, isRoot, null);
+  firstLoad.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   const { stateDir, records, inherited } = await openStartState(options.stateDir, log);
   const catchUp = new CatchUpKeeper(stateDir, log);
   const live = new LiveEntries({
@@ -236,7 +247,7 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
   let watcher: WatchtabWatcher | null = null;
   let status: StatusServer | null = null;
   try {
-    const first = await readTable(state, true);
+    const first = await readTable(state, true, firstLoad);
     const main = first.outcomes[0];
     if (main?.kind === 'missing') log.warn(msgDaemon.mainMissing(options.watchtab));
     const hasProblems = first.outcomes.some((o) => o.kind === 'broken' || o.kind === 'refused');
@@ -262,11 +273,15 @@ export async function runDaemon(options: WatchtabdOptions): Promise<number> {
     log.info(msgDaemon.ready(), { entries: live.size, ...counts(first.outcomes) });
     const failure = notifier.send(readyState(notifyStatus(state)));
     if (failure !== null) log.warn(msgDaemon.notifyFailed(), { reason: failure.message });
-    // Ready first, then load the spawner, so the first command does not pay for it.
+    // Ready first, then load the spawner, so the first command does not pay for it; then, once the
+    // walks are done, give back the old-space pages their garbage made V8 commit.
     setImmediate(() => {
-      loadSpawner().catch((error: unknown) =>
-        log.error(msgDaemon.spawnerFailed(error instanceof Error ? error.message : String(error))),
-      );
+      loadSpawner()
+        .catch((error: unknown) =>
+          log.error(msgDaemon.spawnerFailed(error instanceof Error ? error.message : String(error))),
+        )
+        .then(() => live.walked())
+        .then(compactAfterStart, () => undefined);
     });
 
     await stopRequested;

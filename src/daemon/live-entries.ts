@@ -102,6 +102,12 @@ export class LiveEntries {
     return [...this.live.values()];
   }
 
+  /** Resolves once every watch armed now has built its state (fanotify's background walks). */
+  async walked(): Promise<void> {
+    const armed = [...this.live.values()].flatMap((l) => l.watches.map((w) => w.pooled.armed));
+    await Promise.all(armed.map((a) => a?.walked?.()));
+  }
+
   /** Entries in force, by name, as the table diff wants them. */
   definitions(): Map<string, Entry> {
     return new Map([...this.live].map(([name, l]) => [name, l.entry]));

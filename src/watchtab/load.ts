@@ -74,10 +74,12 @@ export function isDropInName(name: string): boolean {
 export async function loadWatchtab(mainFile: string, options: LoadOptions): Promise<LoadResult> {
   const { isRoot, previous, now = Date.now } = options;
   const readAtMs = now();
-  const texts = [
-    await readWatchtabFile(mainFile, isRoot, previous),
-    ...(await readDropIns(dropInFolder(mainFile), isRoot, previous)),
-  ];
+  // The main file and the drop-in folder are read at once: each is a few round trips of its own.
+  const [mainText, dropIns] = await Promise.all([
+    readWatchtabFile(mainFile, isRoot, previous),
+    readDropIns(dropInFolder(mainFile), isRoot, previous),
+  ]);
+  const texts = [mainText, ...dropIns];
   const context: LoadContext = { options, cache: new Map(), names: new Map() };
   const files: FileResult[] = [];
   const memo = new Map<string, MemoEntry>();
