@@ -14,7 +14,7 @@
 // EVENT_PATH_PROFILE=FILE, the last inotify round's window alone is profiled into FILE (.cpuprofile);
 // EVENT_PATH_PROFILE_FANOTIFY=FILE does the same for fanotify. A profiled round counts in the
 // medians with the profiler's own cost: take figures from a run without profiling.
-import { lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ import { createInotifyBackend } from '../src/watch/inotify/backend.js';
 import { createFanotifyBackend } from '../src/watch/fanotify/backend.js';
 import { probeFanotify } from '../src/watch/fanotify/instance.js';
 import { recursiveSpec } from '../src/watch/match.js';
+import { SAVED_NAMES, writeSaves } from './trees.js';
 import { decodeEvents, EVENT_HEADER_BYTES } from '../src/watch/inotify/decode.js';
 import { IN } from '../src/watch/inotify/mask.js';
 import { decodeFanotifyEvents, METADATA_BYTES } from '../src/watch/fanotify/decode.js';
@@ -37,7 +38,7 @@ const results: Record<string, unknown> = {};
 const FOLDERS = 4;
 const FILES_PER_ROUND = 3000;
 const KERNEL_EVENTS_PER_FILE = 5; // CREATE, MODIFY, CLOSE_WRITE, MOVED_FROM, MOVED_TO
-const NAMES = ['index.md', 'main.tsx', 'IMG_20260101_120000.jpg', 'café-notes.txt', 'report-2026-11-22.html'];
+const NAMES = SAVED_NAMES;
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -89,12 +90,7 @@ async function kernelToListener(make: () => WatchBackend, profileTo?: string): P
   const rounds: Round[] = [];
   try {
     for (let r = 0; r <= ROUNDS; r++) {
-      for (let i = 0; i < FILES_PER_ROUND; i++) {
-        const folder = join(dir, `d${i % FOLDERS}`);
-        const name = `${r}-${i}-${NAMES[i % NAMES.length]!}`;
-        writeFileSync(join(folder, `.${name}.tmp`), 'content of a saved file\n');
-        renameSync(join(folder, `.${name}.tmp`), join(folder, name));
-      }
+      writeSaves(dir, r, FILES_PER_ROUND, FOLDERS);
       const marker = join(dir, `marker-${r}`);
       const arrived = new Promise<void>((resolve) => (waitingFor = { path: marker, done: resolve }));
       writeFileSync(marker, '');

@@ -3,7 +3,7 @@
 // 15,001 kernel events), same window (last system call → the marker's create at the listener).
 // Run: npm run build && node dist/bench/fanpath-event.js [rounds]; FANPATH_PROFILE=FILE profiles
 // the last round's window. Prints one line per round and the medians (wall and CPU time).
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,12 +12,12 @@ import { createLogger } from '../src/log/logger.js';
 import { createFanotifyBackend } from '../src/watch/fanotify/backend.js';
 import { probeFanotify } from '../src/watch/fanotify/instance.js';
 import { recursiveSpec } from '../src/watch/match.js';
+import { writeSaves } from './trees.js';
 
 const ROUNDS = Number(process.argv[2] ?? 7);
 const FOLDERS = 4;
 const FILES_PER_ROUND = 3000;
 const EVENTS = FILES_PER_ROUND * 5 + 1;
-const NAMES = ['index.md', 'main.tsx', 'IMG_20260101_120000.jpg', 'café-notes.txt', 'report-2026-11-22.html'];
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -69,12 +69,7 @@ async function main(): Promise<void> {
   const cpuRates: number[] = [];
   try {
     for (let r = 0; r <= ROUNDS; r++) {
-      for (let i = 0; i < FILES_PER_ROUND; i++) {
-        const folder = join(dir, `d${i % FOLDERS}`);
-        const name = `${r}-${i}-${NAMES[i % NAMES.length]!}`;
-        writeFileSync(join(folder, `.${name}.tmp`), 'content of a saved file\n');
-        renameSync(join(folder, `.${name}.tmp`), join(folder, name));
-      }
+      writeSaves(dir, r, FILES_PER_ROUND, FOLDERS);
       const marker = join(dir, `marker-${r}`);
       const arrived = new Promise<void>((resolve) => (waitingFor = { path: marker, done: resolve }));
       writeFileSync(marker, '');

@@ -3,13 +3,12 @@
 // process arms one recursive target over a tree of N folders, waits for walked(), collects garbage
 // and compares heapUsed with before the arm. Root for fanotify.
 // Run: npm run build && node --expose-gc dist/bench/fanpath-memory.js [folders] [inotify|fanotify]
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { WatchBackend } from '../src/watch/backend.js';
 import { createLogger } from '../src/log/logger.js';
 import { createInotifyBackend } from '../src/watch/inotify/backend.js';
 import { createFanotifyBackend } from '../src/watch/fanotify/backend.js';
 import { recursiveSpec } from '../src/watch/match.js';
+import { countPaths } from './trees.js';
 import { sharedCubeTree } from './trees.js';
 
 const FOLDERS = Number(process.argv[2] ?? 20_000);
@@ -20,17 +19,6 @@ function heapAfterGc(): number {
   if (gc === undefined) throw new Error('run with node --expose-gc');
   for (let i = 0; i < 3; i++) gc();
   return process.memoryUsage().heapUsed;
-}
-
-function countPaths(root: string): number {
-  let paths = 0;
-  const stack = [root];
-  for (let dir = stack.pop(); dir !== undefined; dir = stack.pop())
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      paths++;
-      if (e.isDirectory()) stack.push(join(dir, e.name));
-    }
-  return paths;
 }
 
 async function main(): Promise<void> {

@@ -21,7 +21,7 @@ import { cpus, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { makeCubeTree } from './trees.js';
+import { countPaths, makeCubeTree } from './trees.js';
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -82,14 +82,7 @@ const NODE_FLAGS = shippedFlags();
 /** `count` folders, 3 levels of cube-root fan-out, under `root`; returns how many paths it holds. */
 function makeTree(root: string, count: number): number {
   makeCubeTree(root, count);
-  let paths = 0;
-  const stack = [root];
-  for (let dir = stack.pop(); dir !== undefined; dir = stack.pop())
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      paths++;
-      if (e.isDirectory()) stack.push(join(dir, e.name));
-    }
-  return paths;
+  return countPaths(root);
 }
 
 function statusKiB(pid: number, key: string): number {

@@ -1,7 +1,7 @@
 // What several benches share: a tree of N folders in 3 levels of cube-root fan-out (the shape the
-// ready, memory, watch-arm and overflow benches measure), and the arguments of a daemon that
-// watches one such tree recursively with its own socket and state folder.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+// ready, memory, watch-arm and overflow benches measure), the arguments of a daemon that watches
+// one such tree recursively with its own socket and state folder, and a round of editor-style saves.
+import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Makes `count` folders under `root` (a/b/c, ~cube-root fan-out); returns the deepest one made. */
@@ -46,4 +46,38 @@ export function recursiveDaemonArgs(bin: string, dir: string, root: string, back
     '--state-dir',
     join(dir, 'state'),
   ];
+}
+
+/** How many paths (files and folders) `root` holds below it. */
+export function countPaths(root: string): number {
+  let paths = 0;
+  const stack = [root];
+  for (let dir = stack.pop(); dir !== undefined; dir = stack.pop())
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      paths++;
+      if (e.isDirectory()) stack.push(join(dir, e.name));
+    }
+  return paths;
+}
+
+/** File names of every shape a save gives (ASCII, a date, an accent). */
+export const SAVED_NAMES = [
+  'index.md',
+  'main.tsx',
+  'IMG_20260101_120000.jpg',
+  'café-notes.txt',
+  'report-2026-11-22.html',
+];
+
+/**
+ * Round `round` of `files` editor-style saves spread over `dir`/d0…d(folders-1): each a write to a
+ * hidden temporary name, then its rename onto the saved name (create, write, close_write, rename).
+ */
+export function writeSaves(dir: string, round: number, files: number, folders: number): void {
+  for (let i = 0; i < files; i++) {
+    const folder = join(dir, `d${i % folders}`);
+    const name = `${round}-${i}-${SAVED_NAMES[i % SAVED_NAMES.length]!}`;
+    writeFileSync(join(folder, `.${name}.tmp`), 'content of a saved file\n');
+    renameSync(join(folder, `.${name}.tmp`), join(folder, name));
+  }
 }

@@ -35,6 +35,11 @@ export function readState(path: string): PathState | null {
     return null; // ENOTDIR, EACCES: as good as absent for the watcher
   }
   if (stats === undefined) return null;
+  return stateOfStats(stats);
+}
+
+/** The state an lstat (or an fstat of a path's own descriptor) gives, without a content hash. */
+export function stateOfStats(stats: Stats): PathState {
   return {
     type: typeOf(stats),
     ino: stats.ino,

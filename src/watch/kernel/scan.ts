@@ -9,7 +9,7 @@ import { closeSync, readdirSync, type Stats } from 'node:fs';
 import type { EventName } from '../../watchtab/entry.js';
 import { decodeFsBytes } from '../../system/path-bytes.js';
 import { joinPath } from '../match.js';
-import { isContentChanged, isReplaced, readState, typeOf, type PathState } from '../path-state.js';
+import { isContentChanged, isReplaced, readState, stateOfStats, type PathState } from '../path-state.js';
 import { withContentHash } from './content-hash.js';
 import { isMountedIn, openFolder } from './no-follow.js';
 import { DT, listOpenFolder } from '../../system/dir-entries.js';
@@ -79,7 +79,7 @@ export function scanFolders(
       if (unseen !== undefined) {
         const isSame = opened.stats.ino === dir.ino || isMountedIn(opened.via, opened.stats, unseen.parent);
         if (!isSame) continue; // swapped since it was listed (or reached through a swapped parent)
-        found(dir.path, stateOf(opened.stats), unseen.isReported);
+        found(dir.path, stateOfStats(opened.stats), unseen.isReported);
       }
       scanFolder(dir.path, opened, hooks, found, stack, isLookDeferred);
     } finally {
@@ -156,18 +156,6 @@ function scanEntries(
     found(path, state, isReported);
     if (isWatched) stack.push({ path, ino: state.ino });
   }
-}
-
-function stateOf(stats: Stats): PathState {
-  return {
-    type: typeOf(stats),
-    ino: stats.ino,
-    size: stats.size,
-    mtimeMs: stats.mtimeMs,
-    ctimeMs: stats.ctimeMs,
-    nlink: stats.nlink,
-    hash: null,
-  };
 }
 
 /** The names in the folder `via` (names only: the lstat in scanFolder gives the type), or null. */
