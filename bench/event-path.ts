@@ -1,5 +1,6 @@
 // Issue 14's event-path aim (≥ 300,000 events/s decoded and dispatched on one core), measured
-// two ways. Run: npm run build && node dist/bench/event-path.js [rounds] [--json FILE]
+// two ways. Run: npm run build && node dist/bench/event-path.js [rounds] [--fanotify-only] [--json FILE]
+// (--fanotify-only: the fanotify back-end's rows alone, for before/after runs of its resolver).
 //
 // 1. Kernel to listener, through the real back-end: a real inotify fd (and a fanotify group, as
 //    root) watching a temp tree of 4 folders; each round makes 3,000 files synchronously (create,
@@ -31,6 +32,7 @@ import { decodeFanotifyEvents, METADATA_BYTES } from '../src/watch/fanotify/deco
 import { FAN, FAN_INFO, FAN_NOFD, FANOTIFY_METADATA_VERSION } from '../src/watch/fanotify/mask.js';
 
 const ROUNDS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 7);
+const FANOTIFY_ONLY = process.argv.includes('--fanotify-only');
 const JSON_AT = process.argv.indexOf('--json');
 const JSON_OUT = JSON_AT < 0 ? undefined : process.argv[JSON_AT + 1];
 /** What --json writes: per path, the median events/s (wall and per CPU-second) and the range. */
@@ -225,10 +227,11 @@ async function main(): Promise<void> {
     '| path | kernel events a round | median ms | median events/s | range | events per CPU-second |',
   );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
-  show(
-    'inotify: read, decode, dispatch to the listener',
-    await kernelToListener(() => createInotifyBackend({ logger }), process.env['EVENT_PATH_PROFILE']),
-  );
+  if (!FANOTIFY_ONLY)
+    show(
+      'inotify: read, decode, dispatch to the listener',
+      await kernelToListener(() => createInotifyBackend({ logger }), process.env['EVENT_PATH_PROFILE']),
+    );
   if (probeFanotify().ok) {
     show(
       'fanotify: read, decode, resolve, dispatch',
@@ -243,10 +246,12 @@ async function main(): Promise<void> {
     };
     console.log('| fanotify | — | — | — | — | skipped: fanotify is not available (needs root) |');
   }
-  const inotifyRates = decodeRate(inotifyBytes, decodeEvents);
-  console.log(
-    `| inotify decoder alone (64 KiB reads) | — | — | ${Math.round(median(inotifyRates)).toLocaleString('en')} | — | — |`,
-  );
+  if (!FANOTIFY_ONLY) {
+    const inotifyRates = decodeRate(inotifyBytes, decodeEvents);
+    console.log(
+      `| inotify decoder alone (64 KiB reads) | — | — | ${Math.round(median(inotifyRates)).toLocaleString('en')} | — | — |`,
+    );
+  }
   const fanotifyRates = decodeRate(fanotifyBytes, decodeFanotifyEvents);
   console.log(
     `| fanotify decoder alone (64 KiB reads) | — | — | ${Math.round(median(fanotifyRates)).toLocaleString('en')} | — | — |`,
