@@ -10,9 +10,10 @@
 //                    [--skip-100k] [--all-peers] [--json FILE]
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, release, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { machineFacts } from './run-facts.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url)); // dist/bench/
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -430,11 +431,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const scratch = mkdtempSync(join(tmpdir(), 'watchtab-aims-'));
   const machine = {
-    date: new Date().toISOString(),
-    cores: cpus().length,
-    cpu: cpus()[0]?.model ?? '?',
-    kernel: release(),
-    node: process.version,
+    ...machineFacts(),
     root: IS_ROOT,
     loadBefore: loadNow(),
   };

@@ -6,12 +6,13 @@
 // otherwise). By hand, or from bench/aims.ts:
 //   npm run build && node dist/bench/bursts.js [--saves 10] [--backends inotify,fanotify] [--json FILE]
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { probeFanotify } from '../src/watch/fanotify/instance.js';
+import { linesOf } from './run-facts.js';
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -47,16 +48,6 @@ interface Counted {
   readonly runs: number[];
   readonly note?: string;
 }
-
-const linesOf = (file: string): string[] => {
-  try {
-    return readFileSync(file, 'utf8')
-      .split('\n')
-      .filter((l) => l !== '');
-  } catch {
-    return [];
-  }
-};
 
 async function until(what: string, ok: () => boolean, withinMs = 10_000): Promise<void> {
   const deadline = performance.now() + withinMs;

@@ -24,10 +24,10 @@ import {
   writeFileSync,
   watch as fsWatch,
 } from 'node:fs';
-import { cpus, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { linesOf, machineFacts } from './run-facts.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const PEERS_BIN = join(REPO, 'bench/peers/node_modules/.bin');
@@ -120,16 +120,6 @@ function hwmMiB(pids: readonly number[]): number {
     }
   }
   return kib / 1024;
-}
-
-function lines(file: string): string[] {
-  try {
-    return readFileSync(file, 'utf8')
-      .split('\n')
-      .filter((l) => l !== '');
-  } catch {
-    return [];
-  }
 }
 
 function quiet(cmd: string, args: string[]): string | null {
@@ -382,7 +372,7 @@ function waitLines(file: string, count: number, withinMs: number): Promise<strin
     let done = false;
     const check = (): void => {
       if (done) return;
-      const now = lines(file);
+      const now = linesOf(file);
       if (now.length > count) finish(now);
     };
     const finish = (value: string[] | null): void => {
@@ -419,7 +409,7 @@ async function armed(
     }
     return { ms: null, how: run.exited ? 'exited' : 'no ready line' };
   }
-  const before = lines(out).length;
+  const before = linesOf(out).length;
   const writes: number[] = [];
   while (performance.now() < deadline && !run.exited) {
     writes.push(wallMs());
@@ -524,7 +514,7 @@ async function latency(adapter: Adapter, round: number, root: string): Promise<L
     let missedInRow = 0;
     let note: string | undefined;
     for (let i = 0; i < WRITES; i++) {
-      const count = lines(ws.out).length;
+      const count = linesOf(ws.out).length;
       const t = wallMs();
       writeFileSync(target, `${i}\n`);
       const got = await waitLines(ws.out, count, 2000);
@@ -551,7 +541,7 @@ async function latency(adapter: Adapter, round: number, root: string): Promise<L
       samples.push((nsLineToMs(got[count] ?? '') ?? Number.NaN) - t);
       // Let stragglers land; jittered, so no phase lock with a tool's timers.
       await sleep((adapter.probeEveryMs ?? 40) + Math.random() * 20);
-      extra += lines(ws.out).length - count - 1;
+      extra += linesOf(ws.out).length - count - 1;
     }
     const sorted = [...samples].sort((a, b) => a - b);
     return {
@@ -610,7 +600,7 @@ async function burst(adapter: Adapter, round: number, root: string): Promise<Bur
     let capped = true;
     while (performance.now() - t0 < BURST_CAP_MS) {
       await sleep(100);
-      const now = lines(ws.out);
+      const now = linesOf(ws.out);
       const starts = now.filter((l) => l.startsWith('s ')).length;
       const ends = now.filter((l) => l.startsWith('e ')).length;
       if (now.length !== last) {
@@ -628,7 +618,7 @@ async function burst(adapter: Adapter, round: number, root: string): Promise<Bur
     let runs = 0;
     let afterLast = false;
     let marker = false;
-    for (const l of lines(ws.out)) {
+    for (const l of linesOf(ws.out)) {
       if (l === 'w') marker = true;
       else if (l.startsWith('s ')) {
         runs++;
@@ -784,11 +774,7 @@ function summary(
 async function main(): Promise<void> {
   const root = mkdtempSync('/tmp/watchtab-peers-');
   const machine = {
-    date: new Date().toISOString(),
-    cores: cpus().length,
-    cpu: cpus()[0]?.model ?? '?',
-    kernel: release(),
-    node: process.version,
+    ...machineFacts(),
     loadavg: readFileSync('/proc/loadavg', 'utf8').trim(),
     watchtabd: WATCHTABD,
   };
