@@ -83,17 +83,22 @@ for (const backend of ['fanotify', 'auto'] as const) {
     const stopped = performance.now();
     await waitFor(
       () => readLines(log).catch(() => []),
-      (l) => l.length === 1,
-      { withinMs: 30_000, what: 'the other entry to run once for its write' },
+      (l) => l.length >= 1,
+      { withinMs: 30_000, what: 'the other entry to run for its write' },
     );
+    const ranMs = performance.now() - stopped;
     assert.match(shown, /flooded/);
     assert.match(shown, /other/);
     const overflows = daemon.lines.filter((l) => OVERFLOW.test(l)).length;
-    const ranMs = performance.now() - stopped;
+    assert.equal(await daemon.stop('SIGTERM'), 0);
+    // Never lost; told at most once by its event and once by each rescan that read the file
+    // before that event was handled (target.ts, rescan()): the rescans logged, and one that may
+    // have been under way, not yet logged, when the daemon stopped.
+    const runs = (await readLines(log)).length;
+    assert.ok(runs >= 1 && runs <= 2 + overflows, `${runs} runs for one write with ${overflows} overflows`);
     t.diagnostic(
       `overflows logged: ${overflows}; status answered in ${statusMs.toFixed(0)} ms under the flood; ` +
-        `the other entry ran ${ranMs.toFixed(0)} ms after the flood was stopped`,
+        `the other entry ran ${ranMs.toFixed(0)} ms after the flood was stopped, ${runs} run(s)`,
     );
-    assert.equal(await daemon.stop('SIGTERM'), 0);
   });
 }
