@@ -24,7 +24,7 @@ import { createLogger } from '../src/log/logger.js';
 import { createInotifyBackend } from '../src/watch/inotify/backend.js';
 import { createFanotifyBackend } from '../src/watch/fanotify/backend.js';
 import { probeFanotify } from '../src/watch/fanotify/instance.js';
-import { recursiveSpec } from '../src/watch/match.js';
+import { treeTarget } from './tree-target.js';
 import { SAVED_NAMES, writeSaves } from './trees.js';
 import { decodeEvents, EVENT_HEADER_BYTES } from '../src/watch/inotify/decode.js';
 import { IN } from '../src/watch/inotify/mask.js';
@@ -80,14 +80,7 @@ async function kernelToListener(make: () => WatchBackend, profileTo?: string): P
   const onEvent = (e: WatchEvent): void => {
     if (waitingFor !== null && e.event === 'create' && e.path === waitingFor.path) waitingFor.done();
   };
-  const target = {
-    id: 'bench',
-    path: recursiveSpec(dir),
-    exclude: [],
-    events: ['create', 'write', 'close_write', 'rename'] as const,
-    contentOnly: false,
-    pollIntervalMs: 0,
-  };
+  const target = treeTarget(dir, ['create', 'write', 'close_write', 'rename']);
   await backend.arm(target, onEvent);
   const rounds: Round[] = [];
   try {

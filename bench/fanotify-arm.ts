@@ -12,7 +12,7 @@ import type { WatchBackend, WatchEvent } from '../src/watch/backend.js';
 import { createFanotifyBackend } from '../src/watch/fanotify/backend.js';
 import { openFanotify } from '../src/watch/fanotify/instance.js';
 import { createInotifyBackend } from '../src/watch/inotify/backend.js';
-import { recursiveSpec } from '../src/watch/match.js';
+import { treeTarget } from './tree-target.js';
 import { STAR_EVENTS } from '../src/watchtab/entry.js';
 
 type Mode = 'fanotify-mark' | 'fanotify' | 'inotify';
@@ -65,14 +65,7 @@ async function child(mode: Mode, root: string, probeDir: string): Promise<Sample
     mode === 'fanotify' ? createFanotifyBackend({ logger }) : createInotifyBackend({ logger });
   let seenAt: number | null = null;
   const probe = join(probeDir, 'probe');
-  const target = {
-    id: 'bench',
-    path: recursiveSpec(root),
-    exclude: [],
-    events: STAR_EVENTS,
-    contentOnly: false,
-    pollIntervalMs: 5000,
-  };
+  const target = treeTarget(root, STAR_EVENTS, 5000);
   await backend.arm(target, (e: WatchEvent) => {
     if (e.path === probe && e.event === 'create') seenAt ??= performance.now();
   });

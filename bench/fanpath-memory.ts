@@ -7,7 +7,7 @@ import type { WatchBackend } from '../src/watch/backend.js';
 import { createLogger } from '../src/log/logger.js';
 import { createInotifyBackend } from '../src/watch/inotify/backend.js';
 import { createFanotifyBackend } from '../src/watch/fanotify/backend.js';
-import { recursiveSpec } from '../src/watch/match.js';
+import { treeTarget } from './tree-target.js';
 import { countPaths } from './trees.js';
 import { sharedCubeTree } from './trees.js';
 
@@ -28,17 +28,7 @@ async function main(): Promise<void> {
   const backend: WatchBackend =
     BACKEND === 'inotify' ? createInotifyBackend({ logger }) : createFanotifyBackend({ logger });
   const before = heapAfterGc();
-  const armed = await backend.arm(
-    {
-      id: 'bench',
-      path: recursiveSpec(tree),
-      exclude: [],
-      events: ['close_write'],
-      contentOnly: false,
-      pollIntervalMs: 0,
-    },
-    () => {},
-  );
+  const armed = await backend.arm(treeTarget(tree, ['close_write']), () => {});
   if (armed.walked !== undefined) await armed.walked();
   const after = heapAfterGc();
   console.log(

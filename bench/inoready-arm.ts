@@ -23,22 +23,12 @@ async function main(): Promise<void> {
   }
   const { createInotifyBackend } = await import('../src/watch/inotify/backend.js');
   const { createLogger } = await import('../src/log/logger.js');
-  const { recursiveSpec } = await import('../src/watch/match.js');
+  const { treeTarget } = await import('./tree-target.js');
   const { STAR_EVENTS } = await import('../src/watchtab/entry.js');
   const backend = createInotifyBackend({ logger: createLogger({ level: 'warn' }) });
   const cpu0 = cpuUsage();
   const t0 = performance.now();
-  const armed = await backend.arm(
-    {
-      id: 'bench',
-      path: recursiveSpec(dir),
-      exclude: [],
-      events: STAR_EVENTS,
-      contentOnly: false,
-      pollIntervalMs: 0,
-    },
-    () => {},
-  );
+  const armed = await backend.arm(treeTarget(dir, STAR_EVENTS), () => {});
   const wall = performance.now() - t0;
   const cpu = cpuUsage(cpu0);
   process.stdout.write(

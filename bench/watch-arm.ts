@@ -94,21 +94,11 @@ async function measure(
 async function childWatchtab(dir: string): Promise<void> {
   const { createInotifyBackend } = await import('../src/watch/inotify/backend.js');
   const { createLogger } = await import('../src/log/logger.js');
-  const { recursiveSpec } = await import('../src/watch/match.js');
+  const { treeTarget } = await import('./tree-target.js');
   const { STAR_EVENTS } = await import('../src/watchtab/entry.js');
   const t0 = performance.now();
   const backend = createInotifyBackend({ logger: createLogger({ level: 'warn' }) });
-  const armed = await backend.arm(
-    {
-      id: 'bench',
-      path: recursiveSpec(dir),
-      exclude: [],
-      events: STAR_EVENTS,
-      contentOnly: false,
-      pollIntervalMs: 0,
-    },
-    () => {},
-  );
+  const armed = await backend.arm(treeTarget(dir, STAR_EVENTS), () => {});
   process.stdout.write(
     `ready ${(performance.now() - t0).toFixed(0)} ms in-process, ${armed.watchCount()} watches\n`,
   );

@@ -2,12 +2,9 @@
 // root daemon's queue, and another entry's single write, elsewhere on that file system, still runs.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { chmod, chown, mkdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tempDir } from '../helpers/temp.js';
+import { ownTmpfs, tempDir } from '../helpers/temp.js';
 import { waitFor } from '../helpers/wait.js';
 import { readLines, startDaemon } from '../helpers/daemon.js';
 import { readStatus } from '../../src/daemon/status-server.js';
@@ -42,14 +39,9 @@ for (const backend of ['fanotify', 'auto'] as const) {
     const dir = await tempDir(t);
     await chmod(dir, 0o755);
     // A file system of the test's own: the flood must not reach other fanotify users of the root fs.
-    // (Beside the temp folder, not in it: hooks run in order, and it must be unmounted before removal.)
-    const fs = mkdtempSync(join(tmpdir(), 'watchtab-flood-'));
-    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16m,mode=0755', 'tmpfs', fs]);
-    t.after(() => {
-      if (mounted.status === 0) spawnSync('umount', ['-l', fs]);
-      rmSync(fs, { recursive: true, force: true });
-    });
-    if (mounted.status !== 0) return t.skip(`cannot mount a tmpfs here: ${mounted.stderr.toString().trim()}`);
+    const own = await ownTmpfs(t, '16m', 'watchtab-flood-');
+    if ('skip' in own) return t.skip(own.skip);
+    const fs = own.path;
     const a = join(fs, 'a');
     const b = join(fs, 'b');
     await mkdir(a);

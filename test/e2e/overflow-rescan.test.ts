@@ -2,17 +2,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { chown, mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tempDir } from '../helpers/temp.js';
-import { readLines, startDaemon } from '../helpers/daemon.js';
+import { ownTmpfs, tempDir } from '../helpers/temp.js';
+import { firstStatusEntry, readLines, startDaemon } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
 import { AS_NOBODY, NOBODY } from '../helpers/attacks.js';
-import { readStatus } from '../../src/daemon/status-server.js';
 import { probeFanotify } from '../../src/watch/fanotify/instance.js';
-import type { StatusDocument, StatusEntry } from '../../src/daemon/status-document.js';
+import type { StatusEntry } from '../../src/daemon/status-document.js';
 import { table } from '../helpers/watchtab-file.js';
 
 const TOP = 40;
@@ -24,12 +22,7 @@ const STATUS_DEADLINE_MS = 10_000;
 /** For perl -e, in a folder: makes and removes N files (each a create, a close and a delete event). */
 const MAKE_AND_REMOVE = 'for my $i (1..shift) { open(my $f, ">", "x$i") or die; close $f; unlink "x$i"; }';
 
-async function entryOf(socket: string): Promise<StatusEntry> {
-  const doc = (await readStatus(socket, STATUS_DEADLINE_MS)) as StatusDocument;
-  const entry = doc.entries[0];
-  assert.ok(entry !== undefined, 'one entry');
-  return entry;
-}
+const entryOf = (socket: string): Promise<StatusEntry> => firstStatusEntry(socket, STATUS_DEADLINE_MS);
 
 function queueLimit(backend: 'inotify' | 'fanotify'): number {
   const text = readFileSync(`/proc/sys/fs/${backend}/max_queued_events`, 'utf8');
@@ -45,13 +38,9 @@ for (const backend of ['inotify', 'fanotify'] as const) {
     }
     const dir = await tempDir(t);
     // A file system of the test's own: the flood must not reach other fanotify users of /tmp.
-    const fs = mkdtempSync(join(tmpdir(), 'watchtab-ovf-'));
-    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=32m,mode=0755', 'tmpfs', fs]);
-    t.after(() => {
-      if (mounted.status === 0) spawnSync('umount', ['-l', fs]);
-      rmSync(fs, { recursive: true, force: true });
-    });
-    if (mounted.status !== 0) return t.skip(`cannot mount a tmpfs here: ${mounted.stderr.toString().trim()}`);
+    const own = await ownTmpfs(t, '32m', 'watchtab-ovf-');
+    if ('skip' in own) return t.skip(own.skip);
+    const fs = own.path;
     const tree = join(fs, 'tree');
     for (let i = 0; i < TOP; i++)
       for (let j = 0; j < BELOW; j++) await mkdir(join(tree, `d${i}`, `e${j}`), { recursive: true });

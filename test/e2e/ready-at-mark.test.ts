@@ -4,23 +4,17 @@ import assert from 'node:assert/strict';
 import { link, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/temp.js';
-import { readLines, startDaemon } from '../helpers/daemon.js';
+import { firstStatusEntry, readLines, startDaemon } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
-import { readStatus } from '../../src/daemon/status-server.js';
 import { probeFanotify } from '../../src/watch/fanotify/instance.js';
-import type { StatusDocument, StatusEntry } from '../../src/daemon/status-document.js';
+import type { StatusEntry } from '../../src/daemon/status-document.js';
 import { table } from '../helpers/watchtab-file.js';
 
 const FOLDERS = 60;
 const probe = probeFanotify();
 const skip = probe.ok ? false : `fanotify unavailable here: ${probe.reason}`;
 
-async function entryOf(socket: string): Promise<StatusEntry> {
-  const doc = (await readStatus(socket, 5000)) as StatusDocument;
-  const entry = doc.entries[0];
-  assert.ok(entry !== undefined, 'one entry');
-  return entry;
-}
+const entryOf = (socket: string): Promise<StatusEntry> => firstStatusEntry(socket, 5000);
 
 test(
   'ready while the walk is held: status shows it walking; creates, links and new folders run',

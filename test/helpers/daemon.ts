@@ -6,6 +6,9 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { readStatus } from '../../src/daemon/status-server.js';
+import type { StatusDocument, StatusEntry } from '../../src/daemon/status-document.js';
 import { WATCHTABD_BIN } from './paths.js';
 import { waitFor } from './wait.js';
 
@@ -144,4 +147,12 @@ export function readPid(file: string): Promise<number> {
     (pid) => Number.isInteger(pid) && pid > 0,
     { withinMs: 10_000, what: `a pid in ${file}` },
   );
+}
+
+/** The first entry of the status the daemon behind `socket` answers within `withinMs` (asserted there). */
+export async function firstStatusEntry(socket: string, withinMs: number): Promise<StatusEntry> {
+  const doc = (await readStatus(socket, withinMs)) as StatusDocument;
+  const entry = doc.entries[0];
+  assert.ok(entry !== undefined, 'one entry');
+  return entry;
 }
