@@ -77,7 +77,7 @@ export function decodeDirents(buf: Buffer, length: number, out: DirEntry[]): voi
 export type ListResult = { readonly entries: DirEntry[] } | { readonly errno: number };
 
 /**
- * The entries of the folder open as `fd`, read from its current offset to the end, or the errno
+ * The entries of the folder open as `fd` by name, read from its current offset to the end, or the errno
  * of a failed getdents64 (ENOENT: removed since it was opened). Null when ffi-rs is unavailable.
  */
 export function listOpenFolder(fd: number): ListResult | null {
@@ -90,10 +90,10 @@ export function listOpenFolder(fd: number): ListResult | null {
     // again with errno, which gives the same answer on a descriptor the kernel keeps open.
     const length = getdents(fd, pointer, false);
     if (typeof length !== 'number') throw new Error(`ffi-rs returned ${typeof length} for getdents64`);
-    if (length === 0) return { entries };
+    if (length === 0) return { entries: inNameOrder(entries) };
     if (length < 0) {
       const again = toCallResult(getdents(fd, pointer, true));
-      if (again.value === 0) return { entries };
+      if (again.value === 0) return { entries: inNameOrder(entries) };
       if (again.value < 0) return { errno: again.errno };
       decodeDirents(buf, again.value, entries);
       continue;
@@ -102,6 +102,15 @@ export function listOpenFolder(fd: number): ListResult | null {
     // pending (filldir64), so a short read is not the end of the folder.
     decodeDirents(buf, length, entries);
   }
+}
+
+/**
+ * The entries by name, as readdirSync gives them (libuv sorts its scandir): the order in which a
+ * scan finds, and a poll reports, the changes of one folder stays the same from one run to the
+ * next, not the file system's hash order (a folded run's WATCHTAB_PATH is the last path reported).
+ */
+function inNameOrder(entries: DirEntry[]): DirEntry[] {
+  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 function getdents(fd: number, pointer: JsExternal, errno: boolean): unknown {
